@@ -1,0 +1,143 @@
+/**
+ * The compute backend interface. `analysis/` talks to compute only through this.
+ *
+ * Axis vocabulary (whole codebase): batch, pos, kvPos, dModel, head, kvHead, dHead, neuron, vocab.
+ * Every tensor is row-major f32 as far as the caller can see; a backend may store weights
+ * more compactly (F16/BF16) but must compute with f32 accumulation.
+ *
+ * Ownership: every op returns a fresh tensor; inputs are never modified. A tensor lives until
+ * `dispose`. Reads are asynchronous so a GPU backend can batch them through one staging path.
+ */
+
+export type WeightDType = 'F32' | 'F16' | 'BF16';
+
+/** A handle to data owned by a backend. Opaque to callers except for its shape. */
+export interface Tensor {
+  readonly shape: readonly number[];
+  /** The backend that owns it, so a mixed-up tensor fails loudly instead of reading garbage. */
+  readonly owner: Backend;
+}
+
+/** A weight as read from disk: raw little-endian storage of the stated dtype. */
+export interface HostWeight {
+  readonly name: string;
+  readonly dtype: WeightDType;
+  readonly shape: readonly number[];
+  /** F32: Float32Array; F16/BF16: the raw 16-bit patterns. */
+  readonly data: Float32Array | Uint16Array;
+}
+
+export type UnaryKind = 'gelu_tanh' | 'gelu_erf' | 'silu' | 'relu' | 'neg' | 'exp';
+
+export interface AttentionMask {
+  /**
+   * Query i (0-based within this call) sits at key index `queryOffset + i`; it sees keys
+   * 0..queryOffset+i (causal). queryOffset > 0 when earlier positions come from a KV cache.
+   */
+  readonly queryOffset: number;
+  /** [batch, kvPos] 1 = real token, 0 = padding (never attended). Omitted: all real. */
+  readonly keyValid?: Uint8Array;
+}
+
+export interface BackendInfo {
+  readonly name: 'cpu' | 'webgpu';
+  /** Human-readable adapter/device description, e.g. "SwiftShader (Google)" or "CPU (JavaScript)". */
+  readonly adapter: string;
+}
+
+export interface Backend {
+  readonly info: BackendInfo;
+
+  // --- data movement -------------------------------------------------------------------
+  /** Copies host data onto the backend. data.length must equal the product of shape. */
+  upload(data: Float32Array, shape: readonly number[]): Tensor;
+  /** Uploads a weight, converting or keeping F16/BF16 storage as the backend prefers. */
+  uploadWeight(weight: HostWeight): Tensor;
+  /** Reads tensors back together (one staging path on GPUs). */
+  read(tensors: readonly Tensor[]): Promise<Float32Array[]>;
+  dispose(tensor: Tensor): void;
+  /** Waits for queued work (a no-op on the CPU). */
+  sync(): Promise<void>;
+
+  // --- shape ---------------------------------------------------------------------------
+  /** Same data, new shape with the same element count. May share storage (never mutated). */
+  reshape(x: Tensor, shape: readonly number[]): Tensor;
+  /** x[..., start:end, ...] along `axis`. */
+  slice(x: Tensor, axis: number, start: number, end: number): Tensor;
+  /** Concatenates along `axis`; all other axes equal. */
+  concat(tensors: readonly Tensor[], axis: number): Tensor;
+  /** Broadcasts axes of size 1 up to `shape` (same rank). */
+  expand(x: Tensor, shape: readonly number[]): Tensor;
+  /** Moves axes: out.shape[i] = x.shape[perm[i]]. */
+  permute(x: Tensor, perm: readonly number[]): Tensor;
+
+  // --- elementwise ---------------------------------------------------------------------
+  /**
+   * Binary ops. `b.shape` equals `a.shape`, or is a suffix of it (broadcast over leading
+   * axes, e.g. a bias [d] on [batch, pos, d]), or equals a.shape with the last axis 1
+   * (broadcast along the last axis, e.g. a per-row scale [.., 1]).
+   */
+  add(a: Tensor, b: Tensor): Tensor;
+  sub(a: Tensor, b: Tensor): Tensor;
+  mul(a: Tensor, b: Tensor): Tensor;
+  div(a: Tensor, b: Tensor): Tensor;
+  scale(x: Tensor, factor: number): Tensor;
+  unary(x: Tensor, kind: UnaryKind): Tensor;
+  /** out = mask != 0 ? a : b, elementwise, all three the same shape. Bit-exact selection. */
+  select(mask: Tensor, a: Tensor, b: Tensor): Tensor;
+  /** A tensor of `shape` filled with `value` (may be -Infinity). */
+  fill(shape: readonly number[], value: number): Tensor;
+
+  // --- reductions ----------------------------------------------------------------------
+  /** Mean over `axis`, keeping it with size 1. Accurate (pairwise or f64) accumulation. */
+  mean(x: Tensor, axis: number): Tensor;
+  /** Sum over `axis`, keeping it with size 1. */
+  sum(x: Tensor, axis: number): Tensor;
+
+  // --- model ops -----------------------------------------------------------------------
+  /** rows of table [vocab, d] at ids → [ids.length, d]. Out-of-range ids throw. */
+  gather(table: Tensor, ids: Int32Array): Tensor;
+  /** x [..., in] · wᵀ with w [out, in] (+ bias [out]) → [..., out]. */
+  linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor;
+  /** x [m, k] · y [k, n] → [m, n]; batched over a leading axis when both are rank 3. */
+  matmul(x: Tensor, y: Tensor): Tensor;
+  /**
+   * Norm divisor over the last axis, [.., 1]: LayerNorm (center) sqrt(var + eps),
+   * RMSNorm sqrt(mean(x²) + eps).
+   */
+  normScale(x: Tensor, center: boolean, eps: number): Tensor;
+  /** (x − mean(x) if center) / scale, with scale [.., 1]. */
+  normalize(x: Tensor, scale: Tensor, center: boolean): Tensor;
+  /**
+   * Rotary embedding, rotate_half convention, on the first `rotaryDims` dims of the last axis
+   * of x [batch, pos, head, dHead]; positions [batch·pos] give each token's position id.
+   * inv_freq_j = theta^(−2j/rotaryDims); the remaining dims pass through.
+   */
+  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor;
+  /**
+   * Scaled dot-product scores, q [batch, pos, head, dHead], k [batch, kvPos, kvHead, dHead]
+   * → [batch, head, pos, kvPos]; query head h reads kv head floor(h / (head / kvHead)).
+   * Masked entries (causal or padding) are −Infinity.
+   */
+  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask): Tensor;
+  /** Softmax over the last axis with max subtraction; rows that are all −∞ give all 0. */
+  softmax(x: Tensor): Tensor;
+  /** pattern [batch, head, pos, kvPos] · v [batch, kvPos, kvHead, dHead] → z [batch, pos, head, dHead]. */
+  attentionMix(pattern: Tensor, v: Tensor): Tensor;
+  /** Per-head output z [batch, pos, head, dHead] with wO [dModel, head·dHead] → [batch, pos, head, dModel]. */
+  headResult(z: Tensor, wO: Tensor): Tensor;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export function shapeString(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

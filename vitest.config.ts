@@ -1,0 +1,52 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+/**
+ * Three projects:
+ * - unit: Node, every `*.test.ts` that is not a GPU or browser test;
+ * - gpu: Node with Dawn (npm `webgpu`) on SwiftShader, `*.gpu.test.ts`;
+ * - browser: real headless Chromium with WebGPU and IndexedDB, `*.browser.test.ts`.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['{gpu,analysis,notebooks,electron,renderer,cli,test}/**/*.test.ts'],
+          exclude: ['**/*.gpu.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'gpu',
+          environment: 'node',
+          include: ['{gpu,analysis,notebooks,cli,test}/**/*.gpu.test.ts'],
+          env: { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' },
+          testTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['{gpu,analysis,renderer,test}/**/*.browser.test.ts'],
+          testTimeout: 300_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: {
+                executablePath: '/usr/bin/chromium',
+                args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking'],
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
