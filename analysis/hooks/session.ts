@@ -1,0 +1,108 @@
+/**
+ * One forward pass's hook state: what to capture, which interventions and callbacks fire where.
+ * Created per run (no global mutable hook state); the forward pass calls `at(name, x, site)` at
+ * every hook point and uses the returned tensor.
+ */
+import type { Backend, Tensor } from '../../gpu/backend.ts';
+import { resolveHookPatterns } from './glob.ts';
+import type { ActivationCache, HookSite, Intervention, SourceCache } from './interventions.ts';
+import { applyIntervention } from './interventions.ts';
+import type { HookPoint } from './points.ts';
+
+export interface HookContext {
+  readonly name: string;
+  readonly backend: Backend;
+  readonly site: HookSite;
+}
+
+/** A power-user hook: sees the tensor, may return a replacement of the same shape. */
+export interface HookCallback {
+  /** Hook name or glob. */
+  readonly hook: string;
+  readonly fn: (x: Tensor, ctx: HookContext) => Tensor | void | Promise<Tensor | void>;
+}
+
+export interface HookOptions {
+  /** Names or globs of activations to return; nothing else is kept or read back. */
+  readonly capture?: readonly string[];
+  readonly interventions?: readonly Intervention[];
+  readonly callbacks?: readonly HookCallback[];
+  /** Caches that interventions name as `source` / `reference`. */
+  readonly caches?: SourceCache;
+}
+
+/** `uniform` acts before the softmax; stated on the pattern, it is applied to the scores. */
+function effectiveHook(iv: Intervention): string {
+  return iv.op === 'uniform' ? iv.hook.replace(/hook_pattern$/, 'hook_attn_scores') : iv.hook;
+}
+
+export class HookSession {
+  private readonly captureSet: Set<string>;
+  private readonly interventions = new Map<string, Intervention[]>();
+  private readonly callbacks = new Map<string, HookCallback['fn'][]>();
+  private readonly captured = new Map<string, Tensor>();
+  private readonly points: Map<string, HookPoint>;
+
+  constructor(
+    private readonly backend: Backend,
+    points: readonly HookPoint[],
+    private readonly options: HookOptions,
+  ) {
+    this.points = new Map(points.map((p) => [p.name, p]));
+    const names = points.map((p) => p.name);
+    this.captureSet = resolveHookPatterns(names, options.capture ?? []);
+    for (const iv of options.interventions ?? []) {
+      const name = effectiveHook(iv);
+      if (!this.points.has(name)) throw new Error(`intervention names hook "${iv.hook}", which this model does not have`);
+      this.interventions.set(name, [...(this.interventions.get(name) ?? []), iv]);
+    }
+    for (const cb of options.callbacks ?? []) {
+      for (const name of resolveHookPatterns(names, [cb.hook])) {
+        this.callbacks.set(name, [...(this.callbacks.get(name) ?? []), cb.fn]);
+      }
+    }
+  }
+
+  /** Whether anything observes or changes this hook (optional activations are computed only then). */
+  wants(name: string): boolean {
+    return this.captureSet.has(name) || this.interventions.has(name) || this.callbacks.has(name);
+  }
+
+  point(name: string): HookPoint {
+    const p = this.points.get(name);
+    if (!p) throw new Error(`internal: unknown hook point ${name}`);
+    return p;
+  }
+
+  async at(name: string, x: Tensor, site: Omit<HookSite, 'point'>): Promise<Tensor> {
+    if (!this.wants(name)) return x;
+    const full: HookSite = { ...site, point: this.point(name) };
+    let out = x;
+    for (const iv of this.interventions.get(name) ?? []) {
+      out = applyIntervention(this.backend, out, iv, this.options.caches, full);
+    }
+    for (const fn of this.callbacks.get(name) ?? []) {
+      const replaced = await fn(out, { name, backend: this.backend, site: full });
+      if (replaced) {
+        if (replaced.shape.join() !== out.shape.join()) {
+          throw new Error(`hook callback at ${name} returned shape [${replaced.shape}] for [${out.shape}]`);
+        }
+        out = replaced;
+      }
+    }
+    if (this.captureSet.has(name)) this.captured.set(name, out);
+    return out;
+  }
+
+  /** Captured tensors by name (still on the backend). */
+  capturedTensors(): ReadonlyMap<string, Tensor> {
+    return this.captured;
+  }
+
+  /** Turns read-back data (in the order of `capturedTensors()`) into a cache. */
+  static toCache(names: readonly string[], tensors: readonly Tensor[], data: readonly Float32Array[]): ActivationCache {
+    const cache: ActivationCache = {};
+    names.forEach((n, i) => (cache[n] = { shape: [...tensors[i].shape], data: data[i] }));
+    return cache;
+  }
+}
