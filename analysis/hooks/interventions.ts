@@ -61,7 +61,10 @@ export interface HostActivation {
 export type ActivationCache = Record<string, HostActivation>;
 /** A value usable as an intervention source: host data, or a tensor already on the backend. */
 export type SourceActivation = HostActivation | Tensor;
+/** Activations by hook name: a cache from an earlier run, on the host or still on the backend. */
 export type SourceCache = Record<string, SourceActivation>;
+/** Named caches that interventions refer to by `source` / `reference`. */
+export type NamedCaches = Record<string, SourceCache>;
 
 export function parseInterventions(data: unknown): Intervention[] {
   const parsed = z.array(InterventionSchema).safeParse(data);
@@ -157,10 +160,12 @@ function isTensor(v: SourceActivation): v is Tensor {
 }
 
 /** The source activation for this hook, on the backend, shaped like x (sliced/broadcast as needed). */
-function sourceTensor(backend: Backend, x: Tensor, iv: Intervention, cacheName: string, caches: SourceCache | undefined, site: HookSite): Tensor {
-  const cache = caches?.[cacheName];
+function sourceTensor(backend: Backend, x: Tensor, iv: Intervention, cacheName: string, caches: NamedCaches | undefined, site: HookSite): Tensor {
   const where = `intervention on ${iv.hook}`;
-  if (!cache) throw new Error(`${where}: no cache named "${cacheName}" was given`);
+  const named = caches?.[cacheName];
+  if (!named) throw new Error(`${where}: no cache named "${cacheName}" was given`);
+  const cache = named[iv.hook];
+  if (!cache) throw new Error(`${where}: cache "${cacheName}" has no ${iv.hook} (capture it in the source run)`);
   let t = isTensor(cache) ? cache : backend.upload(cache.data, cache.shape);
   const posAxis = site.point.axes.indexOf('pos');
   if (site.posOffset > 0 && posAxis >= 0 && t.shape[posAxis] >= site.posOffset + x.shape[posAxis]) {
@@ -173,12 +178,14 @@ function sourceTensor(backend: Backend, x: Tensor, iv: Intervention, cacheName: 
   return t;
 }
 
-function meanValue(backend: Backend, x: Tensor, iv: Intervention, caches: SourceCache | undefined, site: HookSite): Tensor {
+function meanValue(backend: Backend, x: Tensor, iv: Intervention, caches: NamedCaches | undefined, site: HookSite): Tensor {
   const posAxis = site.point.axes.indexOf('pos');
   if (posAxis < 0) throw new Error(`intervention on ${iv.hook}: "mean" needs a pos axis`);
   if (iv.reference === undefined) return backend.expand(backend.mean(x, posAxis), x.shape);
-  const cache = caches?.[iv.reference];
-  if (!cache) throw new Error(`intervention on ${iv.hook}: no cache named "${iv.reference}" was given`);
+  const named = caches?.[iv.reference];
+  if (!named) throw new Error(`intervention on ${iv.hook}: no cache named "${iv.reference}" was given`);
+  const cache = named[iv.hook];
+  if (!cache) throw new Error(`intervention on ${iv.hook}: reference "${iv.reference}" has no ${iv.hook}`);
   const ref = isTensor(cache) ? cache : backend.upload(cache.data, cache.shape);
   const m = backend.mean(backend.mean(ref, posAxis), 0);
   const target = [...x.shape];
@@ -189,7 +196,7 @@ function meanValue(backend: Backend, x: Tensor, iv: Intervention, caches: Source
 }
 
 /** The replacement values for the selected slice (before masking). */
-function newValue(backend: Backend, x: Tensor, iv: Intervention, caches: SourceCache | undefined, site: HookSite): Tensor {
+function newValue(backend: Backend, x: Tensor, iv: Intervention, caches: NamedCaches | undefined, site: HookSite): Tensor {
   switch (iv.op) {
     case 'zero':
     case 'uniform':
@@ -211,7 +218,7 @@ function newValue(backend: Backend, x: Tensor, iv: Intervention, caches: SourceC
   }
 }
 
-export function applyIntervention(backend: Backend, x: Tensor, iv: Intervention, caches: SourceCache | undefined, site: HookSite): Tensor {
+export function applyIntervention(backend: Backend, x: Tensor, iv: Intervention, caches: NamedCaches | undefined, site: HookSite): Tensor {
   const value = newValue(backend, x, iv, caches, site);
   const mask = selectionMask(x.shape, iv, site);
   if (mask === null) return value;

@@ -5,7 +5,7 @@
  */
 import type { Backend, Tensor } from '../../gpu/backend.ts';
 import { resolveHookPatterns } from './glob.ts';
-import type { ActivationCache, HookSite, Intervention, SourceCache } from './interventions.ts';
+import type { ActivationCache, HookSite, Intervention, NamedCaches } from './interventions.ts';
 import { applyIntervention } from './interventions.ts';
 import type { HookPoint } from './points.ts';
 
@@ -28,7 +28,7 @@ export interface HookOptions {
   readonly interventions?: readonly Intervention[];
   readonly callbacks?: readonly HookCallback[];
   /** Caches that interventions name as `source` / `reference`. */
-  readonly caches?: SourceCache;
+  readonly caches?: NamedCaches;
 }
 
 /** `uniform` acts before the softmax; stated on the pattern, it is applied to the scores. */

@@ -1,0 +1,35 @@
+/**
+ * The probescope command line. Each subcommand lives in cli/commands/; errors become one line
+ * on stderr and a non-zero exit code.
+ */
+import { runCommand, RUN_USAGE } from './commands/run.ts';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  run: { run: runCommand, usage: RUN_USAGE },
+};
+
+function usage(): string {
+  return ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage.split('\n').join('\n  ')}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`probescope: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`probescope ${name}: ${message}`);
+    return e instanceof Error && (e.name === 'UsageError' || 'code' in e) ? 2 : 1;
+  }
+}

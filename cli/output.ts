@@ -1,0 +1,20 @@
+/** Output helpers: JSON for machines, short aligned text for people. */
+import type { Model } from '../analysis/model/model.ts';
+
+export function modelSummary(model: Model) {
+  const s = model.spec;
+  return { type: s.modelType, n_layers: s.nLayers, n_heads: s.nHeads, n_kv_heads: s.nKvHeads, d_model: s.dModel, d_vocab: s.dVocab };
+}
+
+export function backendSummary(model: Model) {
+  return { name: model.backend.info.name, adapter: model.backend.info.adapter };
+}
+
+/** Rows of a [batch=1, pos, vocab] array as plain number arrays. */
+export function rowsOf(data: Float32Array, rows: number, width: number): number[][] {
+  return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * width, (r + 1) * width)));
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
