@@ -38,6 +38,12 @@ export interface ForwardRequest {
   readonly past?: KvState;
   /** Keep keys/values for continuing (generation). */
   readonly keepKv?: boolean;
+  /**
+   * Start inside the network: `resid` [batch, pos, dModel] is blocks.{layer}.hook_resid_pre and
+   * the embeddings and earlier blocks are skipped (patching sweeps reuse what does not change).
+   * `past`, if given, needs entries only for layers ≥ `layer`.
+   */
+  readonly start?: { readonly layer: number; readonly resid: Tensor };
 }
 
 export interface ForwardOutput {
@@ -91,14 +97,23 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
   }
   const ctx = forwardContext(model, tokens, hooks, past);
   const shape = [tokens.batch, tokens.pos, spec.dModel];
-  let resid = await hooks.at(hook.embed, b.reshape(b.gather(weights.embed, tokens.ids), shape), ctx.site);
-  if (spec.positional === 'learned') {
-    if (!weights.posEmbed) throw new Error('learned positions without a position-embedding matrix');
-    const posEmbed = await hooks.at(hook.posEmbed, b.reshape(b.gather(weights.posEmbed, tokens.positions), shape), ctx.site);
-    resid = b.add(resid, posEmbed);
+  const startLayer = req.start?.layer ?? 0;
+  let resid: Tensor;
+  if (req.start) {
+    if (req.start.resid.shape.join() !== shape.join()) {
+      throw new Error(`start residual has shape [${req.start.resid.shape}], expected [${shape}]`);
+    }
+    resid = req.start.resid;
+  } else {
+    resid = await hooks.at(hook.embed, b.reshape(b.gather(weights.embed, tokens.ids), shape), ctx.site);
+    if (spec.positional === 'learned') {
+      if (!weights.posEmbed) throw new Error('learned positions without a position-embedding matrix');
+      const posEmbed = await hooks.at(hook.posEmbed, b.reshape(b.gather(weights.posEmbed, tokens.positions), shape), ctx.site);
+      resid = b.add(resid, posEmbed);
+    }
   }
   const kvLayers: LayerKv[] = [];
-  for (let l = 0; l < spec.nLayers; l++) {
+  for (let l = startLayer; l < spec.nLayers; l++) {
     const out = await block(ctx, l, resid, weights.blocks[l], past?.layers[l]);
     resid = out.resid;
     kvLayers.push(out.kv);
@@ -110,7 +125,7 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
     if (req.logits === 'last') normed = b.slice(normed, 1, tokens.pos - 1, tokens.pos);
     if (req.logits !== 'none') logits = b.linear(normed, weights.unembed, weights.bUnembed);
   }
-  const kv: KvState | null = req.keepKv
+  const kv: KvState | null = req.keepKv && startLayer === 0
     ? {
         layers: kvLayers,
         valid: ctx.keyValid,
