@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every bench in one run, each printing ratios against a baseline measured in
+ * the same run. Timings live here, never in tests.
+ */
+import { benchEngine } from './engine.ts';
+
+type Bench = () => Promise<Record<string, number | string>>;
+
+const benches: [string, Bench][] = [['engine (CPU backend, GPT-2-small shape)', () => benchEngine()]];
+
+const only = process.argv[2];
+for (const [name, bench] of benches) {
+  if (only && !name.startsWith(only)) continue;
+  console.log(`\n## ${name}`);
+  const result = await bench();
+  for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(48)} ${v}`);
+}
