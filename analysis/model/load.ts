@@ -1,0 +1,70 @@
+/**
+ * Loads a Hugging Face model folder (config.json, safetensors weights, optional tokenizer) from
+ * any `ModelSource` into host memory, in the canonical weight layout. Weights are read tensor by
+ * tensor and keep their stored dtype (F16/BF16 stay raw 16-bit; backends decide how to upload).
+ */
+import type { HostWeight } from '../../gpu/backend.ts';
+import { readModelConfig } from '../formats/config.ts';
+import { ModelFormatError } from '../formats/errors.ts';
+import { parseJsonText, readJsonFileIfPresent, readTextFile } from '../formats/json-file.ts';
+import { SafetensorsCheckpoint } from '../formats/safetensors.ts';
+import type { ModelSource } from '../formats/source.ts';
+import { createTokenizer, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, type Tokenizer } from '../formats/tokenizer.ts';
+import { mapGpt2, mapLlamaFamily, mapNeox, type MappedWeights } from './hf-weight-map.ts';
+import type { ModelSpec } from './spec.ts';
+import { WeightReader } from './weight-reader.ts';
+import type { ModelWeights } from './weights.ts';
+
+export interface HostModel {
+  readonly spec: ModelSpec;
+  readonly weights: ModelWeights<HostWeight>;
+  /** null when the folder has no tokenizer.json (the model then takes token ids only). */
+  readonly tokenizer: Tokenizer | null;
+  readonly files: {
+    /** config.json exactly as stored, for display. */
+    readonly config: string;
+  };
+}
+
+/** Reads the weights of `spec`'s architecture from the folder's safetensors checkpoint. */
+export async function loadHostWeights(source: ModelSource, spec: ModelSpec): Promise<ModelWeights<HostWeight>> {
+  const checkpoint = await SafetensorsCheckpoint.open(source);
+  const reader = new WeightReader(checkpoint, source.label);
+  let mapped: MappedWeights;
+  switch (spec.modelType) {
+    case 'gpt2':
+      mapped = await mapGpt2(reader, spec);
+      break;
+    case 'gpt_neox':
+      mapped = await mapNeox(reader, spec);
+      break;
+    case 'llama':
+    case 'mistral':
+    case 'qwen2':
+      mapped = await mapLlamaFamily(reader, spec);
+      break;
+  }
+  reader.checkAllUsed(mapped.ignorable);
+  return mapped.weights;
+}
+
+/** The folder's tokenizer, or null when it has no tokenizer.json. */
+export async function loadTokenizerIfPresent(source: ModelSource): Promise<Tokenizer | null> {
+  if (!(await source.has(TOKENIZER_FILE))) return null;
+  const tokenizerJson = parseJsonText(await readTextFile(source, TOKENIZER_FILE), TOKENIZER_FILE, source.label);
+  const tokenizerConfig = await readJsonFileIfPresent(source, TOKENIZER_CONFIG_FILE);
+  try {
+    return createTokenizer(tokenizerJson, tokenizerConfig);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new ModelFormatError(`${source.label}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** config.json → spec, then the weights one tensor at a time, then the tokenizer if any. */
+export async function loadHostModel(source: ModelSource): Promise<HostModel> {
+  const { spec, configText } = await readModelConfig(source);
+  const weights = await loadHostWeights(source, spec);
+  const tokenizer = await loadTokenizerIfPresent(source);
+  return { spec, weights, tokenizer, files: { config: configText } };
+}
