@@ -1,0 +1,28 @@
+// Flat config. Syntax-only typescript-eslint rules (no type information), so a
+// full `eslint .` stays fast on small CI machines.
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const sourceDirs = '{gpu,analysis,renderer,electron,notebooks,bench,cli,test,bin}';
+
+export default defineConfig(
+  globalIgnores(['**/node_modules/', '**/dist/', '**/out/', 'test/fixtures/', 'models/', 'artifacts/']),
+  {
+    files: [`${sourceDirs}/**/*.{ts,tsx,mts,cts,js,mjs,cjs}`, '*.{ts,js,mjs}'],
+    extends: [tseslint.configs.recommended],
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
+      ],
+    },
+  },
+);
