@@ -1,29 +1,73 @@
-/**
- * Exact conversion of stored weight dtypes to float32. F16 → f32 and BF16 → f32 are exact
- * (every 16-bit value is representable), so there is no rounding to get wrong here.
- */
-import { getFloat16 } from '@petamoriken/float16';
 import type { HostWeight } from './backend.ts';
 
+/**
+ * Exact widening of 16-bit floats to float32. Every F16 and BF16 value is exactly representable
+ * in float32, so this is pure bit manipulation: no rounding, and NaN payloads and signed zeros
+ * survive (the goldens upcast the same way).
+ */
+
+let f16Table: Uint32Array | null = null;
+
+/** float32 bit pattern for every F16 bit pattern (256 KiB, built on first use). */
+function f16ToF32Table(): Uint32Array {
+  if (f16Table !== null) return f16Table;
+  const table = new Uint32Array(65536);
+  for (let h = 0; h < 65536; h++) table[h] = f16BitsToF32Bits(h);
+  f16Table = table;
+  return table;
+}
+
+/** IEEE binary16 → binary32 bit pattern. */
+export function f16BitsToF32Bits(h: number): number {
+  const sign = (h & 0x8000) << 16;
+  const exponent = (h >> 10) & 0x1f;
+  let mantissa = h & 0x3ff;
+  if (exponent === 0x1f) {
+    // Infinity (mantissa 0) or NaN: keep the payload in the top mantissa bits.
+    return (sign | 0x7f800000 | (mantissa << 13)) >>> 0;
+  }
+  if (exponent !== 0) {
+    // Normal: rebias the exponent from 15 to 127.
+    return (sign | ((exponent + 112) << 23) | (mantissa << 13)) >>> 0;
+  }
+  if (mantissa === 0) return sign >>> 0; // ±0
+  // Subnormal m·2⁻²⁴ is a normal float32: shift the leading 1 up to the implicit-bit position.
+  let e = 1;
+  while ((mantissa & 0x400) === 0) {
+    mantissa <<= 1;
+    e--;
+  }
+  mantissa &= 0x3ff;
+  return (sign | ((e + 112) << 23) | (mantissa << 13)) >>> 0;
+}
+
+/** Widens raw F16 bit patterns to float32 values, exactly. */
+export function f16ToFloat32(bits: Uint16Array): Float32Array {
+  const table = f16ToF32Table();
+  const out = new Uint32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
+  return new Float32Array(out.buffer);
+}
+
+/** Widens raw BF16 bit patterns to float32 values: BF16 is the top half of a float32. */
 export function bf16ToFloat32(bits: Uint16Array): Float32Array {
   const out = new Uint32Array(bits.length);
   for (let i = 0; i < bits.length; i++) out[i] = bits[i] << 16;
   return new Float32Array(out.buffer);
 }
 
-export function f16ToFloat32(bits: Uint16Array): Float32Array {
-  const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = getFloat16(view, i * 2, true);
-  return out;
-}
-
-export function toFloat32(weight: HostWeight): Float32Array {
-  const { dtype, data, name } = weight;
-  if (dtype === 'F32') {
-    if (!(data instanceof Float32Array)) throw new Error(`weight ${name}: F32 data must be a Float32Array`);
-    return data;
+/**
+ * The weight's values as float32. F32 weights are returned as they are (not copied: treat the
+ * result as read-only); F16/BF16 are widened exactly into a fresh array.
+ */
+export function toFloat32(w: HostWeight): Float32Array {
+  switch (w.dtype) {
+    case 'F32':
+      if (!(w.data instanceof Float32Array)) throw new TypeError(`weight ${w.name}: dtype F32 but data is not a Float32Array`);
+      return w.data;
+    case 'F16':
+    case 'BF16':
+      if (!(w.data instanceof Uint16Array)) throw new TypeError(`weight ${w.name}: dtype ${w.dtype} but data is not a Uint16Array`);
+      return w.dtype === 'F16' ? f16ToFloat32(w.data) : bf16ToFloat32(w.data);
   }
-  if (!(data instanceof Uint16Array)) throw new Error(`weight ${name}: ${dtype} data must be raw 16-bit patterns`);
-  return dtype === 'BF16' ? bf16ToFloat32(data) : f16ToFloat32(data);
 }

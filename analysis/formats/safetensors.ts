@@ -15,7 +15,7 @@ import { ModelFormatError } from './errors.ts';
 import { readJsonFile } from './json-file.ts';
 import type { ModelSource } from './source.ts';
 
-export { toFloat32 } from './float16.ts';
+export { toFloat32 } from '../../gpu/dtype.ts';
 
 /** The dtypes the workbench computes with. */
 export const SUPPORTED_DTYPES: readonly WeightDType[] = ['F32', 'F16', 'BF16'];

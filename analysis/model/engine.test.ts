@@ -26,14 +26,16 @@ describe.each(TYPES)('engine invariants: %s', (type) => {
 
   it('a no-op intervention leaves logits bit-identical', async () => {
     const clean = await run(m, { ids });
-    const noop = await run(m, {
-      ids,
+    const noop = await run(m, { ids }, {
       interventions: [
         { hook: hook.residPre(1), op: 'scale', factor: 1 },
         { hook: hook.z(0), op: 'scale', factor: 1, head: 1 },
         { hook: hook.mlpPost(0), op: 'add', vector: new Array(m.spec.dMlp).fill(0) },
+        { hook: hook.pattern(1), op: 'scale', factor: 1, pos: [2, 5] },
       ],
     });
+    const changed = await run(m, { ids }, { interventions: [{ hook: hook.residPre(1), op: 'scale', factor: 1.0001 }] });
+    expect(Buffer.from(changed.logits!.data.buffer).equals(Buffer.from(clean.logits!.data.buffer))).toBe(false);
     expect(Buffer.from(noop.logits!.data.buffer).equals(Buffer.from(clean.logits!.data.buffer))).toBe(true);
   });
 

@@ -4,7 +4,7 @@ import { getFloat16 } from '@petamoriken/float16';
 import { describe, expect, it } from 'vitest';
 import type { HostWeight } from '../../gpu/backend.ts';
 import { numel } from '../../gpu/backend.ts';
-import { toFloat32 } from '../formats/float16.ts';
+import { toFloat32 } from '../../gpu/dtype.ts';
 import { MemorySource } from '../formats/memory-source.ts';
 import { NodeFolderSource } from '../formats/node-source.ts';
 import { encodeSafetensors } from '../formats/safetensors-writer.ts';
