@@ -224,10 +224,12 @@ export async function readTensor(source: ModelSource, entry: TensorEntry): Promi
       `${where}: reading tensor "${entry.name}" returned ${bytes.length} bytes, expected ${entry.end - entry.start}`,
     );
   }
-  // Data offsets need not be multiples of 4 and a source may hand back a view into a shared
-  // pool, so copy into a buffer of our own that typed arrays can view at offset 0.
-  const buffer = new ArrayBuffer(bytes.length);
-  new Uint8Array(buffer).set(bytes);
+  // Typed arrays need an aligned view. A source that hands back a whole buffer of its own (the
+  // usual case) is used as is; a view into a shared pool is copied. Avoiding the copy keeps the
+  // loader's peak memory near one copy of the largest tensor.
+  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const buffer = owned ? (bytes.buffer as ArrayBuffer) : new ArrayBuffer(bytes.length);
+  if (!owned) new Uint8Array(buffer).set(bytes);
   const data = dtype === 'F32' ? new Float32Array(buffer) : new Uint16Array(buffer);
   return { name: entry.name, dtype, shape: entry.shape, data };
 }

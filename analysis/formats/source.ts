@@ -10,6 +10,7 @@ export interface ModelSource {
   has(file: string): Promise<boolean>;
   /** Size in bytes; throws a message naming the file when it is missing. */
   size(file: string): Promise<number>;
-  /** Bytes [start, end) of the file; throws when the range is outside the file. */
+  /** Bytes [start, end) of the file; throws when the range is outside the file. The caller may keep
+   *  (and view) the returned array: a source must not hand out storage it reuses. */
   read(file: string, start: number, end: number): Promise<Uint8Array>;
 }
