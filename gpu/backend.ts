@@ -83,6 +83,13 @@ export interface Backend {
   div(a: Tensor, b: Tensor): Tensor;
   scale(x: Tensor, factor: number): Tensor;
   unary(x: Tensor, kind: UnaryKind): Tensor;
+  /**
+   * Elementwise derivative of `unary`: out = f'(x) for f = kind (the backward pass's act'(z)).
+   * gelu_tanh: 0.5(1+t) + 0.5·x(1−t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(√(2/π)(x + 0.044715x³));
+   * gelu_erf: Φ(x) + x·φ(x); silu: σ(x)(1 + x(1 − σ(x))); relu: 1 for x > 0, else 0 (also at 0,
+   * as torch); neg: −1; exp: exp(x).
+   */
+  unaryGrad(x: Tensor, kind: UnaryKind): Tensor;
   /** out = mask != 0 ? a : b, elementwise, all three the same shape. Bit-exact selection. */
   select(mask: Tensor, a: Tensor, b: Tensor): Tensor;
   /** A tensor of `shape` filled with `value` (may be -Infinity). */
@@ -99,6 +106,11 @@ export interface Backend {
   gather(table: Tensor, ids: Int32Array): Tensor;
   /** x [..., in] · wᵀ with w [out, in] (+ bias [out]) → [..., out]. */
   linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor;
+  /**
+   * x [..., out] · w with w [out, in] (a weight, as for `linear`) → [..., in]: the input gradient
+   * of `linear` (no transpose of w is materialised; w may be in compact weight storage).
+   */
+  linearTransposed(x: Tensor, w: Tensor): Tensor;
   /** x [m, k] · y [k, n] → [m, n]; batched over a leading axis when both are rank 3. */
   matmul(x: Tensor, y: Tensor): Tensor;
   /**
@@ -112,6 +124,9 @@ export interface Backend {
    * Rotary embedding, rotate_half convention, on the first `rotaryDims` dims of the last axis
    * of x [batch, pos, head, dHead]; positions [batch·pos] give each token's position id.
    * inv_freq_j = theta^(−2j/rotaryDims); the remaining dims pass through.
+   * Positions may be negative: the angle is position·inv_freq with inv_freq rounded to f32 first
+   * (as the references do), so rope(rope(x, p), −p) = x up to rounding — the inverse rotation,
+   * which is the backward pass's vector-Jacobian product (keep positions signed in kernels).
    */
   rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor;
   /**

@@ -54,6 +54,29 @@ export function unaryScalar(kind: UnaryKind, x: number): number {
   }
 }
 
+/** d/dx of `unaryScalar(kind, x)`, in float64. */
+export function unaryGradScalar(kind: UnaryKind, x: number): number {
+  switch (kind) {
+    case 'gelu_tanh': {
+      const t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+    }
+    case 'gelu_erf':
+      // Φ(x) + x·φ(x), with the same erf as the forward so f and f' agree to its accuracy.
+      return 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+    case 'silu': {
+      const s = 1 / (1 + Math.exp(-x));
+      return s * (1 + x * (1 - s));
+    }
+    case 'relu':
+      return x > 0 ? 1 : 0;
+    case 'neg':
+      return -1;
+    case 'exp':
+      return Math.exp(x);
+  }
+}
+
 function strides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -245,6 +268,11 @@ export class CpuBackend implements Backend {
     return this.make(a.shape, a.data.map((v) => unaryScalar(kind, v)));
   }
 
+  unaryGrad(x: Tensor, kind: UnaryKind): Tensor {
+    const a = this.t(x, `${kind} gradient input`);
+    return this.make(a.shape, a.data.map((v) => unaryGradScalar(kind, v)));
+  }
+
   select(mask: Tensor, x: Tensor, y: Tensor): Tensor {
     const m = this.t(mask, 'select mask');
     const a = this.t(x, 'select a');
@@ -333,6 +361,29 @@ export class CpuBackend implements Backend {
       }
     }
     return this.make([...a.shape.slice(0, -1), nOut], out);
+  }
+
+  linearTransposed(x: Tensor, w: Tensor): Tensor {
+    const a = this.t(x, 'linearTransposed input');
+    const W = this.t(w, 'linearTransposed weight');
+    const [nOut, nIn] = W.shape;
+    if (W.shape.length !== 2 || a.shape[a.shape.length - 1] !== nOut) {
+      throw new Error(`linearTransposed: input ${shapeString(a.shape)} does not end in ${nOut} (weight ${shapeString(W.shape)})`);
+    }
+    const rows = a.data.length / nOut;
+    const out = new Float32Array(rows * nIn);
+    const acc = new Float64Array(nIn);
+    for (let r = 0; r < rows; r++) {
+      acc.fill(0);
+      for (let o = 0; o < nOut; o++) {
+        const g = a.data[r * nOut + o];
+        if (g === 0) continue; // gradients are often sparse (one position, one logit)
+        const wo = o * nIn;
+        for (let i = 0; i < nIn; i++) acc[i] += g * W.data[wo + i];
+      }
+      out.set(acc, r * nIn);
+    }
+    return this.make([...a.shape.slice(0, -1), nIn], out);
   }
 
   matmul(x: Tensor, y: Tensor): Tensor {
