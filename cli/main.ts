@@ -2,12 +2,20 @@
  * The probescope command line. Each subcommand lives in cli/commands/; errors become one line
  * on stderr and a non-zero exit code.
  */
+import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
+import { dlaCommand, DLA_USAGE } from './commands/dla.ts';
+import { lensCommand, LENS_USAGE } from './commands/lens.ts';
+import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
+  lens: { run: lensCommand, usage: LENS_USAGE },
+  neurons: { run: neuronsCommand, usage: NEURONS_USAGE },
+  dla: { run: dlaCommand, usage: DLA_USAGE },
+  ablate: { run: ablateCommand, usage: ABLATE_USAGE },
 };
 
 function usage(): string {
