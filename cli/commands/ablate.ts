@@ -1,6 +1,6 @@
 /**
  * probescope ablate --model M (--prompt TEXT | --ids 1,2,3) (--head L.H [--head L.H]... | --sweep)
- *   --mode zero|mean|resample|uniform [--resample-ids IDS] [--reference-ids IDS]... [--pos P]
+ *   --mode zero|mean|resample|uniform [--resample-ids IDS] [--reference-ids IDS]... [--pos P (negative: --pos=-2)]
  *   [--answer A] [--wrong B] [--no-bos] [--backend cpu|webgpu] [--json]
  *
  * Head ablation: the ablated logits at one position (default the last), loss, metric and KL; with
@@ -18,7 +18,7 @@ import { inputFrom, modelFlags } from './run.ts';
 
 export const ABLATE_USAGE = `probescope ablate --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3)
   (--head L.H [--head L.H]... | --sweep) --mode zero|mean|resample|uniform [--resample-ids 1,2,3]
-  [--reference-ids 1,2,3]... [--pos P] [--answer A] [--wrong B] [--no-bos] [--backend cpu|webgpu] [--json]`;
+  [--reference-ids 1,2,3]... [--pos P (negative: --pos=-2)] [--answer A] [--wrong B] [--no-bos] [--backend cpu|webgpu] [--json]`;
 
 export function parseHead(value: string): HeadRef {
   const m = /^(\d+)\.(\d+)$/.exec(value.trim());

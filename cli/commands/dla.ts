@@ -1,5 +1,5 @@
 /**
- * probescope dla --model M (--prompt TEXT | --ids 1,2,3) [--answer A] [--wrong B] [--pos P]
+ * probescope dla --model M (--prompt TEXT | --ids 1,2,3) [--answer A] [--wrong B] [--pos P (negative: --pos=-2)]
  *   [--uncentred] [--no-bos] [--backend cpu|webgpu] [--json]
  *
  * Direct logit attribution of logit[A] (− logit[B]) at one position (default the last; A defaults
@@ -13,7 +13,7 @@ import { printJson } from '../output.ts';
 import { inputFrom, modelFlags } from './run.ts';
 
 export const DLA_USAGE = `probescope dla --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--answer A] [--wrong B]
-  [--pos P] [--uncentred] [--no-bos] [--backend cpu|webgpu] [--json]`;
+  [--pos P (negative: --pos=-2)] [--uncentred] [--no-bos] [--backend cpu|webgpu] [--json]`;
 
 export async function dlaCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

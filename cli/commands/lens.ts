@@ -1,5 +1,5 @@
 /**
- * probescope lens --model M (--prompt TEXT | --ids 1,2,3) [--pos P] [--top-k K] [--targets IDS]
+ * probescope lens --model M (--prompt TEXT | --ids 1,2,3) [--pos P (negative: --pos=-2)] [--top-k K] [--targets IDS]
  *   [--read-from resid_pre|resid_post] [--no-bos] [--backend cpu|webgpu] [--json]
  *
  * Logit lens at one position (default the last): one entry per layer's residual plus the final
@@ -12,7 +12,7 @@ import { openBackend, openModel } from '../open.ts';
 import { printJson } from '../output.ts';
 import { inputFrom, modelFlags } from './run.ts';
 
-export const LENS_USAGE = `probescope lens --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--pos P]
+export const LENS_USAGE = `probescope lens --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--pos P (negative: --pos=-2)]
   [--top-k K] [--targets 5,17] [--read-from resid_pre|resid_post] [--no-bos] [--backend cpu|webgpu] [--json]`;
 
 export async function lensCommand(argv: string[]): Promise<number> {
