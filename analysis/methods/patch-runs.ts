@@ -1,0 +1,202 @@
+/**
+ * Executing a patching sweep: every cell is "the base run with one activation slice replaced by
+ * the source run's". Two executors with identical results:
+ *
+ * - `naiveSweep`: one full `run()` per cell with a declarative `replace` intervention (what
+ *   TransformerLens does). The reference for tests and the bench.
+ * - `reusingSweep`: a patch at layer l and position p cannot change anything at layers below l
+ *   or at positions before p (causal attention). So each patched run starts at layer l from the
+ *   base run's `resid_pre` (forward's `start`), with the base run's keys/values of positions
+ *   < p0 as a KV cache, and computes only positions p0..S−1. Cells are batched: rows of one call
+ *   share layer l and the cached prefix [0, p0); a row patched at p > p0 recomputes positions
+ *   p0..p−1, which see exactly the base run's inputs and so reproduce its values.
+ *
+ * Both apply the same `replace` intervention at the same hook, so the numbers agree (bit for bit
+ * on the CPU backend, whose per-row arithmetic does not depend on the batch or the cache split).
+ */
+import type { Tensor } from '../../gpu/backend.ts';
+import type { Intervention, SourceCache } from '../hooks/interventions.ts';
+import { hook } from '../hooks/points.ts';
+import { HookSession } from '../hooks/session.ts';
+import type { KvState, LogitsSelection } from '../model/forward.ts';
+import { forward } from '../model/forward.ts';
+import type { Model } from '../model/model.ts';
+import { run } from '../model/run.ts';
+import { tensorScope } from '../model/scope.ts';
+import type { TokenBatch } from '../model/tokens.ts';
+import { leftPad } from '../model/tokens.ts';
+import type { MetricFn } from './logit-metric.ts';
+import type { PatchCell, PatchHook } from './patch-cells.ts';
+import { cellIntervention, PATCH_SOURCE, patchHookName } from './patch-cells.ts';
+
+/** A run: tokens plus the interventions that define it (noise on hook_embed, or none). */
+export interface RunSpec {
+  readonly ids: readonly number[];
+  readonly interventions: readonly Intervention[];
+}
+
+export interface SweepRequest {
+  readonly model: Model;
+  /** The run that is patched into (corrupted when denoising). */
+  readonly base: RunSpec;
+  /** The run the patched activations come from (clean when denoising). */
+  readonly source: RunSpec;
+  readonly which: PatchHook;
+  readonly cells: readonly PatchCell[];
+  readonly metric: MetricFn;
+  /** Position whose logits the metric reads. */
+  readonly position: number;
+}
+
+export interface SweepOutput {
+  /** Metric of each cell's patched run, in the order of `cells`. */
+  readonly metric: Float64Array;
+  readonly baseMetric: number;
+  readonly sourceMetric: number;
+  /** Forward calls spent on patched runs (a batched call counts once). */
+  readonly patchedCalls: number;
+}
+
+export interface Batching {
+  /** Most rows in one batched call. */
+  readonly maxBatch: number;
+  /** Most unchanged positions a row may recompute to share a call with rows patched earlier. */
+  readonly maxRecompute: number;
+}
+
+function logitsFor(position: number, length: number): LogitsSelection {
+  return position === length - 1 ? 'last' : 'all';
+}
+
+/** Metric of row `row` of logits [rows, n, vocab] read at local position `at` (n = 1 for 'last'). */
+function rowMetric(metric: MetricFn, logits: Float32Array, row: number, n: number, at: number, vocab: number): number {
+  const start = (row * n + at) * vocab;
+  return metric(logits.subarray(start, start + vocab));
+}
+
+function usedHookNames(req: SweepRequest): string[] {
+  const layers = [...new Set(req.cells.map((c) => c.layer))].sort((a, b) => a - b);
+  return layers.map((l) => patchHookName(req.model.spec, req.which, l));
+}
+
+export async function naiveSweep(req: SweepRequest): Promise<SweepOutput> {
+  const { model, base, source, metric, position } = req;
+  const V = model.spec.dVocab;
+  const logits = logitsFor(position, base.ids.length);
+  const at = logits === 'last' ? 0 : position;
+  const n = logits === 'last' ? 1 : base.ids.length;
+  const src = await run(model, { ids: source.ids }, { capture: usedHookNames(req), interventions: source.interventions, logits });
+  const plain = await run(model, { ids: base.ids }, { interventions: base.interventions, logits });
+  const out = new Float64Array(req.cells.length);
+  for (const [i, cell] of req.cells.entries()) {
+    const patched = await run(model, { ids: base.ids }, {
+      interventions: [...base.interventions, cellIntervention(patchHookName(model.spec, req.which, cell.layer), cell)],
+      caches: { [PATCH_SOURCE]: src.cache },
+      logits,
+    });
+    out[i] = rowMetric(metric, patched.logits!.data, 0, n, at, V);
+  }
+  return {
+    metric: out,
+    baseMetric: rowMetric(metric, plain.logits!.data, 0, n, at, V),
+    sourceMetric: rowMetric(metric, src.logits!.data, 0, n, at, V),
+    patchedCalls: req.cells.length,
+  };
+}
+
+interface Group {
+  readonly layer: number;
+  /** First computed position: earlier positions come from the base run's KV cache. */
+  readonly start: number;
+  /** Indices into the request's cells, one batch row each. */
+  readonly rows: number[];
+}
+
+/**
+ * Batches cells: same layer, at most `maxBatch` rows, and no row more than `maxRecompute`
+ * positions after the group's start. Cells patched after the metric position cannot change the
+ * metric (causality) and are left out (their metric is the base metric).
+ */
+export function planGroups(cells: readonly PatchCell[], position: number, batching: Batching): { groups: Group[]; unaffected: number[] } {
+  const unaffected: number[] = [];
+  const order: number[] = [];
+  cells.forEach((c, i) => (c.pos !== undefined && c.pos > position ? unaffected : order).push(i));
+  const startOf = (i: number) => cells[i].pos ?? 0;
+  order.sort((a, b) => cells[a].layer - cells[b].layer || startOf(a) - startOf(b) || a - b);
+  const groups: Group[] = [];
+  for (const i of order) {
+    const g = groups[groups.length - 1];
+    const fits = g && g.layer === cells[i].layer && g.rows.length < batching.maxBatch && startOf(i) - g.start <= batching.maxRecompute;
+    if (fits) g.rows.push(i);
+    else groups.push({ layer: cells[i].layer, start: startOf(i), rows: [i] });
+  }
+  return { groups, unaffected };
+}
+
+/** The base run's keys/values of positions [0, start) for layers ≥ layer, repeated over `rows`. */
+function cachedPrefix(b: Model['backend'], kv: KvState, layer: number, start: number, rows: number): KvState {
+  const prefix = (t: Tensor) => {
+    const [, , kvHeads, dHead] = t.shape;
+    return b.expand(b.slice(t, 1, 0, start), [rows, start, kvHeads, dHead]);
+  };
+  return {
+    // forward reads only layers ≥ `layer` when it starts there; lower entries are placeholders.
+    layers: kv.layers.map((l, i) => (i < layer ? l : { k: prefix(l.k), v: prefix(l.v) })),
+    valid: new Uint8Array(rows * start).fill(1),
+    length: start,
+    nextPosition: new Int32Array(rows).fill(start),
+  };
+}
+
+export async function reusingSweep(req: SweepRequest, batching: Batching): Promise<SweepOutput> {
+  const { model, base, source, metric, position } = req;
+  const { dVocab: V, dModel: d, nLayers } = model.spec;
+  const S = base.ids.length;
+  const logits = logitsFor(position, S);
+  const scope = tensorScope(model.backend);
+  try {
+    const b = scope.backend;
+    const core = { ...model, backend: b };
+    const read = async (t: Tensor) => (await model.backend.read([t]))[0];
+    const at = (start: number) => (logits === 'last' ? 0 : position - start);
+    const width = (start: number) => (logits === 'last' ? 1 : S - start);
+
+    const srcHooks = new HookSession(b, model.hookPoints, { capture: usedHookNames(req), interventions: source.interventions });
+    const srcOut = await forward(core, { tokens: leftPad([source.ids]), hooks: srcHooks, logits });
+    const sourceTensors = [...srcHooks.capturedTensors().values()];
+    const sourceCache: SourceCache = Object.fromEntries(srcHooks.capturedTensors());
+
+    const residNames = Array.from({ length: nLayers }, (_, l) => hook.residPre(l));
+    const baseHooks = new HookSession(b, model.hookPoints, { capture: residNames, interventions: base.interventions });
+    const baseOut = await forward(core, { tokens: leftPad([base.ids]), hooks: baseHooks, logits, keepKv: true });
+    const residPre = residNames.map((n) => baseHooks.capturedTensors().get(n)!);
+    const reused = [...residPre, ...sourceTensors, ...baseOut.kv!.layers.flatMap((l) => [l.k, l.v])];
+
+    const baseMetric = rowMetric(metric, await read(baseOut.logits!), 0, width(0), at(0), V);
+    const sourceMetric = rowMetric(metric, await read(srcOut.logits!), 0, width(0), at(0), V);
+    const out = new Float64Array(req.cells.length);
+    const { groups, unaffected } = planGroups(req.cells, position, batching);
+    for (const i of unaffected) out[i] = baseMetric;
+
+    for (const g of groups) {
+      const rows = g.rows.length;
+      const n = S - g.start;
+      const name = patchHookName(model.spec, req.which, g.layer);
+      const tokens: TokenBatch = leftPad(new Array(rows).fill(base.ids.slice(g.start)), new Array(rows).fill(g.start));
+      const resid = b.expand(b.slice(residPre[g.layer], 1, g.start, S), [rows, n, d]);
+      const hooks = new HookSession(b, model.hookPoints, {
+        interventions: g.rows.map((cellIndex, row) => cellIntervention(name, req.cells[cellIndex], row)),
+        caches: { [PATCH_SOURCE]: sourceCache },
+      });
+      const past = g.start > 0 ? cachedPrefix(b, baseOut.kv!, g.layer, g.start, rows) : undefined;
+      const result = await forward(core, { tokens, hooks, logits, past, start: { layer: g.layer, resid } });
+      const data = await read(result.logits!);
+      g.rows.forEach((cellIndex, row) => (out[cellIndex] = rowMetric(metric, data, row, width(g.start), at(g.start), V)));
+      // Per-group tensors are not needed once read; keep only what later groups reuse.
+      scope.release(reused);
+    }
+    return { metric: out, baseMetric, sourceMetric, patchedCalls: groups.length };
+  } finally {
+    scope.release();
+  }
+}
