@@ -1,0 +1,219 @@
+/**
+ * Reverse-mode pass over a tape: vector-Jacobian products of every op of the four architectures,
+ * written in Backend ops. The gradient recorded at a hook is ∂M/∂(the hook's value after its
+ * interventions) with everything downstream live — what a TransformerLens backward hook on that
+ * hook point receives; it is then pulled back through the hook's interventions.
+ *
+ * VJPs (g = incoming gradient; values are the tape's, post-intervention):
+ *   linear y = x Wᵀ + b            gx = g · W                                  (linearTransposed)
+ *   norm   y = n ⊙ w (+ β), n = C(x)/s, s = √(mean(C(x)²) + ε)   (C = centring for LayerNorm)
+ *          gn = g ⊙ w;  gx = C(gn)/s  +  gs · n/d,  gs = −Σ(gn ⊙ n)/s        (frozen: gs path cut)
+ *   rotary rotation R(θp)          gx = R(−θp) g                               (rope, −positions)
+ *   scores S = c·q kᵀ (masked)     gq = c·gS k;  gk = c·Σ_group gSᵀ q        (attentionMix)
+ *   softmax P                       gS = P ⊙ (gP − Σ_k P ⊙ gP)
+ *   mix z = P v                     gP = gz vᵀ (all entries; masked P are 0);  gv = Σ_group Pᵀ gz
+ *   act    y = act(z)              gz = g ⊙ act'(z)   (secant: g ⊙ act(z0)/z0)  (unaryGrad)
+ *   SwiGLU y = act(gate) ⊙ up      gup = g ⊙ act(gate);  ggate = g ⊙ up ⊙ act'(gate)
+ *   residual adds / parallel residual: gradients add.
+ */
+import type { Tensor } from '../../gpu/backend.ts';
+import type { HookSite } from '../hooks/interventions.ts';
+import { hook } from '../hooks/points.ts';
+import type { NormWeights } from '../model/weights.ts';
+import { interventionVjp } from './intervention-vjp.ts';
+import type { Linearisation } from './linearisation.ts';
+import { allKeys, centre, groupSum, secantGain } from './linearisation.ts';
+import type { Tape } from './tape.ts';
+
+interface NormNames {
+  readonly scale: string;
+  readonly normalized: string;
+}
+
+export interface BackwardRequest {
+  readonly tape: Tape;
+  /** ∂M/∂logits, shaped like the tape's logits [batch, 1 or pos, vocab]. */
+  readonly seed: Tensor;
+  /** Hook names whose gradients to return. */
+  readonly wrt: ReadonlySet<string>;
+  readonly lin: Linearisation;
+}
+
+class Backward {
+  readonly grads = new Map<string, Tensor>();
+  private readonly b;
+  private readonly spec;
+  private readonly negPositions: Int32Array;
+
+  constructor(
+    private readonly tape: Tape,
+    private readonly wrt: ReadonlySet<string>,
+    private readonly lin: Linearisation,
+  ) {
+    this.b = tape.backend;
+    this.spec = tape.model.spec;
+    this.negPositions = tape.tokens.positions.map((p) => -p);
+  }
+
+  done(): boolean {
+    return this.grads.size === this.wrt.size;
+  }
+
+  /** Records g at a hook if asked, then pulls it back through that hook's interventions. */
+  at(name: string, g: Tensor): Tensor {
+    if (this.wrt.has(name)) this.grads.set(name, g);
+    const ivs = this.tape.interventions.get(name);
+    if (!ivs) return g;
+    const site: HookSite = this.tape.site(name);
+    let out = g;
+    for (let i = ivs.length - 1; i >= 0; i--) out = interventionVjp(this.b, out, ivs[i], site);
+    return out;
+  }
+
+  private v(name: string): Tensor {
+    return this.tape.value(name);
+  }
+
+  /** Gradient w.r.t. the norm's input x, given g w.r.t. its output. */
+  norm(x: Tensor, w: NormWeights<Tensor>, names: NormNames, g: Tensor): Tensor {
+    const { b } = this;
+    const layerNorm = this.spec.normalization === 'layernorm';
+    // TL's hook_normalized: LayerNorm's full output, RMSNorm's x/s before the weight.
+    const gUnit = layerNorm ? b.mul(this.at(names.normalized, g), w.w) : this.at(names.normalized, b.mul(g, w.w));
+    const s = this.v(names.scale);
+    let gx = b.div(layerNorm ? centre(b, gUnit) : gUnit, s);
+    if (this.lin.norms === 'frozen') return gx;
+    // The scale's own dependence on x. n is recomputed from x (the hook's normalized value may
+    // have been intervened on, and LayerNorm's hook holds n ⊙ w + β).
+    const unit = b.normalize(x, s, layerNorm);
+    const d = x.shape[x.shape.length - 1];
+    const gScale = b.scale(b.div(b.sum(b.mul(gUnit, unit), x.shape.length - 1), s), -1);
+    const gScalePre = this.at(names.scale, gScale);
+    // ∂s/∂x = C(x)/(d·s) with the scale the norm computed before any intervention on it.
+    const intervened = this.tape.interventions.has(names.scale);
+    const unitPre = intervened ? b.normalize(x, b.normScale(x, layerNorm, this.spec.normEps), layerNorm) : unit;
+    gx = b.add(gx, b.scale(b.mul(unitPre, gScalePre), 1 / d));
+    return gx;
+  }
+
+  /** Gradient w.r.t. the attention's (normalised) input, given g w.r.t. hook_attn_out. */
+  attention(l: number, gOut: Tensor): Tensor {
+    const { b, spec } = this;
+    const w = this.tape.model.weights.blocks[l].attn;
+    const [batch, pos] = gOut.shape;
+    const { nHeads: H, nKvHeads: Hkv, dHead: dh } = spec;
+    const g = this.at(hook.attnOut(l), gOut);
+    let gz: Tensor;
+    if (this.tape.values.has(hook.result(l))) {
+      // Per-head results were computed: each head's result receives the full g.
+      const gRes = this.at(hook.result(l), b.expand(b.reshape(g, [batch, pos, 1, spec.dModel]), [batch, pos, H, spec.dModel]));
+      const full = b.linearTransposed(gRes, w.wO); // [batch, pos, head, head·dHead]: keep head h's own block
+      const heads = Array.from({ length: H }, (_, h) => b.slice(b.slice(full, 2, h, h + 1), 3, h * dh, (h + 1) * dh));
+      gz = b.concat(heads, 2);
+    } else {
+      gz = b.reshape(b.linearTransposed(g, w.wO), [batch, pos, H, dh]);
+    }
+    gz = this.at(hook.z(l), gz);
+    const pattern = this.v(hook.pattern(l));
+    const v = this.v(hook.v(l));
+    // gv[j] = Σ_i P[i, j] gz[i]: attentionMix with the pattern transposed, query heads summed per kv head.
+    let gv = groupSum(b, b.attentionMix(b.permute(pattern, [0, 1, 3, 2]), gz), Hkv);
+    let gx: Tensor | null = null;
+    if (this.lin.attention === 'live') {
+      const gP = b.attentionScores(gz, v, 1, allKeys(pos));
+      const gPPre = this.at(hook.pattern(l), gP);
+      const scores = this.v(hook.attnScores(l));
+      const P = this.tape.interventions.has(hook.pattern(l)) ? b.softmax(scores) : pattern;
+      let gS = b.mul(P, b.sub(gPPre, b.sum(b.mul(P, gPPre), 3)));
+      gS = this.at(hook.attnScores(l), gS);
+      const rotary = spec.positional === 'rotary';
+      const q = this.v(rotary ? hook.rotQ(l) : hook.q(l));
+      const k = this.v(rotary ? hook.rotK(l) : hook.k(l));
+      const c = 1 / Math.sqrt(dh);
+      let gq = b.scale(b.attentionMix(gS, k), c);
+      let gk = b.scale(groupSum(b, b.attentionMix(b.permute(gS, [0, 1, 3, 2]), q), Hkv), c);
+      if (rotary) {
+        const unrotate = (t: Tensor) => b.rope(t, this.negPositions, spec.rotaryDims, spec.ropeTheta);
+        gq = unrotate(this.at(hook.rotQ(l), gq));
+        gk = unrotate(this.at(hook.rotK(l), gk));
+      }
+      gq = this.at(hook.q(l), gq);
+      gk = this.at(hook.k(l), gk);
+      gx = b.add(
+        b.linearTransposed(b.reshape(gq, [batch, pos, H * dh]), w.wQ),
+        b.linearTransposed(b.reshape(gk, [batch, pos, Hkv * dh]), w.wK),
+      );
+    }
+    gv = this.at(hook.v(l), gv);
+    const fromV = b.linearTransposed(b.reshape(gv, [batch, pos, Hkv * dh]), w.wV);
+    return gx ? b.add(gx, fromV) : fromV;
+  }
+
+  /** Gradient w.r.t. the MLP's (normalised) input, given g w.r.t. hook_mlp_out. */
+  mlp(l: number, gOut: Tensor): Tensor {
+    const { b, spec } = this;
+    const w = this.tape.model.weights.blocks[l].mlp;
+    const g = this.at(hook.mlpOut(l), gOut);
+    const gPost = this.at(hook.mlpPost(l), b.linearTransposed(g, w.wOut));
+    const pre = this.v(hook.mlpPre(l));
+    const act = spec.activation;
+    if (spec.gatedMlp) {
+      const gLin = this.at(hook.mlpPreLinear(l), b.mul(gPost, b.unary(pre, act)));
+      let gx = b.linearTransposed(gLin, w.wIn);
+      if (this.lin.gains === 'live') {
+        const up = this.v(hook.mlpPreLinear(l));
+        const gGate = this.at(hook.mlpPre(l), b.mul(b.mul(gPost, up), b.unaryGrad(pre, act)));
+        gx = b.add(gx, b.linearTransposed(gGate, w.wGate!));
+      }
+      return gx;
+    }
+    const gain = this.lin.gains === 'live' ? b.unaryGrad(pre, act) : secantGain(b, pre, act);
+    return b.linearTransposed(this.at(hook.mlpPre(l), b.mul(gPost, gain)), w.wIn);
+  }
+
+  /** Gradient w.r.t. blocks.l.hook_resid_pre's input, given g w.r.t. blocks.l.hook_resid_post. */
+  block(l: number, gPost: Tensor): Tensor {
+    const { b } = this;
+    const w = this.tape.model.weights.blocks[l];
+    const ln1 = { scale: hook.lnScale(l, 1), normalized: hook.lnNormalized(l, 1) };
+    const ln2 = { scale: hook.lnScale(l, 2), normalized: hook.lnNormalized(l, 2) };
+    const g = this.at(hook.residPost(l), gPost);
+    const x = this.v(hook.residPre(l));
+    let gx: Tensor;
+    if (this.spec.parallelResidual) {
+      const viaAttn = this.norm(x, w.ln1, ln1, this.attention(l, g));
+      const viaMlp = this.norm(x, w.ln2, ln2, this.mlp(l, g));
+      gx = b.add(g, b.add(viaAttn, viaMlp));
+    } else {
+      const mid = this.v(hook.residMid(l));
+      const gMid = this.at(hook.residMid(l), b.add(g, this.norm(mid, w.ln2, ln2, this.mlp(l, g))));
+      gx = b.add(gMid, this.norm(x, w.ln1, ln1, this.attention(l, gMid)));
+    }
+    return this.at(hook.residPre(l), gx);
+  }
+
+  run(seed: Tensor): void {
+    const { b, tape } = this;
+    const { spec, weights } = tape.model;
+    const { batch, pos } = tape.tokens;
+    // ∂M/∂(final norm output): through the unembedding, then placed at its rows.
+    let gNormed = b.linearTransposed(seed, weights.unembed);
+    if (seed.shape[1] !== pos) {
+      const before = b.fill([batch, pos - 1, spec.dModel], 0);
+      gNormed = pos > 1 ? b.concat([before, gNormed], 1) : gNormed;
+    }
+    const last = this.v(hook.residPost(spec.nLayers - 1));
+    let g = this.norm(last, weights.lnFinal, { scale: hook.lnFinalScale, normalized: hook.lnFinalNormalized }, gNormed);
+    for (let l = spec.nLayers - 1; l >= 0 && !this.done(); l--) g = this.block(l, g);
+    if (this.done()) return;
+    if (spec.positional === 'learned') this.at(hook.posEmbed, g);
+    this.at(hook.embed, g);
+  }
+}
+
+/** Runs the backward pass; returns the gradient tensors at `wrt` (on the tape's backend). */
+export function backward(req: BackwardRequest): Map<string, Tensor> {
+  const pass = new Backward(req.tape, req.wrt, req.lin);
+  pass.run(req.seed);
+  return pass.grads;
+}
