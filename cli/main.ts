@@ -7,11 +7,7 @@ import { dlaCommand, DLA_USAGE } from './commands/dla.ts';
 import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
 import { lensCommand, LENS_USAGE } from './commands/lens.ts';
 import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
-import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
-import { obspropCommand, OBSPROP_USAGE } from './commands/obsprop.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
-import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
-import { retrievalCommand, RETRIEVAL_USAGE } from './commands/retrieval.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -24,10 +20,6 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   ablate: { run: ablateCommand, usage: ABLATE_USAGE },
   patch: { run: patchCommand, usage: PATCH_USAGE },
   heads: { run: headsCommand, usage: HEADS_USAGE },
-  notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
-  obsprop: { run: obspropCommand, usage: OBSPROP_USAGE },
-  retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
-  probe: { run: probeCommand, usage: PROBE_USAGE },
 };
 
 function usage(): string {
