@@ -1,0 +1,64 @@
+/**
+ * The project database's versions, oldest first. A version's `stores` lists every table with
+ * its primary key and indexes (Dexie syntax); `upgrade` moves data written by the previous
+ * version into the new layout. Dexie runs the upgrades in order inside the version-change
+ * transaction, so a database of any version opens at the latest, and a failed upgrade leaves
+ * the old database untouched.
+ *
+ * Never edit a released version: add a new one. schema.browser.test.ts opens a database written
+ * by every older version and checks its data after the upgrade.
+ */
+import type { Transaction } from 'dexie';
+
+export interface SchemaVersion {
+  readonly version: number;
+  readonly stores: Readonly<Record<string, string | null>>;
+  readonly upgrade?: (tx: Transaction) => Promise<void>;
+}
+
+/**
+ * Version 1, the first layout: an experiment row held its result inline (`result`), and a
+ * deleted project was gone at once.
+ */
+const V1_STORES = {
+  projects: 'id, updatedAt',
+  prompts: 'id, projectId',
+  datasets: 'id, projectId',
+  experiments: 'id, projectId',
+  figures: 'id, projectId',
+  probes: 'id, projectId',
+  notebooks: 'id, projectId',
+} as const;
+
+/**
+ * Version 2: results move to their own table (same id as the experiment), so listing a
+ * project's experiments no longer reads every array it ever computed; projects gain
+ * `deletedAt` for delete-with-undo.
+ */
+const V2_STORES = { ...V1_STORES, results: 'id, projectId' } as const;
+
+async function upgradeToV2(tx: Transaction): Promise<void> {
+  await tx
+    .table('projects')
+    .toCollection()
+    .modify((project: Record<string, unknown>) => {
+      if (project.deletedAt === undefined) project.deletedAt = null;
+    });
+  // One experiment at a time, so the upgrade never holds every result in memory at once.
+  const experiments = tx.table('experiments');
+  const results = tx.table('results');
+  for (const id of await experiments.toCollection().primaryKeys()) {
+    const row = (await experiments.get(id)) as Record<string, unknown> | undefined;
+    if (row === undefined) continue;
+    const { result, ...experiment } = row;
+    await results.put({ id: row.id, projectId: row.projectId, value: result ?? null });
+    await experiments.put(experiment);
+  }
+}
+
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
+  { version: 1, stores: V1_STORES },
+  { version: 2, stores: V2_STORES, upgrade: upgradeToV2 },
+];
+
+export const LATEST_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;
