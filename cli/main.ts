@@ -3,9 +3,11 @@
  * on stderr and a non-zero exit code.
  */
 import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
+import { attribCommand, ATTRIB_USAGE } from './commands/attrib.ts';
 import { dlaCommand, DLA_USAGE } from './commands/dla.ts';
 import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
 import { lensCommand, LENS_USAGE } from './commands/lens.ts';
+import { linearscopeCommand, LINEARSCOPE_USAGE } from './commands/linearscope.ts';
 import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   ablate: { run: ablateCommand, usage: ABLATE_USAGE },
   patch: { run: patchCommand, usage: PATCH_USAGE },
   heads: { run: headsCommand, usage: HEADS_USAGE },
+  attrib: { run: attribCommand, usage: ATTRIB_USAGE },
+  linearscope: { run: linearscopeCommand, usage: LINEARSCOPE_USAGE },
 };
 
 function usage(): string {

@@ -137,3 +137,26 @@ describe.each(TYPES)('gradients vs float64 finite differences: %s', (type) => {
     await checkAgainstFd(type, logitDiff(5, 7), { tokens: [[5, 1], [7, -1]], pos: -1 }, ivs);
   });
 });
+
+describe('gradients of a left-padded batch', () => {
+  it('equal each row alone, halved (the metric is the mean over rows)', async () => {
+    const { model } = tiny('llama');
+    const rows = [ids, ids.slice(0, 3)];
+    const wrt = [hook.residPre(0), hook.z(1), hook.k(0), hook.pattern(1)];
+    const both = await gradients(model, { ids: rows }, { metric: logitDiff(5, 7), wrt });
+    for (const [r, row] of rows.entries()) {
+      const alone = await gradients(model, { ids: row }, { metric: logitDiff(5, 7), wrt });
+      const pad = ids.length - row.length;
+      for (const name of [hook.residPre(0), hook.z(1), hook.k(0)]) {
+        const g = alone.grads[name];
+        const per = g.data.length / row.length; // entries per position
+        const start = r * ids.length * per + pad * per;
+        const got = both.grads[name].data.subarray(start, start + g.data.length);
+        g.data.forEach((v, i) => expect(Math.abs(got[i] - v / 2), `${name} row ${r}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(v))));
+        // Padding positions get no gradient.
+        expect(Array.from(both.grads[name].data.subarray(r * ids.length * per, start)).every((v) => v === 0)).toBe(true);
+      }
+    }
+    expect(both.value).toBeCloseTo(((await gradients(model, { ids }, { metric: logitDiff(5, 7), wrt: [] })).value + (await gradients(model, { ids: rows[1] }, { metric: logitDiff(5, 7), wrt: [] })).value) / 2, 5);
+  });
+});

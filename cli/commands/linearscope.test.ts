@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { jsonOf, runCli } from '../../test/cli-capture.ts';
+import { FIXTURES, loadReference, worstMismatch } from '../../test/reference.ts';
+
+interface LinearScopeJson {
+  bias: number;
+  per_position: number[];
+  per_component: Record<string, number>;
+  replay: number;
+  logit: number;
+  components: string[];
+  grid: number[][];
+  decoded: { pos: number; top: { id: number; token: string | null }[] }[];
+}
+
+describe('probescope linearscope', () => {
+  const ref = loadReference('qwen2-tiny');
+  const golden = ref.methods.linearscope as { target_token: number; bias: number; per_position: number[]; real_logit: number; tangent_per_position: number[] };
+  const ids = ref.inputs[0].input_ids.join(',');
+
+  it('reproduces golden (h) with --json (secant), and the parts sum to the logit', async () => {
+    const out = jsonOf(await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', ids, '--target', String(golden.target_token), '--json'])) as unknown as LinearScopeJson;
+    expect(Math.abs(out.bias - golden.bias)).toBeLessThan(1e-4);
+    expect(Math.abs(out.logit - golden.real_logit)).toBeLessThan(1e-4);
+    expect(Math.abs(out.replay - golden.real_logit)).toBeLessThan(1e-4);
+    expect(worstMismatch(out.per_position, golden.per_position)).toBeNull();
+    const parts = Object.values(out.per_component).reduce((a, v) => a + v, 0);
+    expect(Math.abs(parts + out.bias - out.logit)).toBeLessThan(1e-4);
+    expect(out.components).toEqual(Object.keys(out.per_component));
+    expect(out.components).toContain('L1H3');
+    expect(out.decoded).toHaveLength(ref.inputs[0].input_ids.length);
+  });
+
+  it('--mode tangent gives the golden tangent split; text output on a tokenizer model', async () => {
+    const out = jsonOf(await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', ids, '--target', String(golden.target_token), '--mode', 'tangent', '--json'])) as unknown as LinearScopeJson;
+    expect(worstMismatch(out.per_position, golden.tangent_per_position)).toBeNull();
+    const text = await runCli(['linearscope', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--target', '261', '--wrong', '365', '--pos=-1']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/LinearScope \(secant\) from blocks\.0\.hook_resid_pre/);
+  });
+
+  it('fails with one clear line on a bad mode or start hook', async () => {
+    const mode = await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', '1,2', '--target', '3', '--mode', 'chord']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toMatch(/--mode: "chord" is not one of secant, tangent/);
+    const start = await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', '1,2', '--target', '3', '--start', 'blocks.0.hook_attn_out']);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toMatch(/expected a residual-stream hook/);
+  });
+});
