@@ -9,7 +9,10 @@ import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
 import { lensCommand, LENS_USAGE } from './commands/lens.ts';
 import { linearscopeCommand, LINEARSCOPE_USAGE } from './commands/linearscope.ts';
 import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
+import { obspropCommand, OBSPROP_USAGE } from './commands/obsprop.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
+import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
+import { retrievalCommand, RETRIEVAL_USAGE } from './commands/retrieval.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -24,6 +27,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   heads: { run: headsCommand, usage: HEADS_USAGE },
   attrib: { run: attribCommand, usage: ATTRIB_USAGE },
   linearscope: { run: linearscopeCommand, usage: LINEARSCOPE_USAGE },
+  obsprop: { run: obspropCommand, usage: OBSPROP_USAGE },
+  retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
+  probe: { run: probeCommand, usage: PROBE_USAGE },
 };
 
 function usage(): string {
