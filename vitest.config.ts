@@ -2,10 +2,12 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
 /**
- * Three projects:
+ * Four projects:
  * - unit: Node, every `*.test.ts` that is not a GPU or browser test;
  * - gpu: Node with Dawn (npm `webgpu`) on SwiftShader, `*.gpu.test.ts`;
- * - browser: real headless Chromium with WebGPU and IndexedDB, `*.browser.test.ts`.
+ * - browser: real headless Chromium with WebGPU and IndexedDB, `*.browser.test.ts`;
+ * - e2e: the built web app served locally and driven in Debian's Chromium through
+ *   playwright-core, `test/e2e/*.e2e.test.ts` (the build runs once, in globalSetup).
  */
 export default defineConfig({
   test: {
@@ -15,7 +17,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['{gpu,analysis,notebooks,electron,renderer,cli,test}/**/*.test.ts'],
-          exclude: ['**/*.gpu.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.gpu.test.ts', '**/*.browser.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
         },
       },
@@ -45,6 +47,17 @@ export default defineConfig({
             }),
             instances: [{ browser: 'chromium' }],
           },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
     ],

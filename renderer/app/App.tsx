@@ -1,0 +1,17 @@
+import { EngineProvider } from './engine.tsx';
+import { ModelProvider } from './model-state.tsx';
+import { PromptProvider } from './prompt-state.tsx';
+import { Shell } from './Shell.tsx';
+import type { EngineClient } from '../worker/client.ts';
+
+export function App({ engine }: { engine: EngineClient }) {
+  return (
+    <EngineProvider client={engine}>
+      <ModelProvider>
+        <PromptProvider>
+          <Shell />
+        </PromptProvider>
+      </ModelProvider>
+    </EngineProvider>
+  );
+}

@@ -1,0 +1,41 @@
+/** A figure with its title, caption and export toolbar. */
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import type { PlotDatum } from 'plotly.js-dist-min';
+import type { FigureExport } from './ExportBar.tsx';
+import { ExportBar } from './ExportBar.tsx';
+import type { AxisRanges } from './PlotlyFigure.tsx';
+import { PlotlyFigure } from './PlotlyFigure.tsx';
+import type { FigureSpec } from './spec.ts';
+
+export interface FigureCardProps {
+  readonly title: string;
+  readonly caption?: ReactNode;
+  readonly spec: FigureSpec;
+  readonly exports: FigureExport;
+  readonly height?: number;
+  readonly onClick?: (point: PlotDatum) => void;
+  readonly onZoom?: (ranges: AxisRanges) => void;
+  readonly testId?: string;
+  /** Horizontal scrolling for fixed-size figures wider than the view (the head grid). */
+  readonly scroll?: boolean;
+  readonly revision?: string;
+}
+
+export function FigureCard({ title, caption, spec, exports, height, onClick, onZoom, testId, scroll, revision }: FigureCardProps) {
+  const [element, setElement] = useState<HTMLElement | null>(null);
+  const width = typeof spec.layout.width === 'number' ? spec.layout.width : undefined;
+  const size = { width: width ?? 900, height: typeof spec.layout.height === 'number' ? spec.layout.height : (height ?? 520) };
+  return (
+    <figure className="figure-card" data-testid={testId}>
+      <figcaption className="figure-head">
+        <span className="figure-title">{title}</span>
+        {caption && <span className="figure-caption">{caption}</span>}
+      </figcaption>
+      <div className={scroll ? 'figure-body figure-scroll' : 'figure-body'}>
+        <PlotlyFigure spec={spec} height={height} onClick={onClick} onZoom={onZoom} onReady={setElement} revision={revision} />
+      </div>
+      <ExportBar figure={element} exports={exports} defaultSize={size} />
+    </figure>
+  );
+}

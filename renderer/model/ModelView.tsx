@@ -1,0 +1,59 @@
+/** The model page: the open model's card, opening another folder, the backend choice. */
+import { useState } from 'react';
+import { builtinSource, BUILTIN_MODEL } from '../app/builtin.ts';
+import { useModel } from '../app/model-state.tsx';
+import { Button } from '../components/Button.tsx';
+import { Message } from '../components/Message.tsx';
+import { Panel } from '../components/Panel.tsx';
+import { Segmented } from '../components/Segmented.tsx';
+import type { BackendPreference } from '../worker/contracts.ts';
+import { ViewLayout } from '../views/ViewLayout.tsx';
+import { ModelCardView } from './ModelCardView.tsx';
+import { OpenFolderButton } from './OpenFolderButton.tsx';
+
+const BACKENDS: { value: BackendPreference; label: string }[] = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'cpu', label: 'CPU' },
+];
+
+export function ModelView() {
+  const model = useModel();
+  const [pickError, setPickError] = useState<string | null>(null);
+  const { load } = model;
+  return (
+    <ViewLayout
+      title="Model"
+      description="A Hugging Face folder with config.json, safetensors weights and (optionally) tokenizer.json. GPT-2, GPT-NeoX/Pythia, Llama, Mistral and Qwen2 architectures."
+      testId="view-model"
+    >
+      <Panel
+        title="Open a model"
+        actions={
+          <>
+            <Button onClick={() => model.open(builtinSource())}>Built-in {BUILTIN_MODEL}</Button>
+            <OpenFolderButton
+              onOpen={(source) => {
+                setPickError(null);
+                model.open(source);
+              }}
+              onError={setPickError}
+            />
+          </>
+        }
+      >
+        <div className="param-row">
+          <Segmented label="Backend" value={model.backend} options={BACKENDS} onChange={model.setBackend} />
+          <p className="field-help">Auto uses WebGPU when the browser has an adapter, the CPU otherwise. Changing it reloads the model.</p>
+        </div>
+        {pickError && <Message tone="error">{pickError}</Message>}
+        {load.status === 'cancelled' && <p className="job-note">Opening was cancelled{model.card ? `; ${model.card.label} is still open` : ''}.</p>}
+      </Panel>
+      {model.card && (
+        <Panel title="Model card">
+          <ModelCardView card={model.card} />
+        </Panel>
+      )}
+    </ViewLayout>
+  );
+}

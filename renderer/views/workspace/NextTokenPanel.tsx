@@ -1,0 +1,31 @@
+/** Next-token top-k for the prompt, refreshed whenever the prompt's tokens change. */
+import { useEffect, useState } from 'react';
+import { useJob } from '../../app/use-job.ts';
+import { NumberField } from '../../components/Fields.tsx';
+import { JobStatus } from '../../components/JobStatus.tsx';
+import { Panel } from '../../components/Panel.tsx';
+import { usePromptInput } from '../use-prompt-input.ts';
+import { NextTokenList } from './NextTokenList.tsx';
+
+export function NextTokenPanel() {
+  const { ids } = usePromptInput();
+  const [topK, setTopK] = useState(10);
+  const job = useJob('nextToken');
+  const { run } = job;
+  const key = ids?.join(',') ?? null;
+  useEffect(() => {
+    if (key !== null) void run({ ids: key.split(',').map(Number), topK });
+  }, [key, topK, run]);
+  const result = job.state.status === 'done' ? job.state.result : null;
+  return (
+    <Panel
+      title="Next token"
+      subtitle={result ? `entropy ${result.entropy.toFixed(2)} nats` : 'the model’s prediction after the prompt'}
+      actions={<NumberField label="Top k" value={topK} min={1} max={50} onChange={setTopK} />}
+      testId="next-token"
+    >
+      {job.state.status !== 'done' && <JobStatus state={job.state} onCancel={job.cancel} />}
+      {result && <NextTokenList result={result} />}
+    </Panel>
+  );
+}

@@ -1,0 +1,15 @@
+/** The prompt workspace: what the model predicts next, and what it generates. */
+import { ViewLayout } from '../ViewLayout.tsx';
+import { GeneratePanel } from './GeneratePanel.tsx';
+import { NextTokenPanel } from './NextTokenPanel.tsx';
+
+export function WorkspaceView() {
+  return (
+    <ViewLayout title="Prompt" description="Edit the prompt above; the next-token distribution follows every edit. Generation continues the prompt." testId="view-workspace">
+      <div className="workspace-grid">
+        <NextTokenPanel />
+        <GeneratePanel />
+      </div>
+    </ViewLayout>
+  );
+}

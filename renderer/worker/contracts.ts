@@ -1,0 +1,183 @@
+/**
+ * The data that crosses the worker boundary: parameters and results of every job. Plain data
+ * only (numbers, strings, arrays, typed arrays, File objects), so the same objects can be stored
+ * in projects and named in notebooks. Matrices are flat row-major Float32Arrays with their axes
+ * named beside them, in the codebase's axis vocabulary.
+ */
+
+// ---- models -------------------------------------------------------------------------------
+
+import type { FolderFile } from '../model-sources/file-list-source.ts';
+
+/** A file of a model folder the user picked; `path` is relative to the folder ("config.json"). */
+export type LocalModelFile = FolderFile;
+
+export type ModelSourceRequest =
+  /** Shipped with the app; `url` is the folder's absolute URL (served with Range), `files` its file names. */
+  | { readonly kind: 'builtin'; readonly name: string; readonly url: string; readonly files: readonly string[] }
+  /** Any folder served over HTTP with Range (Electron's model protocol). */
+  | { readonly kind: 'url'; readonly label: string; readonly url: string }
+  /** A local folder picked in the browser. */
+  | { readonly kind: 'files'; readonly label: string; readonly files: readonly LocalModelFile[] };
+
+export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
+
+export interface LoadModelParams {
+  readonly source: ModelSourceRequest;
+  readonly backend: BackendPreference;
+}
+
+export interface BackendCard {
+  readonly name: 'cpu' | 'webgpu';
+  readonly adapter: string;
+  /** Why this backend was chosen when another was preferred (e.g. "no WebGPU adapter"). */
+  readonly note: string | null;
+}
+
+export interface ModelCard {
+  readonly label: string;
+  /** From config.json's `architectures`, else the model type. */
+  readonly architecture: string;
+  readonly modelType: string;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  readonly dModel: number;
+  readonly dHead: number;
+  readonly dMlp: number;
+  readonly dVocab: number;
+  readonly nCtx: number;
+  readonly normalization: string;
+  readonly positional: string;
+  readonly activation: string;
+  readonly gatedMlp: boolean;
+  readonly parallelResidual: boolean;
+  readonly tiedEmbeddings: boolean;
+  readonly parameters: number;
+  /** Stored dtypes of the weights, e.g. ["F32"]. */
+  readonly dtypes: readonly string[];
+  /** Bytes of the weights as stored in the checkpoint. */
+  readonly weightBytes: number;
+  /** Bytes the weights take on the backend (f32 on the CPU backend). */
+  readonly backendBytes: number;
+  readonly backend: BackendCard;
+  readonly hasTokenizer: boolean;
+  readonly bosTokenId: number | null;
+  readonly eosTokenIds: readonly number[];
+  readonly loadMs: number;
+}
+
+// ---- tokens -------------------------------------------------------------------------------
+
+export interface TokenInfo {
+  readonly id: number;
+  /** The token's text as the tokenizer's `tokenString` gives it (spaces kept). */
+  readonly text: string;
+  /** BOS/EOS and other special tokens. */
+  readonly special: boolean;
+}
+
+export interface TokenizeParams {
+  readonly text: string;
+  readonly prependBos: boolean;
+}
+
+export interface TokenizeResult {
+  readonly tokens: readonly TokenInfo[];
+}
+
+export interface TokenCandidate extends TokenInfo {
+  readonly prob: number;
+  readonly logit: number;
+}
+
+export interface NextTokenParams {
+  readonly ids: readonly number[];
+  readonly topK: number;
+}
+
+export interface NextTokenResult {
+  readonly candidates: readonly TokenCandidate[];
+  /** Entropy of the next-token distribution in nats. */
+  readonly entropy: number;
+}
+
+export interface SamplingParams {
+  /** 0 = greedy. */
+  readonly temperature: number;
+  /** 0 = no top-k cut. */
+  readonly topK: number;
+  /** 1 = no nucleus cut. */
+  readonly topP: number;
+  readonly seed: number;
+  readonly maxNewTokens: number;
+}
+
+export interface GenerateParams extends SamplingParams {
+  readonly ids: readonly number[];
+}
+
+export interface GenerateResult {
+  readonly newTokens: readonly TokenInfo[];
+  readonly text: string | null;
+  readonly stopped: 'stop_token' | 'max_tokens' | 'context';
+}
+
+// ---- analyses -----------------------------------------------------------------------------
+
+export interface AttentionParams {
+  readonly ids: readonly number[];
+}
+
+export interface AttentionResult {
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly pos: number;
+  /** [layer, head, pos, kvPos], row-major. */
+  readonly patterns: Float32Array;
+}
+
+/** Which token's rank/probability the lens tracks at each position. */
+export type LensTarget = { readonly kind: 'next' } | { readonly kind: 'token'; readonly id: number };
+
+export interface LogitLensParams {
+  readonly ids: readonly number[];
+  readonly topK: number;
+  readonly target: LensTarget;
+}
+
+export interface LogitLensResult {
+  /** L + 1 rows: row l reads blocks.l.hook_resid_pre, the last row the final residual. */
+  readonly rowLabels: readonly string[];
+  readonly pos: number;
+  readonly topK: number;
+  /** [row, pos, k] token ids and probabilities of the top-k tokens. */
+  readonly topIds: Int32Array;
+  readonly topProbs: Float32Array;
+  /** [row, pos] target token id (-1 where there is none, e.g. the last position for 'next'). */
+  readonly targetIds: Int32Array;
+  /** [row, pos] 0-based rank of the target (NaN where there is no target). */
+  readonly targetRanks: Float32Array;
+  readonly targetProbs: Float32Array;
+  /** Token strings for every id that appears in topIds/targetIds. */
+  readonly vocab: Readonly<Record<number, string>>;
+}
+
+// ---- progress and errors ------------------------------------------------------------------
+
+export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells';
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly unit: ProgressUnit;
+  /** What is being done now, e.g. "reading weights". */
+  readonly stage: string;
+}
+
+export interface JobError {
+  /** 'format': a broken or unsupported model (the message is for the user as is). */
+  readonly kind: 'format' | 'input' | 'internal';
+  readonly name: string;
+  readonly message: string;
+}

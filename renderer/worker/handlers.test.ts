@@ -1,0 +1,68 @@
+/**
+ * The worker's jobs on the real built-in model, in Node (no Worker: handlers called directly
+ * with a test context). The same code runs in the browser's worker.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Progress } from './contracts.ts';
+import { createHandlers } from './handlers.ts';
+import { JobCancelledError, WorkerJobContext } from './job-context.ts';
+import type { JobHandlers } from './runner.ts';
+import { EngineSession } from './session.ts';
+
+const folder = path.resolve(import.meta.dirname, '../../models/stories260K');
+const files = readdirSync(folder).map((name) => ({ path: name, file: new Blob([readFileSync(path.join(folder, name))]) }));
+
+let handlers: JobHandlers;
+let prompt: number[];
+const context = (progress: Progress[] = []) => new WorkerJobContext((p) => progress.push(p));
+
+beforeAll(async () => {
+  handlers = createHandlers(new EngineSession());
+  const progress: Progress[] = [];
+  const card = await handlers.loadModel({ source: { kind: 'files', label: 'stories260K', files }, backend: 'cpu' }, context(progress));
+  expect(card).toMatchObject({ nLayers: 5, nHeads: 8, nKvHeads: 4, dModel: 64, architecture: 'LlamaForCausalLM', backend: { name: 'cpu' } });
+  expect(card.parameters).toBeGreaterThan(200_000);
+  expect(progress.some((p) => p.unit === 'bytes' && p.done === p.total && p.total > 1_000_000)).toBe(true);
+  const tokens = await handlers.tokenize({ text: 'Once upon a time, there was a little girl named Lily.', prependBos: true }, context());
+  expect(tokens.tokens[0]).toEqual({ id: 1, text: '<s>', special: true });
+  prompt = tokens.tokens.map((t) => t.id);
+});
+
+describe('worker jobs on stories260K', () => {
+  it('logit lens: the final row is the model’s own next-token prediction', async () => {
+    const next = await handlers.nextToken({ ids: prompt, topK: 3 }, context());
+    const lens = await handlers.logitLens({ ids: prompt, topK: 3, target: { kind: 'next' } }, context());
+    expect(lens.rowLabels).toHaveLength(6);
+    const last = (lens.rowLabels.length - 1) * lens.pos + (lens.pos - 1);
+    expect(lens.topIds[last * 3]).toBe(next.candidates[0].id);
+    expect(lens.topProbs[last * 3]).toBeCloseTo(next.candidates[0].prob, 5);
+    // Next-token targets everywhere but the last position.
+    expect(lens.targetIds[0]).toBe(prompt[1]);
+    expect(lens.targetIds[lens.pos - 1]).toBe(-1);
+  });
+
+  it('attention patterns are causal and rows sum to 1', async () => {
+    const att = await handlers.attention({ ids: prompt }, context());
+    expect(att.patterns).toHaveLength(5 * 8 * prompt.length ** 2);
+    const row = att.patterns.subarray(3 * att.pos, 4 * att.pos);
+    expect(row.slice(0, 4).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    expect(Array.from(row.slice(4)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('generates greedily with progress, and cancels between tokens', async () => {
+    const progress: Progress[] = [];
+    const out = await handlers.generate({ ids: prompt, temperature: 0, topK: 0, topP: 1, seed: 0, maxNewTokens: 8 }, context(progress));
+    expect(out.newTokens.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ unit: 'tokens', done: out.newTokens.length });
+    const ctx = context();
+    const job = handlers.generate({ ids: prompt, temperature: 0.8, topK: 0, topP: 1, seed: 1, maxNewTokens: 400 }, ctx);
+    ctx.cancel();
+    await expect(job).rejects.toBeInstanceOf(JobCancelledError);
+  });
+
+  it('refuses ids outside the vocabulary with a plain message', async () => {
+    await expect(handlers.nextToken({ ids: [1, 99999], topK: 3 }, context())).rejects.toThrow('Token id 99999 is outside the vocabulary [0, 512).');
+  });
+});

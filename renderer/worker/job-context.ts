@@ -1,0 +1,86 @@
+/**
+ * What a running job can do besides computing: report progress and stop when cancelled.
+ *
+ * Cancellation is cooperative. The UI's `cancel` message is an event on the worker's queue, so
+ * it is only seen when the job yields to the event loop; `checkpoint()` yields (a macrotask, not
+ * a microtask: awaiting a resolved promise would never let the message in) and throws
+ * `JobCancelledError` once cancelled. Jobs call it between steps (layers, positions, samples),
+ * and `hookCheckpoints` puts it inside engine calls via hook callbacks.
+ */
+import type { HookCallback } from '../../analysis/hooks/session.ts';
+import type { Model } from '../../analysis/model/model.ts';
+import type { Progress, ProgressUnit } from './contracts.ts';
+import { watchedModel } from './watched-model.ts';
+import { yieldToEventLoop } from './yield.ts';
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelledError';
+  }
+}
+
+export interface JobContext {
+  readonly cancelled: boolean;
+  /** Reports progress (throttled; the last report of a stage is always sent). */
+  progress(done: number, total: number, unit: ProgressUnit, stage: string): void;
+  /** Yields to the event loop and throws JobCancelledError if the job was cancelled. */
+  checkpoint(): Promise<void>;
+  /**
+   * Hook callbacks that checkpoint (and optionally report) once per layer of every forward pass
+   * the engine runs with them, so a long engine call can be cancelled between layers.
+   */
+  hookCheckpoints(onLayer?: (layer: number) => void): HookCallback[];
+  /**
+   * The model as a method should see it: a checkpoint before every read-back (so a method's
+   * sweep can be cancelled between passes), `onPass` after each.
+   */
+  watch(model: Model, onPass?: () => void): Model;
+}
+
+/** Minimum time between progress messages, so a fast loop does not flood the UI. */
+const PROGRESS_INTERVAL_MS = 50;
+
+export class WorkerJobContext implements JobContext {
+  private cancelFlag = false;
+  private lastSent = 0;
+
+  constructor(private readonly send: (progress: Progress) => void) {}
+
+  get cancelled(): boolean {
+    return this.cancelFlag;
+  }
+
+  cancel(): void {
+    this.cancelFlag = true;
+  }
+
+  progress(done: number, total: number, unit: ProgressUnit, stage: string): void {
+    const now = performance.now();
+    if (done < total && done > 0 && now - this.lastSent < PROGRESS_INTERVAL_MS) return;
+    this.lastSent = now;
+    this.send({ done, total, unit, stage });
+  }
+
+  async checkpoint(): Promise<void> {
+    if (this.cancelFlag) throw new JobCancelledError();
+    await yieldToEventLoop();
+    if (this.cancelFlag) throw new JobCancelledError();
+  }
+
+  watch(model: Model, onPass?: () => void): Model {
+    return watchedModel(model, { beforeRead: () => this.checkpoint(), afterRead: onPass });
+  }
+
+  hookCheckpoints(onLayer?: (layer: number) => void): HookCallback[] {
+    return [
+      {
+        hook: 'blocks.*.hook_resid_pre',
+        fn: async (_x, ctx) => {
+          onLayer?.(ctx.site.point.layer);
+          await this.checkpoint();
+        },
+      },
+    ];
+  }
+}

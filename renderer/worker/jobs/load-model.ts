@@ -1,0 +1,53 @@
+/**
+ * Opens a model: the folder's files through a ModelSource (HTTP Range for the built-in model,
+ * Blob slices for a picked folder), host weights via the engine's loader, then onto the chosen
+ * backend. Reports bytes read; the loader's ModelFormatError messages reach the UI unchanged.
+ */
+import { HttpSource } from '../../../analysis/formats/http-source.ts';
+import type { ModelSource } from '../../../analysis/formats/source.ts';
+import type { HostModel } from '../../../analysis/model/load.ts';
+import { loadHostModel } from '../../../analysis/model/load.ts';
+import { modelOnBackend } from '../../../analysis/model/model.ts';
+import { FileListSource } from '../../model-sources/file-list-source.ts';
+import { ListedSource } from '../../model-sources/listed-source.ts';
+import { selectBackend } from '../backend-select.ts';
+import type { LoadModelParams, ModelCard, ModelSourceRequest } from '../contracts.ts';
+import { JobInputError } from '../errors.ts';
+import type { JobContext } from '../job-context.ts';
+import { JobCancelledError } from '../job-context.ts';
+import { MeteredSource } from '../metered-source.ts';
+import type { EngineSession } from '../session.ts';
+import { describeModel } from './model-card.ts';
+
+function sourceFor(request: ModelSourceRequest): ModelSource {
+  switch (request.kind) {
+    case 'builtin':
+      return new ListedSource(new HttpSource(request.url, { label: `builtin:${request.name}` }), request.files);
+    case 'url':
+      return new HttpSource(request.url, { label: request.label });
+    case 'files':
+      if (request.files.length === 0) throw new JobInputError(`${request.label}: the folder is empty.`);
+      return new FileListSource(request.label, request.files);
+  }
+}
+
+export async function loadModel(session: EngineSession, params: LoadModelParams, ctx: JobContext): Promise<ModelCard> {
+  const started = performance.now();
+  const source = new MeteredSource(sourceFor(params.source), {
+    onBytes: (done, total) => ctx.progress(done, total, 'bytes', 'reading weights'),
+    check: () => {
+      if (ctx.cancelled) throw new JobCancelledError();
+    },
+  });
+  ctx.progress(0, 1, 'bytes', 'reading config');
+  const host: HostModel = await loadHostModel(source);
+  await ctx.checkpoint();
+  ctx.progress(0, 1, 'passes', 'choosing a backend');
+  const { backend, note } = await selectBackend(params.backend);
+  ctx.progress(0, 1, 'passes', `uploading weights (${backend.info.name})`);
+  const model = modelOnBackend({ ...host, label: source.label }, backend);
+  await backend.sync();
+  const card = describeModel(host, model, note, performance.now() - started);
+  session.replace({ model, card });
+  return card;
+}

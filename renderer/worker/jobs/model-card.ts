@@ -1,0 +1,63 @@
+/** The model card: what the UI shows about an open model, computed once at load. */
+import type { HostWeight } from '../../../gpu/backend.ts';
+import { numel } from '../../../gpu/backend.ts';
+import type { HostModel } from '../../../analysis/model/load.ts';
+import type { Model } from '../../../analysis/model/model.ts';
+import { mapWeights } from '../../../analysis/model/weights.ts';
+import type { ModelCard } from '../contracts.ts';
+
+/** config.json's `architectures[0]`, e.g. "LlamaForCausalLM". */
+function architectureOf(configText: string): string | null {
+  try {
+    const config: unknown = JSON.parse(configText);
+    if (typeof config === 'object' && config !== null && 'architectures' in config) {
+      const list = (config as { architectures: unknown }).architectures;
+      if (Array.isArray(list) && typeof list[0] === 'string') return list[0];
+    }
+  } catch {
+    // The loader already parsed it; unreachable in practice.
+  }
+  return null;
+}
+
+function uniqueWeights(host: HostModel): HostWeight[] {
+  const all = new Set<HostWeight>();
+  mapWeights(host.weights, (w) => all.add(w));
+  return [...all];
+}
+
+export function describeModel(host: HostModel, model: Model, backendNote: string | null, loadMs: number): ModelCard {
+  const { spec } = host;
+  const weights = uniqueWeights(host);
+  const parameters = weights.reduce((a, w) => a + numel(w.shape), 0);
+  const weightBytes = weights.reduce((a, w) => a + w.data.byteLength, 0);
+  return {
+    label: model.label,
+    architecture: architectureOf(host.files.config) ?? spec.modelType,
+    modelType: spec.modelType,
+    nLayers: spec.nLayers,
+    nHeads: spec.nHeads,
+    nKvHeads: spec.nKvHeads,
+    dModel: spec.dModel,
+    dHead: spec.dHead,
+    dMlp: spec.dMlp,
+    dVocab: spec.dVocab,
+    nCtx: spec.nCtx,
+    normalization: spec.normalization,
+    positional: spec.positional,
+    activation: spec.activation,
+    gatedMlp: spec.gatedMlp,
+    parallelResidual: spec.parallelResidual,
+    tiedEmbeddings: spec.tiedEmbeddings,
+    parameters,
+    dtypes: [...new Set(weights.map((w) => w.dtype))].sort(),
+    weightBytes,
+    // The CPU backend computes from f32 copies; WebGPU keeps 16-bit weights compact.
+    backendBytes: model.backend.info.name === 'cpu' ? parameters * 4 : weightBytes,
+    backend: { name: model.backend.info.name, adapter: model.backend.info.adapter, note: backendNote },
+    hasTokenizer: host.tokenizer !== null,
+    bosTokenId: spec.bosTokenId,
+    eosTokenIds: [...spec.eosTokenIds],
+    loadMs,
+  };
+}
