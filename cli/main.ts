@@ -9,6 +9,7 @@ import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
 import { lensCommand, LENS_USAGE } from './commands/lens.ts';
 import { linearscopeCommand, LINEARSCOPE_USAGE } from './commands/linearscope.ts';
 import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
+import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
 import { obspropCommand, OBSPROP_USAGE } from './commands/obsprop.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
 import { probeCommand, PROBE_USAGE } from './commands/probe.ts';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   heads: { run: headsCommand, usage: HEADS_USAGE },
   attrib: { run: attribCommand, usage: ATTRIB_USAGE },
   linearscope: { run: linearscopeCommand, usage: LINEARSCOPE_USAGE },
+  notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   obsprop: { run: obspropCommand, usage: OBSPROP_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   probe: { run: probeCommand, usage: PROBE_USAGE },

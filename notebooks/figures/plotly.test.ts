@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { toPlotly } from './plotly.ts';
+import type { GridView, SeriesView } from './views.ts';
+
+const grid = (signed: boolean): GridView => ({
+  kind: 'grid',
+  title: 'T <b>',
+  x: { title: 'position', labels: ['0: <s>', '1: Once'] },
+  y: { title: 'layer', labels: ['L0', 'L1'] },
+  z: [
+    [1, -2],
+    [null, 4],
+  ],
+  text: [
+    ['<s>', 'a'],
+    ['b', 'c'],
+  ],
+  zTitle: 'value',
+  signed,
+});
+
+const series: SeriesView = { kind: 'series', title: 'acc', x: { title: 'layer', labels: ['L0', 'L1'] }, yTitle: 'accuracy', traces: [{ name: 'train', values: [0.5, 1] }, { name: 'test', values: [0.4, null] }] };
+
+describe('figures as Plotly specs', () => {
+  it('draws signed grids with a diverging scale centred on 0, unsigned ones with Viridis', () => {
+    const signed = toPlotly(grid(true), 'heatmap').data[0];
+    expect(signed).toMatchObject({ type: 'heatmap', zmid: 0, z: [[1, -2], [null, 4]] });
+    expect((signed.colorscale as [number, string][])[2]).toEqual([0.5, '#f7f7f7']);
+    const unsigned = toPlotly(grid(false), 'heatmap').data[0];
+    expect(unsigned.colorscale).toBe('Viridis');
+    expect(unsigned.zmid).toBeUndefined();
+    expect(toPlotly(grid(false), 'heatmap', { colorscale: 'diverging' }).data[0].zmid).toBe(0);
+  });
+
+  it('escapes Plotly pseudo-HTML in labels, texts and titles', () => {
+    const fig = toPlotly(grid(true), 'heatmap', { title: '<a href="x">t</a>' });
+    expect(fig.data[0].x).toEqual(['0: &lt;s&gt;', '1: Once']);
+    expect((fig.data[0].text as string[][])[0][0]).toBe('&lt;s&gt;');
+    expect(fig.layout.title).toEqual({ text: '&lt;a href="x"&gt;t&lt;/a&gt;' });
+  });
+
+  it('draws series and grid rows as bar or line traces, and anything as a table', () => {
+    expect(toPlotly(series, 'line').data).toEqual([
+      { type: 'scatter', mode: 'lines+markers', name: 'train', x: ['L0', 'L1'], y: [0.5, 1] },
+      { type: 'scatter', mode: 'lines+markers', name: 'test', x: ['L0', 'L1'], y: [0.4, null] },
+    ]);
+    expect(toPlotly(grid(true), 'bar').data.map((t) => t.name)).toEqual(['L0', 'L1']);
+    const table = toPlotly(series, 'table').data[0];
+    expect(table).toMatchObject({ type: 'table', header: { values: ['layer', 'train', 'test'] }, cells: { values: [['L0', 'L1'], [0.5, 1], [0.4, '']] } });
+    expect(() => toPlotly(series, 'heatmap')).toThrow('a series view cannot be drawn as a heatmap');
+    expect(toPlotly(series, 'bar', { width: 1200, height: 300 }).layout).toMatchObject({ width: 1200, height: 300, barmode: 'group' });
+  });
+});

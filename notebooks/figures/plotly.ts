@@ -1,0 +1,110 @@
+/**
+ * A view drawn as a Plotly figure: `{data, layout}` as plain JSON, so the same spec renders in
+ * the app, in the HTML report and in the headless exporter. Signed values use a diverging,
+ * colour-blind-safe scale (ColorBrewer RdBu) centred on 0; unsigned ones Viridis.
+ */
+import type { Json, JsonObject } from '../json.ts';
+import type { FigureOptions } from './options.ts';
+import { viewToTable } from './table.ts';
+import type { FigureType, GridView, View } from './views.ts';
+
+export interface PlotlyFigure {
+  readonly data: JsonObject[];
+  readonly layout: JsonObject;
+}
+
+/** ColorBrewer RdBu (reversed: negative blue, positive red), distinguishable with the common colour-vision deficiencies. */
+const DIVERGING: Json = [
+  [0, '#2166ac'],
+  [0.25, '#67a9cf'],
+  [0.5, '#f7f7f7'],
+  [0.75, '#ef8a62'],
+  [1, '#b2182b'],
+];
+
+/**
+ * Plotly reads a small HTML subset in every label, title and cell (`<b>`, `<a href>`, `<br>` …),
+ * so text from prompts and tokens is entity-escaped: the BOS token "<s>" must show as "<s>",
+ * not start a strikethrough, and no notebook text can become a link.
+ */
+export function plotlyText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const texts = (xs: readonly string[]) => xs.map(plotlyText);
+
+function heatmap(view: GridView, options: FigureOptions): JsonObject {
+  const diverging = options.colorscale === 'diverging' || ((options.colorscale ?? 'auto') === 'auto' && view.signed);
+  const hasText = view.text !== undefined;
+  return {
+    type: 'heatmap',
+    x: texts(view.x.labels),
+    y: texts(view.y.labels),
+    z: view.z.map((row) => [...row]),
+    ...(hasText ? { text: view.text!.map(texts) } : {}),
+    ...(hasText && options.showText !== false ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
+    hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{text}' : ''}<extra></extra>`,
+    colorscale: diverging ? DIVERGING : 'Viridis',
+    ...(diverging ? { zmid: 0 } : {}),
+    colorbar: { title: { text: plotlyText(view.zTitle) } },
+    xgap: 1,
+    ygap: 1,
+  };
+}
+
+function traces(view: View, type: 'bar' | 'line'): JsonObject[] {
+  const series =
+    view.kind === 'grid'
+      ? { x: view.x.labels, traces: view.y.labels.map((name, r) => ({ name, values: view.z[r] })) }
+      : view.kind === 'series'
+        ? { x: view.x.labels, traces: view.traces }
+        : null;
+  if (!series) throw new Error(`a ${view.kind} view cannot be drawn as a ${type} chart`);
+  return series.traces.map((t) => ({
+    type: type === 'bar' ? 'bar' : 'scatter',
+    ...(type === 'line' ? { mode: 'lines+markers' } : {}),
+    name: plotlyText(t.name),
+    x: texts(series.x),
+    y: [...t.values],
+  }));
+}
+
+function table(view: View): JsonObject {
+  const t = viewToTable(view);
+  const fmt = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? Number(v.toPrecision(5)) : plotlyText(v));
+  return {
+    type: 'table',
+    header: { values: texts(t.columns), align: 'left', fill: { color: '#e8e8e8' } },
+    cells: { values: t.columns.map((_, c) => t.rows.map((row) => fmt(row[c] ?? null))), align: 'left' },
+  };
+}
+
+export function toPlotly(view: View, type: FigureType, options: FigureOptions = {}): PlotlyFigure {
+  let data: JsonObject[];
+  if (type === 'heatmap') {
+    if (view.kind !== 'grid') throw new Error(`a ${view.kind} view cannot be drawn as a heatmap`);
+    data = [heatmap(view, options)];
+  } else if (type === 'table') {
+    data = [table(view)];
+  } else {
+    data = traces(view, type);
+  }
+  const axes: JsonObject =
+    view.kind === 'table' || type === 'table'
+      ? {}
+      : view.kind === 'grid' && type === 'heatmap'
+        ? { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed' } }
+        : { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.kind === 'grid' ? view.zTitle : view.yTitle) } } };
+  return {
+    data,
+    layout: {
+      title: { text: plotlyText(options.title ?? view.title) },
+      width: options.width ?? 720,
+      height: options.height ?? 480,
+      margin: { l: 90, r: 30, t: 60, b: 90 },
+      font: { family: 'Helvetica, Arial, sans-serif', size: 12 },
+      ...(type === 'bar' ? { barmode: 'group' } : {}),
+      ...axes,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The CLI's ModelHost: `builtin:<name>` or a folder path (relative paths resolve against the
+ * notebook file's folder, so a notebook and its model can be shared together). The identity is
+ * a SHA-256 over the folder's model files, so a cache entry can never outlive a changed weight.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Backend } from '../../gpu/backend.ts';
+import { NodeFolderSource } from '../../analysis/formats/node-source.ts';
+import { builtinModelFolder } from '../../analysis/model/builtin.ts';
+import { loadHostModel } from '../../analysis/model/load.ts';
+import type { Model } from '../../analysis/model/model.ts';
+import { modelOnBackend } from '../../analysis/model/model.ts';
+import type { ModelHost } from '../runner.ts';
+
+/** Files that define a model's numbers; everything else in the folder (README, …) is ignored. */
+const MODEL_FILE = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|.*\.safetensors|model\.safetensors\.index\.json)$/;
+
+export function modelFolder(ref: string, baseDir: string): string {
+  if (ref.startsWith('builtin:')) return builtinModelFolder(ref);
+  return isAbsolute(ref) ? ref : resolve(baseDir, ref);
+}
+
+/** SHA-256 over (name, length, bytes) of every model file, in name order. */
+export async function folderIdentity(folder: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((n) => MODEL_FILE.test(n)).sort();
+  } catch (e) {
+    throw new Error(`model folder ${folder} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!names.includes('config.json')) throw new Error(`model folder ${folder} has no config.json`);
+  const hash = createHash('sha256');
+  for (const name of names) {
+    hash.update(`${name}\0`);
+    for await (const chunk of createReadStream(join(folder, name))) hash.update(chunk as Buffer);
+    hash.update('\0');
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
+  return {
+    identify: (ref) => folderIdentity(modelFolder(ref, baseDir)),
+    async open(ref): Promise<Model> {
+      const host = await loadHostModel(new NodeFolderSource(modelFolder(ref, baseDir), ref));
+      return modelOnBackend({ ...host, label: ref }, backend);
+    },
+  };
+}

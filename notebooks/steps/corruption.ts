@@ -1,0 +1,26 @@
+/** How patching steps name their corrupted run: another prompt of equal length, or embedding noise. */
+import { z } from 'zod';
+import type { Corruption } from '../../analysis/methods/corruption.ts';
+import type { PromptRefUse, StepContext } from './types.ts';
+import { PromptRefSchema, promptIds } from './common.ts';
+
+const Noise = z.strictObject({
+  /** Positions whose token embeddings get Gaussian noise. */
+  positions: z.array(z.number().int().nonnegative()).min(1).max(1024),
+  /** Default 3 × the std of the embedding matrix. */
+  sigma: z.number().nonnegative().optional(),
+  seed: z.number().int().min(0).default(0),
+});
+
+/** A prompt of the same token length (symmetric token replacement), or `{noise: …}` on the clean prompt. */
+export const CorruptionSchema = z.union([PromptRefSchema, z.strictObject({ noise: Noise })]);
+export type CorruptionParam = z.infer<typeof CorruptionSchema>;
+
+export function corruptionOf(ctx: StepContext, p: CorruptionParam, field: string): Corruption {
+  if (typeof p === 'object') return { kind: 'noise', positions: p.noise.positions, sigma: p.noise.sigma, seed: p.noise.seed };
+  return { kind: 'tokens', ids: promptIds(ctx, p, field) };
+}
+
+export function corruptionRefs(p: CorruptionParam, field: string): PromptRefUse[] {
+  return typeof p === 'object' ? [] : [{ field, ref: p }];
+}

@@ -1,0 +1,87 @@
+/**
+ * Step "dla" → analysis/methods/dla.ts: direct logit attribution of one token's logit (or a logit
+ * difference) to every head, MLP and embedding, with the final norm's scale frozen.
+ */
+import { z } from 'zod';
+import { directLogitAttribution } from '../../analysis/methods/dla.ts';
+import { rangeLabels } from '../figures/views.ts';
+import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import { defineStep } from './define.ts';
+import type { HeadGrid } from './grids.ts';
+import { headGrid, headGridView } from './grids.ts';
+
+const Params = z.strictObject({
+  prompt: PromptRefSchema.default(0),
+  pos: PositionSchema.default(-1),
+  /** Default: the model's top prediction at pos. */
+  answer: TokenRefSchema.optional(),
+  /** With `wrong`, the metric is logit[answer] − logit[wrong]. */
+  wrong: TokenRefSchema.optional(),
+  centred: z.boolean().default(true),
+});
+
+type DlaJson = {
+  tokens: string[];
+  pos: number;
+  answer: { id: number; token: string };
+  wrong: { id: number; token: string } | null;
+  metric: number | null;
+  /** Σ components; equals metric − unembedBias. */
+  total: number | null;
+  unembedBias: number | null;
+  components: { name: string; value: number | null }[];
+  heads: HeadGrid;
+  attnBias: (number | null)[];
+  mlp: (number | null)[];
+};
+
+export const dlaStep = defineStep({
+  method: 'dla',
+  title: 'Direct logit attribution',
+  description: 'Each head’s, MLP’s and embedding’s direct contribution to a logit or logit difference.',
+  version: 1,
+  params: Params,
+  input: 'prompts',
+  promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  views: { heads: 'grid', components: 'series', layers: 'series' },
+  defaultFigure: { view: 'heads', type: 'heatmap' },
+  async run(ctx, p): Promise<DlaJson> {
+    const { model } = ctx;
+    const ids = promptIds(ctx, p.prompt, 'prompt');
+    const answer = p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer');
+    const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
+    const r = await directLogitAttribution(model, { ids }, { pos: p.pos, answer, wrong, centred: p.centred });
+    const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
+    return {
+      tokens: tokenStrings(model, ids),
+      pos: r.pos,
+      answer: token(r.answer),
+      wrong: r.wrong === null ? null : token(r.wrong),
+      metric: num(r.metric),
+      total: num(r.total),
+      unembedBias: num(r.unembedBias),
+      components: r.components.map((c) => ({ name: c.name, value: num(c.value) })),
+      heads: headGrid(r.heads),
+      attnBias: r.attnBias.map(num),
+      mlp: r.mlp.map(num),
+    };
+  },
+  view(r, name) {
+    const metric = r.wrong ? `logit[${JSON.stringify(r.answer.token)}] − logit[${JSON.stringify(r.wrong.token)}]` : `logit[${JSON.stringify(r.answer.token)}]`;
+    if (name === 'heads') return headGridView(`Direct logit attribution of ${metric} by head`, r.heads, 'contribution', true);
+    if (name === 'components') {
+      return { kind: 'series', title: `Direct logit attribution of ${metric}`, x: { title: 'component', labels: r.components.map((c) => c.name) }, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.components.map((c) => c.value) }] };
+    }
+    const attn = r.heads.map((row, l) => row.reduce<number>((a, v) => a + (v ?? 0), 0) + (r.attnBias[l] ?? 0));
+    return {
+      kind: 'series',
+      title: `Direct logit attribution of ${metric} by layer`,
+      x: { title: 'layer', labels: rangeLabels(r.mlp.length, 'L') },
+      yTitle: 'contribution',
+      traces: [
+        { name: 'attention', values: attn },
+        { name: 'MLP', values: r.mlp },
+      ],
+    };
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * Step "head-scores" → analysis/methods/head-scores.ts: previous-token, duplicate-token and
+ * induction scores on repeated random tokens, and successor scores, as [layer][head] grids.
+ */
+import { z } from 'zod';
+import { headScores } from '../../analysis/methods/head-scores.ts';
+import { defineStep } from './define.ts';
+import type { HeadGrid, RankedHead } from './grids.ts';
+import { headGrid, headGridView, rankHeads } from './grids.ts';
+
+const Params = z.strictObject({
+  /** Length of the random sequence r; inputs are [r, r]. */
+  n: z.number().int().min(2).max(1024).default(20),
+  batch: z.number().int().min(1).max(64).default(4),
+  seed: z.number().int().min(0).default(0),
+  prependBos: z.boolean().default(false),
+  successor: z.boolean().default(true),
+});
+
+type HeadScoresJson = {
+  previousToken: HeadGrid;
+  duplicateToken: HeadGrid;
+  induction: HeadGrid;
+  successor: HeadGrid | null;
+  successorSkipped: string | null;
+  successorTasks: { name: string; used: boolean; pairs: number; missing: string[] }[];
+  /** Top heads by each score, best first. */
+  top: { previousToken: RankedHead[]; duplicateToken: RankedHead[]; induction: RankedHead[]; successor: RankedHead[] };
+};
+
+const SCORES = { 'previous-token': 'previousToken', 'duplicate-token': 'duplicateToken', induction: 'induction', successor: 'successor' } as const;
+
+export const headScoresStep = defineStep({
+  method: 'head-scores',
+  title: 'Head scores',
+  description: 'Previous-token, duplicate-token, induction and successor scores of every head.',
+  version: 1,
+  params: Params,
+  input: 'none',
+  views: { induction: 'grid', 'previous-token': 'grid', 'duplicate-token': 'grid', successor: 'grid', 'top-heads': 'table' },
+  defaultFigure: { view: 'induction', type: 'heatmap' },
+  async run(ctx, p): Promise<HeadScoresJson> {
+    const r = await headScores(ctx.model, p);
+    const grids = {
+      previousToken: headGrid(r.previousToken),
+      duplicateToken: headGrid(r.duplicateToken),
+      induction: headGrid(r.induction),
+      successor: r.successor?.scores ? headGrid(r.successor.scores) : null,
+    };
+    const top = (g: HeadGrid | null) => (g ? rankHeads(g, 5) : []);
+    return {
+      ...grids,
+      successorSkipped: r.successorSkipped,
+      successorTasks: (r.successor?.tasks ?? []).map((t) => ({ name: t.name, used: t.used, pairs: t.pairs, missing: [...t.missing] })),
+      top: { previousToken: top(grids.previousToken), duplicateToken: top(grids.duplicateToken), induction: top(grids.induction), successor: top(grids.successor) },
+    };
+  },
+  view(r, name) {
+    if (name === 'top-heads') {
+      return {
+        kind: 'table',
+        title: 'Top heads by score',
+        columns: ['score', 'rank', 'head', 'value'],
+        rows: Object.entries(SCORES).flatMap(([label, key]) => r.top[key].map((h, i) => [label, i + 1, `L${h.layer}H${h.head}`, h.score])),
+      };
+    }
+    const key = SCORES[name as keyof typeof SCORES];
+    const grid = r[key];
+    const title = `${name[0].toUpperCase()}${name.slice(1)} score`;
+    if (grid === null) {
+      const shape = r.induction;
+      return headGridView(`${title} (not computed: ${r.successorSkipped ?? 'unavailable'})`, shape.map((row) => row.map(() => null)), 'score', false);
+    }
+    return headGridView(title, grid, 'score', false);
+  },
+});

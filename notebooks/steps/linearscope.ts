@@ -1,0 +1,103 @@
+/**
+ * Step "linearscope" → analysis/methods/linearscope.ts: the run linearised at its own input
+ * (secant: nonlinearities frozen; tangent: the local Jacobian); a logit or logit difference split
+ * exactly into source position × component contributions plus a bias, and the metric's direction
+ * pulled back to the input and decoded through the LM head at every position.
+ */
+import { z } from 'zod';
+import { linearScope } from '../../analysis/methods/linearscope.ts';
+import { resolvePosition } from '../../analysis/methods/sequence.ts';
+import { indexedLabels } from '../figures/views.ts';
+import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import { defineStep } from './define.ts';
+
+const Params = z.strictObject({
+  prompt: PromptRefSchema.default(0),
+  target: TokenRefSchema,
+  wrong: TokenRefSchema.optional(),
+  position: PositionSchema.default(-1),
+  mode: z.enum(['secant', 'tangent']).default('secant'),
+  /** Residual hook standing in for the input (default blocks.0.hook_resid_pre). */
+  start: z.string().min(1).max(100).optional(),
+  decodeTopK: z.number().int().min(1).max(50).default(5),
+});
+
+type N = number | null;
+type LinearScopeJson = {
+  mode: string;
+  start: string;
+  tokens: string[];
+  position: number;
+  target: string;
+  wrong: string | null;
+  logit: N;
+  replay: N;
+  bias: N;
+  perPosition: N[];
+  components: string[];
+  /** [pos][component] */
+  grid: N[][];
+  perComponent: N[];
+  biasTerms: { label: string; value: N }[];
+  /** [pos] top tokens of W_U·(Aᵀv)[pos]. */
+  decodedTop: string[][];
+  decodedBottom: string[][];
+};
+
+export const linearScopeStep = defineStep({
+  method: 'linearscope',
+  title: 'LinearScope',
+  description: 'Exact position × component decomposition of a logit by linear replay, and its pull-back.',
+  version: 1,
+  params: Params,
+  input: 'prompts',
+  promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  views: { contributions: 'grid', 'per-position': 'series', 'per-component': 'series', decoded: 'table' },
+  defaultFigure: { view: 'contributions', type: 'heatmap' },
+  async run(ctx, p): Promise<LinearScopeJson> {
+    const { model } = ctx;
+    const ids = promptIds(ctx, p.prompt, 'prompt');
+    const target = resolveToken(model, p.target, 'target');
+    const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
+    const r = await linearScope(model, { ids }, { target, wrong, position: resolvePosition(p.position, ids.length, 'params.position'), mode: p.mode, start: p.start, decodeTopK: p.decodeTopK });
+    const text = (t: { id: number; token: string | null }) => t.token ?? String(t.id);
+    return {
+      mode: r.mode,
+      start: r.start,
+      tokens: tokenStrings(model, ids),
+      position: r.position,
+      target: tokenStrings(model, [target])[0],
+      wrong: wrong === undefined ? null : tokenStrings(model, [wrong])[0],
+      logit: num(r.logit),
+      replay: num(r.replay),
+      bias: num(r.bias),
+      perPosition: r.perPosition.map(num),
+      components: r.components,
+      grid: r.grid.map((row) => row.map(num)),
+      perComponent: r.perComponent.map(num),
+      biasTerms: r.biasTerms.map((t) => ({ label: t.label, value: num(t.value) })),
+      decodedTop: r.decoded.map((d) => d.top.map(text)),
+      decodedBottom: r.decoded.map((d) => d.bottom.map(text)),
+    };
+  },
+  view(r, name) {
+    const metric = r.wrong === null ? `logit[${JSON.stringify(r.target)}]` : `logit[${JSON.stringify(r.target)}] − logit[${JSON.stringify(r.wrong)}]`;
+    const positions = { title: 'source position', labels: indexedLabels(r.tokens) };
+    const components = { title: 'component', labels: r.components };
+    switch (name) {
+      case 'contributions':
+        return { kind: 'grid', title: `LinearScope (${r.mode}): ${metric} at position ${r.position} by source position and component`, x: components, y: positions, z: r.grid, zTitle: 'contribution', signed: true };
+      case 'per-position':
+        return { kind: 'series', title: `LinearScope (${r.mode}): ${metric} by source position (bias ${r.bias?.toFixed(3) ?? '—'})`, x: positions, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.perPosition }] };
+      case 'per-component':
+        return { kind: 'series', title: `LinearScope (${r.mode}): ${metric} by component`, x: components, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.perComponent }] };
+      default:
+        return {
+          kind: 'table',
+          title: `The metric's direction pulled back to ${r.start}, through the LM head`,
+          columns: ['position', 'promotes', 'suppresses'],
+          rows: r.tokens.map((t, j) => [positions.labels[j], r.decodedTop[j].map((s) => JSON.stringify(s)).join(' '), r.decodedBottom[j].map((s) => JSON.stringify(s)).join(' ')]),
+        };
+    }
+  },
+});

@@ -1,0 +1,41 @@
+/**
+ * Patching-style results ([layer], [layer, pos], [layer, head], [layer, pos, head], row-major)
+ * as 2-D grids: rows are layers (layer × head for three axes), columns positions or heads.
+ * Position labels show the clean token and, where it differs, the corrupted one ("13: Lily / Tim").
+ */
+import type { GridView } from '../figures/views.ts';
+import { rangeLabels } from '../figures/views.ts';
+
+export type PatchGridMeta = {
+  axes: string[];
+  shape: number[];
+  cleanTokens: string[];
+  corruptedTokens: string[];
+};
+
+/** Row and column labels of every cell in row-major order, e.g. "L2 · 13: Lily / Tim". */
+export function patchCellLabels(r: PatchGridMeta): string[] {
+  const g = patchGrid(r, new Array<number | null>(r.shape.reduce((a, b) => a * b, 1)).fill(null), '', '');
+  return g.y.labels.flatMap((y) => g.x.labels.map((x) => `${y} · ${x}`));
+}
+
+export function patchGrid(r: PatchGridMeta, values: readonly (number | null)[], title: string, zTitle: string): GridView {
+  const posLabels = r.cleanTokens.map((t, p) => `${p}: ${t}${r.corruptedTokens[p] !== t ? ` / ${r.corruptedTokens[p]}` : ''}`);
+  const [L, A, B] = r.shape;
+  const layerLabels = rangeLabels(L, 'L');
+  const axes = r.axes.join(',');
+  const base = { kind: 'grid' as const, title, zTitle, signed: true };
+  if (axes === 'layer') return { ...base, x: { title: 'slice', labels: ['all positions'] }, y: { title: 'layer', labels: layerLabels }, z: values.map((v) => [v]) };
+  if (axes === 'layer,pos' || axes === 'layer,head') {
+    const x = axes === 'layer,pos' ? { title: 'position', labels: posLabels } : { title: 'head', labels: rangeLabels(A, 'H') };
+    return { ...base, x, y: { title: 'layer', labels: layerLabels }, z: layerLabels.map((_, l) => values.slice(l * A, (l + 1) * A)) };
+  }
+  // [layer, pos, head]: one row per (layer, head), positions across.
+  const rows = Array.from({ length: L * B }, (_, i) => ({ l: Math.floor(i / B), h: i % B }));
+  return {
+    ...base,
+    x: { title: 'position', labels: posLabels },
+    y: { title: 'head', labels: rows.map(({ l, h }) => `L${l}H${h}`) },
+    z: rows.map(({ l, h }) => Array.from({ length: A }, (_, p) => values[(l * A + p) * B + h])),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The method steps notebooks can use, by name. One adapter per method lives next to this file;
+ * adding a method is one import and one entry here.
+ */
+import { attributionPatchingStep } from './attribution-patching.ts';
+import { dlaStep } from './dla.ts';
+import { headAblationStep } from './head-ablation.ts';
+import { headScoresStep } from './head-scores.ts';
+import { linearScopeStep } from './linearscope.ts';
+import { logitLensStep } from './logit-lens.ts';
+import { neuronsStep } from './neurons.ts';
+import { pathPatchingStep } from './path-patching.ts';
+import { patchingStep } from './patching.ts';
+import { probeStep } from './probe.ts';
+import type { RegisteredStep } from './types.ts';
+
+export type StepRegistry = ReadonlyMap<string, RegisteredStep>;
+
+export function stepRegistry(steps: readonly RegisteredStep[]): StepRegistry {
+  const map = new Map<string, RegisteredStep>();
+  for (const s of steps) {
+    if (map.has(s.method)) throw new Error(`internal: two steps named "${s.method}"`);
+    map.set(s.method, s);
+  }
+  return map;
+}
+
+export const STEPS: StepRegistry = stepRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, probeStep]);

@@ -1,0 +1,104 @@
+/**
+ * Every registered step on stories260K with small parameters: its result survives a JSON round
+ * trip (what the stores do), every declared view has the declared kind and draws as every figure
+ * type that kind allows, and a few identities tie the adapter to its method.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../../gpu/cpu/backend.ts';
+import { MemoryCache } from '../cache.ts';
+import { toPlotly } from '../figures/plotly.ts';
+import { FIGURE_TYPES_FOR } from '../figures/views.ts';
+import type { Json } from '../json.ts';
+import { nodeModelHost } from '../node/model-host.ts';
+import type { CellOutput } from '../runner.ts';
+import { runNotebook } from '../runner.ts';
+import type { NotebookInput } from '../schema.ts';
+import { validateNotebook } from '../validate.ts';
+import { STEPS } from './registry.ts';
+
+const CLEAN = 'Once upon a time, there was a girl named Lily. One day,';
+const CORRUPT = 'Once upon a time, there was a girl named Tim. One day,';
+
+/** One small use of each step, by method. */
+const USES: Record<string, Record<string, unknown>> = {
+  'logit-lens': { prompt: 'story', topK: 3, targets: [' she', 7] },
+  'neuron-decoding': { layer: 1, neuron: 3, topK: 4 },
+  dla: { prompt: 'story', answer: ' Lily', wrong: ' Tim' },
+  'head-ablation': { prompt: 'story', mode: 'mean', layers: [0, 4] },
+  'activation-patching': { clean: 'clean', corrupted: 'corrupt', hook: 'z', answer: ' Lily', wrong: ' Tim' },
+  'path-patching': { clean: 'clean', corrupted: 'corrupt', senders: [{ layer: 2, head: 6 }], answer: ' Lily', wrong: ' Tim' },
+  'head-scores': { n: 6, batch: 1 },
+  'attribution-patching': { clean: 'clean', corrupted: { noise: { positions: [13] } }, hook: 'resid_pre', answer: ' Lily', wrong: ' Tim' },
+  linearscope: { prompt: 'clean', target: ' Lily', wrong: ' Tim' },
+  probe: { layers: [1, 3], decodeTopK: 2 },
+};
+
+const CELLS: NotebookInput['cells'] = [
+  { kind: 'model', id: 'm', ref: 'builtin:stories260K' },
+  { kind: 'prompts', id: 'p', prompts: [{ label: 'story', text: 'Lily and Tim played. Lily gave the ball to' }, { label: 'clean', text: CLEAN }, { label: 'corrupt', text: CORRUPT }] },
+  {
+    kind: 'dataset',
+    id: 'd',
+    dataset: {
+      examples: ['Lily', 'Sue', 'Mia', 'Anna', 'Tom', 'Ben', 'Tim', 'Max'].flatMap((name, i) =>
+        ['Once upon a time, there was a little NAME. One day,', 'NAME went to the park. Then'].map((t, k) => ({ prompt: t.replace('NAME', name), label: i < 4 ? 'girl' : 'boy', split: k === 0 ? ('train' as const) : ('test' as const) })),
+      ),
+    },
+  },
+];
+
+describe('every registered step', () => {
+  const results = new Map<string, Json>();
+
+  beforeAll(async () => {
+    const cells = [...CELLS, ...Object.entries(USES).map(([method, params]) => ({ kind: 'analysis' as const, id: method.replace(/-/g, '_'), method, params }))];
+    const plan = validateNotebook({ format: 'probescope.notebook', version: 1, title: 'all steps', cells });
+    const run = await runNotebook(plan, { models: nodeModelHost(createCpuBackend(), '.'), cache: new MemoryCache(), backend: 'cpu' });
+    for (const o of run.outputs) if (o.kind === 'analysis') results.set(o.method, (o as Extract<CellOutput, { kind: 'analysis' }>).result);
+  }, 240_000);
+
+  it('has a use in this test', () => {
+    expect(Object.keys(USES).sort()).toEqual([...STEPS.keys()].sort());
+  });
+
+  for (const [method, step] of STEPS) {
+    it(`${method}: JSON round trip, every view in every allowed figure type`, () => {
+      const result = results.get(method)!;
+      expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+      expect(step.views[step.defaultFigure.view]).toBeDefined();
+      expect(FIGURE_TYPES_FOR[step.views[step.defaultFigure.view]]).toContain(step.defaultFigure.type);
+      for (const [name, kind] of Object.entries(step.views)) {
+        const view = step.view(result, name);
+        expect(view.kind).toBe(kind);
+        for (const type of FIGURE_TYPES_FOR[kind]) {
+          const fig = toPlotly(view, type);
+          expect(fig.data.length).toBeGreaterThan(0);
+        }
+        if (view.kind === 'grid') {
+          expect(view.z).toHaveLength(view.y.labels.length);
+          for (const row of view.z) expect(row).toHaveLength(view.x.labels.length);
+          expect(new Set(view.x.labels).size).toBe(view.x.labels.length);
+        }
+        if (view.kind === 'series') for (const t of view.traces) expect(t.values).toHaveLength(view.x.labels.length);
+      }
+    });
+  }
+
+  it('ties adapters to their methods: DLA sums to its metric, patching restores itself, LinearScope replays exactly', () => {
+    const dla = results.get('dla') as { metric: number; total: number; unembedBias: number; answer: { token: string } };
+    expect(dla.answer.token).toBe(' Lily');
+    expect(dla.total + dla.unembedBias).toBeCloseTo(dla.metric, 4);
+    const attr = results.get('attribution-patching') as { exact: number[]; shape: number[]; cleanMetric: number; corruptedMetric: number };
+    // Denoising the noised position before block 0 restores the clean metric exactly.
+    expect(attr.exact[13]).toBeCloseTo(attr.cleanMetric - attr.corruptedMetric, 4);
+    const ls = results.get('linearscope') as { logit: number; replay: number; bias: number; perPosition: number[] };
+    expect(ls.replay).toBeCloseTo(ls.logit, 4);
+    expect(ls.perPosition.reduce((a, b) => a + b, 0) + ls.bias).toBeCloseTo(ls.logit, 3);
+    const probe = results.get('probe') as { layers: { layer: number }[]; nTrain: number; nTest: number };
+    expect(probe.layers.map((l) => l.layer)).toEqual([1, 3]);
+    expect([probe.nTrain, probe.nTest]).toEqual([8, 8]);
+    const ablation = results.get('head-ablation') as { layers: number[]; totalEffect: number[][] };
+    expect(ablation.layers).toEqual([0, 4]);
+    expect(ablation.totalEffect).toHaveLength(2);
+  });
+});
