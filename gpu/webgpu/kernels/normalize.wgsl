@@ -1,0 +1,46 @@
+// (x − mean(x) if CENTER) / scale over the last axis, scale [rows, 1]; one workgroup per row.
+
+override CENTER: bool = true;
+override WG: u32 = 256u;
+
+struct Params {
+  rows: u32,
+  n: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> scale: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+var<workgroup> scratch: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
+  let row = wid.x + wid.y * groups.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let base = row * params.n;
+  var mean = 0.0;
+  if (CENTER) {
+    var s = 0.0;
+    for (var j = lane; j < params.n; j += WG) {
+      s += x[base + j];
+    }
+    scratch[lane] = s;
+    workgroupBarrier();
+    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+      if (lane < stride) {
+        scratch[lane] += scratch[lane + stride];
+      }
+      workgroupBarrier();
+    }
+    mean = scratch[0] / f32(params.n);
+  }
+  let divisor = scale[row];
+  for (var j = lane; j < params.n; j += WG) {
+    out[base + j] = (x[base + j] - mean) / divisor;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The Backend interface on WebGPU: validation and storage policy here, one launcher per kernel
+ * under kernels/. Work is encoded into one command encoder and submitted lazily (on read/sync,
+ * or when a batch reaches its dispatch budget), so a forward pass is about one submission.
+ */
+import {
+  numel,
+  shapeString,
+  type AttentionMask,
+  type Backend,
+  type BackendInfo,
+  type HostWeight,
+  type Tensor,
+  type UnaryKind,
+} from '../backend.ts';
+import { bf16ToFloat32, f16ToFloat32 } from '../dtype.ts';
+import type { Engine, WebGpuStats } from './engine.ts';
+import { attentionMix, attentionScores, headResult } from './kernels/attention.ts';
+import { binary } from './kernels/binary.ts';
+import { decode } from './kernels/convert.ts';
+import { concat, expand, permute, slice } from './kernels/copy.ts';
+import { fill } from './kernels/fill.ts';
+import { gather } from './kernels/gather.ts';
+import { linear, linearTransposed } from './kernels/linear.ts';
+import type { MatmulTile } from './kernels/matmul.ts';
+import { matmul } from './kernels/matmul.ts';
+import { normScale } from './kernels/norm_scale.ts';
+import { normalize } from './kernels/normalize.ts';
+import { reduce } from './kernels/reduce.ts';
+import { rope } from './kernels/rope.ts';
+import { select } from './kernels/select.ts';
+import { softmax } from './kernels/softmax.ts';
+import { unary } from './kernels/unary.ts';
+import type { StorageKind } from './kernel.ts';
+import { Context, GpuTensor, storageBytes } from './tensor.ts';
+
+export interface WebGpuBackend extends Backend {
+  readonly device: GPUDevice;
+  /** Submissions, readbacks and bytes read so far (and dispatch/pipeline/pool counts). */
+  stats(): WebGpuStats;
+  /** Frees every buffer and the device; pending reads reject. */
+  destroy(): void;
+}
+
+const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
+
+export class WebGpuBackendImpl implements WebGpuBackend {
+  private readonly ctx: Context;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly info: BackendInfo,
+    matmulTile?: MatmulTile,
+  ) {
+    this.ctx = new Context(engine, this, matmulTile);
+  }
+
+  get device(): GPUDevice {
+    return this.engine.device;
+  }
+
+  stats(): WebGpuStats {
+    return this.engine.stats();
+  }
+
+  destroy(): void {
+    this.engine.destroy();
+  }
+
+  private t(x: Tensor, op: string): GpuTensor {
+    this.engine.assertAlive();
+    return this.ctx.tensor(x, op);
+  }
+
+  // --- data movement -------------------------------------------------------------------
+
+  upload(data: Float32Array, shape: readonly number[]): Tensor {
+    checkShape('upload', shape, data.length);
+    return this.ctx.upload(data, 'f32', shape, 'upload');
+  }
+
+  /** Matrices keep F16/BF16 storage (decoded in the kernels that read them); vectors become f32. */
+  uploadWeight(weight: HostWeight): Tensor {
+    const { name, dtype, shape, data } = weight;
+    const kind = WEIGHT_KIND[dtype];
+    checkShape(`uploadWeight ${name}`, shape, data.length);
+    if ((kind === 'f32') !== data instanceof Float32Array) {
+      throw new Error(`uploadWeight ${name}: ${dtype} data must be a ${kind === 'f32' ? 'Float32Array' : 'Uint16Array'}`);
+    }
+    const stored = this.ctx.upload(data, kind, shape, `weight ${name}`);
+    if (kind === 'f32' || shape.length >= 2) return stored;
+    const f32 = decode(this.ctx, stored, `uploadWeight ${name}`);
+    this.ctx.dispose(stored);
+    return f32;
+  }
+
+  async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
+    const list = tensors.map((x) => this.t(x, 'read'));
+    const regions = list.flatMap((x) =>
+      x.storage.chunks.map((chunk) => ({ buffer: chunk.buffer, bytes: storageBytes(x.storage.kind, chunk.count) })),
+    );
+    return this.engine.read(regions, (data, offsets) => {
+      let region = 0;
+      return list.map((x) => {
+        const out = new Float32Array(numel(x.shape));
+        for (const chunk of x.storage.chunks) {
+          const at = offsets[region++];
+          const kind = x.storage.kind;
+          if (kind === 'f32') out.set(new Float32Array(data, at, chunk.count), chunk.start);
+          else {
+            const bits = new Uint16Array(data, at, chunk.count);
+            out.set(kind === 'f16' ? f16ToFloat32(bits) : bf16ToFloat32(bits), chunk.start);
+          }
+        }
+        return out;
+      });
+    });
+  }
+
+  dispose(tensor: Tensor): void {
+    if (tensor instanceof GpuTensor && tensor.owner === this && tensor.disposed) return;
+    this.ctx.dispose(this.ctx.tensor(tensor, 'dispose'));
+  }
+
+  sync(): Promise<void> {
+    return this.engine.sync();
+  }
+
+  // --- shape ---------------------------------------------------------------------------
+
+  reshape(x: Tensor, shape: readonly number[]): Tensor {
+    const t = this.t(x, 'reshape');
+    checkShape('reshape', shape, numel(t.shape));
+    t.storage.retain();
+    return new GpuTensor([...shape], this, t.storage);
+  }
+
+  slice(x: Tensor, axis: number, start: number, end: number): Tensor {
+    return slice(this.ctx, this.t(x, 'slice'), axis, start, end);
+  }
+
+  concat(tensors: readonly Tensor[], axis: number): Tensor {
+    return concat(
+      this.ctx,
+      tensors.map((x) => this.t(x, 'concat')),
+      axis,
+    );
+  }
+
+  expand(x: Tensor, shape: readonly number[]): Tensor {
+    return expand(this.ctx, this.t(x, 'expand'), shape);
+  }
+
+  permute(x: Tensor, perm: readonly number[]): Tensor {
+    return permute(this.ctx, this.t(x, 'permute'), perm);
+  }
+
+  // --- elementwise ---------------------------------------------------------------------
+
+  add(a: Tensor, b: Tensor): Tensor {
+    return binary(this.ctx, 'add', this.t(a, 'add'), this.t(b, 'add'));
+  }
+
+  sub(a: Tensor, b: Tensor): Tensor {
+    return binary(this.ctx, 'sub', this.t(a, 'sub'), this.t(b, 'sub'));
+  }
+
+  mul(a: Tensor, b: Tensor): Tensor {
+    return binary(this.ctx, 'mul', this.t(a, 'mul'), this.t(b, 'mul'));
+  }
+
+  div(a: Tensor, b: Tensor): Tensor {
+    return binary(this.ctx, 'div', this.t(a, 'div'), this.t(b, 'div'));
+  }
+
+  scale(x: Tensor, factor: number): Tensor {
+    return unary(this.ctx, this.t(x, 'scale'), 'scale', { factor });
+  }
+
+  unary(x: Tensor, kind: UnaryKind): Tensor {
+    return unary(this.ctx, this.t(x, kind), kind);
+  }
+
+  unaryGrad(x: Tensor, kind: UnaryKind): Tensor {
+    return unary(this.ctx, this.t(x, `${kind}'`), kind, { grad: true });
+  }
+
+  select(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+    return select(this.ctx, this.t(mask, 'select'), this.t(a, 'select'), this.t(b, 'select'));
+  }
+
+  fill(shape: readonly number[], value: number): Tensor {
+    this.engine.assertAlive();
+    checkShape('fill', shape, numel(shape));
+    return fill(this.ctx, shape, value);
+  }
+
+  // --- reductions ----------------------------------------------------------------------
+
+  mean(x: Tensor, axis: number): Tensor {
+    return reduce(this.ctx, this.t(x, 'mean'), axis, true);
+  }
+
+  sum(x: Tensor, axis: number): Tensor {
+    return reduce(this.ctx, this.t(x, 'sum'), axis, false);
+  }
+
+  // --- model ops -----------------------------------------------------------------------
+
+  gather(table: Tensor, ids: Int32Array): Tensor {
+    return gather(this.ctx, this.t(table, 'gather'), ids);
+  }
+
+  linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
+    return linear(this.ctx, this.t(x, 'linear'), this.t(w, 'linear'), bias && this.t(bias, 'linear'));
+  }
+
+  linearTransposed(x: Tensor, w: Tensor): Tensor {
+    return linearTransposed(this.ctx, this.t(x, 'linearTransposed'), this.t(w, 'linearTransposed'));
+  }
+
+  matmul(x: Tensor, y: Tensor): Tensor {
+    return matmul(this.ctx, this.t(x, 'matmul'), this.t(y, 'matmul'));
+  }
+
+  normScale(x: Tensor, center: boolean, eps: number): Tensor {
+    return normScale(this.ctx, this.t(x, 'normScale'), center, eps);
+  }
+
+  normalize(x: Tensor, scale: Tensor, center: boolean): Tensor {
+    return normalize(this.ctx, this.t(x, 'normalize'), this.t(scale, 'normalize'), center);
+  }
+
+  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor {
+    return rope(this.ctx, this.t(x, 'rope'), positions, rotaryDims, theta);
+  }
+
+  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask): Tensor {
+    return attentionScores(this.ctx, this.t(q, 'attentionScores'), this.t(k, 'attentionScores'), scale, mask);
+  }
+
+  softmax(x: Tensor): Tensor {
+    return softmax(this.ctx, this.t(x, 'softmax'));
+  }
+
+  attentionMix(pattern: Tensor, v: Tensor): Tensor {
+    return attentionMix(this.ctx, this.t(pattern, 'attentionMix'), this.t(v, 'attentionMix'));
+  }
+
+  headResult(z: Tensor, wO: Tensor): Tensor {
+    return headResult(this.ctx, this.t(z, 'headResult'), this.t(wO, 'headResult'));
+  }
+}
+
+function checkShape(op: string, shape: readonly number[], count: number): void {
+  if (!shape.every((s) => Number.isInteger(s) && s >= 0) || numel(shape) !== count) {
+    throw new Error(`${op}: shape ${shapeString(shape)} does not hold ${count} elements`);
+  }
+}
