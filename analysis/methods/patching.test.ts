@@ -17,7 +17,7 @@ import { corruptedInput, embeddingStd } from './corruption.ts';
 import type { PatchHook } from './patch-cells.ts';
 import { HEAD_HOOKS, nested, RESID_HOOKS } from './patch-cells.ts';
 import type { PatchingOptions } from './patching.ts';
-import { activationPatching } from './patching.ts';
+import { activationPatching, defaultBatching } from './patching.ts';
 
 interface PatchingGolden {
   readonly corrupted_input_ids: number[];
@@ -152,6 +152,17 @@ describe('patching identities', () => {
     expect([k.axes, k.shape]).toEqual([['layer', 'head'], [L, KV]]);
     const pattern = await activationPatching(model, { clean, corruption: tokenCorruption, hook: 'pattern', metric });
     expect([pattern.axes, pattern.shape]).toEqual([['layer', 'head'], [L, H]]);
+  });
+});
+
+describe('default batching', () => {
+  it('CPU: rows share a call only from the same start; big patterns shrink the batch', () => {
+    const model = randomModel('gpt2');
+    expect(defaultBatching(model, 8)).toEqual({ maxBatch: 64, maxRecompute: 0 });
+    const wide = { ...model, spec: { ...model.spec, nHeads: 12, dMlp: 3072 } };
+    // Per row: a [12, 1024, 1024] pattern + [1024, 3072] MLP activations; 4 rows fit in 2^26 floats.
+    expect(defaultBatching(wide, 1024).maxBatch).toBe(4);
+    expect(defaultBatching({ ...model, backend: { ...model.backend, info: { name: 'webgpu', adapter: 'test' } } }, 8).maxRecompute).toBe(Infinity);
   });
 });
 

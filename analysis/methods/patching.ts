@@ -60,6 +60,7 @@ export interface PatchingResult {
   readonly normalized: Float64Array;
   readonly cleanMetric: number;
   readonly corruptedMetric: number;
+  /** Position whose logits the metric read. */
   readonly position: number;
   /** [pos] the corrupted tokens (the clean ones for noise corruption). */
   readonly corruptedIds: readonly number[];
@@ -69,12 +70,19 @@ export interface PatchingResult {
   readonly patchedCalls: number;
 }
 
+/** Floats one batched call may hold in its largest activations (256 MiB of f32). */
+const BATCH_FLOAT_BUDGET = 2 ** 26;
+
 /**
  * CPUs pay per token, so rows only share a call when they start at the same position (free);
  * GPUs pay per call, so rows of a layer are batched even if some recompute a few positions.
+ * Either way a call's attention patterns and MLP activations stay within BATCH_FLOAT_BUDGET.
  */
-export function defaultBatching(model: Model): Batching {
-  return model.backend.info.name === 'cpu' ? { maxBatch: 64, maxRecompute: 0 } : { maxBatch: 64, maxRecompute: Infinity };
+export function defaultBatching(model: Model, nPos: number): Batching {
+  const { nHeads, dMlp, dModel } = model.spec;
+  const perRow = nHeads * nPos * nPos + nPos * Math.max(dMlp, dModel);
+  const maxBatch = Math.max(1, Math.min(64, Math.floor(BATCH_FLOAT_BUDGET / perRow)));
+  return { maxBatch, maxRecompute: model.backend.info.name === 'cpu' ? 0 : Infinity };
 }
 
 export async function activationPatching(model: Model, options: PatchingOptions): Promise<PatchingResult> {
@@ -101,7 +109,7 @@ export async function activationPatching(model: Model, options: PatchingOptions)
   };
   const out = options.mode === 'naive'
     ? await naiveSweep(request)
-    : await reusingSweep(request, { ...defaultBatching(model), ...options.batching });
+    : await reusingSweep(request, { ...defaultBatching(model, clean.length), ...options.batching });
   const [cleanMetric, corruptedMetric] = direction === 'denoising' ? [out.sourceMetric, out.baseMetric] : [out.baseMetric, out.sourceMetric];
   return {
     hook: options.hook,
