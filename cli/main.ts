@@ -5,6 +5,7 @@
 import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
 import { attribCommand, ATTRIB_USAGE } from './commands/attrib.ts';
 import { dlaCommand, DLA_USAGE } from './commands/dla.ts';
+import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
 import { lensCommand, LENS_USAGE } from './commands/lens.ts';
 import { linearscopeCommand, LINEARSCOPE_USAGE } from './commands/linearscope.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   obsprop: { run: obspropCommand, usage: OBSPROP_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   probe: { run: probeCommand, usage: PROBE_USAGE },
+  download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
 };
 
 function usage(): string {
