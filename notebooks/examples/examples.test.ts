@@ -19,7 +19,7 @@ import { parseNotebookText } from '../validate.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const SUFFIX = '.probescope-notebook.json';
-const TESTED = ['logit-lens', 'induction-heads', 'activation-patching'];
+const TESTED = ['logit-lens', 'induction-heads', 'activation-patching', 'obsprop', 'retrieval-heads', 'linear-probe'];
 
 async function runExample(name: string): Promise<{ run: NotebookRun; result: (id: string) => Json; host: ReturnType<typeof nodeModelHost> }> {
   const plan = parseNotebookText(readFileSync(join(DIR, `${name}${SUFFIX}`), 'utf8'));
@@ -111,5 +111,70 @@ describe('example notebooks', () => {
     expect(order[0].i).toBe(2 * 8 + 6);
     expect(order[0].v).toBeGreaterThan(0.7);
     expect(order[1].v).toBeLessThan(0.3);
+  });
+
+  it('obsprop: L4H0 and L4H2 have the largest " he" − " she" features; their coupling agrees with their norms', async () => {
+    const { result } = await runExample('obsprop');
+    type Ranked = { head: string; norm: number; effect: number; promotes: string[]; suppresses: string[] };
+    for (const id of ['tom', 'lily']) {
+      const r = result(id);
+      const ranking = field<Ranked[]>(r, 'ranking');
+      expect(ranking.map((h) => h.head).slice(0, 3)).toEqual(['L4H0', 'L4H2', 'L2H6']);
+      expect(ranking[0].norm).toBeCloseTo(2.3, 1);
+      expect(ranking[1].norm).toBeCloseTo(1.9, 1);
+      expect(ranking[0].promotes.slice(0, 3)).toEqual([' his', 'd', ' He']);
+      expect(ranking[0].suppresses.slice(0, 2)).toEqual(['ily', ' Lily']);
+      const norms = field<number[][]>(r, 'norms');
+      expect(norms[4][0]).toBe(ranking[0].norm);
+      // C(a, b)·‖a‖² = a·b = C(b, a)·‖b‖²; C(a, a) = 1.
+      const coupling = field<{ heads: string[]; values: number[][] }>(r, 'coupling');
+      expect(coupling.heads.slice(0, 2)).toEqual(['L4H0', 'L4H2']);
+      expect(coupling.values[0][0]).toBeCloseTo(1, 12);
+      expect(coupling.values[0][1]).toBeCloseTo(0.43, 2);
+      expect(coupling.values[0][1] * ranking[0].norm ** 2).toBeCloseTo(coupling.values[1][0] * ranking[1].norm ** 2, 9);
+    }
+    const tom = field<Ranked[]>(result('tom'), 'ranking');
+    const strongest = [...tom].sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))[0];
+    expect(strongest.head).toBe('L4H2');
+    expect(strongest.effect).toBeCloseTo(-3.7, 1);
+    const lily = result('lily');
+    expect(field<number>(lily, 'value')).toBeCloseTo(-6.2, 1);
+    const effects = field<number[][]>(lily, 'effects');
+    expect(effects[4][0]).toBeCloseTo(1.96, 2);
+    expect(effects[4][2]).toBeCloseTo(1.87, 2);
+  });
+
+  it('retrieval-heads: one of 18 samples recovers its needle; L4H0 and L4H1 score 1/3 on it; masking them is no worse than random', async () => {
+    const { result } = await runExample('retrieval-heads');
+    const niah = result('niah');
+    type Sample = { answer: string; contextLength: number; depth: number; counted: boolean };
+    const samples = field<Sample[]>(niah, 'samples');
+    expect(samples).toHaveLength(18);
+    expect(samples.filter((s) => s.counted).map((s) => [s.answer, s.contextLength, s.depth])).toEqual([['Max', 256, 50]]);
+    expect(field<number>(niah, 'recall')).toBeCloseTo(2 / 18, 10);
+    expect(field<unknown>(niah, 'retrievalHeads')).toEqual([
+      { layer: 4, head: 0, score: 1 / 3 },
+      { layer: 4, head: 1, score: 1 / 3 },
+    ]);
+    const masking = field<{ heads: string[]; baseline: number; top: number; random: number[] }>(result('masking'), 'masking');
+    expect(masking.heads).toEqual(['L4H0', 'L4H1']);
+    expect(masking.baseline).toBeCloseTo(4 / 9, 10);
+    expect(masking.top).toBeCloseTo(1 / 9, 10);
+    expect(Math.min(...masking.random)).toBeLessThanOrEqual(masking.top);
+  });
+
+  it('linear-probe: the subject\'s gender is readable at the last token only after the last block (README table)', async () => {
+    const { result } = await runExample('linear-probe');
+    const probe = result('probe');
+    type Layer = { layer: number; testAccuracy: number; testMajorityBaseline: number; decodedTop: string[] };
+    const layers = field<Layer[]>(probe, 'layers');
+    expect([field<number>(probe, 'nTrain'), field<number>(probe, 'nTest')]).toEqual([40, 56]);
+    expect(layers.map((l) => Number(l.testAccuracy.toFixed(2)))).toEqual([0.5, 0.64, 0.66, 0.71, 1]);
+    for (const l of layers) expect(l.testMajorityBaseline).toBe(0.5);
+    expect(layers[4].decodedTop.slice(0, 2)).toEqual([' his', ' He']);
+    const transfer = field<{ layer: number; easyToHard: number; hardToHard: number; gapRecovered: number }[]>(probe, 'transfer');
+    expect(transfer[4].easyToHard).toBeCloseTo(0.93, 2);
+    expect(transfer[4].hardToHard).toBe(1);
+    expect(transfer[4].gapRecovered).toBeCloseTo(0.86, 2);
   });
 });

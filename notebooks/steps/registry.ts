@@ -9,9 +9,11 @@ import { headScoresStep } from './head-scores.ts';
 import { linearScopeStep } from './linearscope.ts';
 import { logitLensStep } from './logit-lens.ts';
 import { neuronsStep } from './neurons.ts';
+import { obspropStep } from './obsprop.ts';
 import { pathPatchingStep } from './path-patching.ts';
 import { patchingStep } from './patching.ts';
 import { probeStep } from './probe.ts';
+import { retrievalStep } from './retrieval.ts';
 import type { RegisteredStep } from './types.ts';
 
 export type StepRegistry = ReadonlyMap<string, RegisteredStep>;
@@ -25,4 +27,4 @@ export function stepRegistry(steps: readonly RegisteredStep[]): StepRegistry {
   return map;
 }
 
-export const STEPS: StepRegistry = stepRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, probeStep]);
+export const STEPS: StepRegistry = stepRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep]);

@@ -31,6 +31,8 @@ const USES: Record<string, Record<string, unknown>> = {
   'attribution-patching': { clean: 'clean', corrupted: { noise: { positions: [13] } }, hook: 'resid_pre', answer: ' Lily', wrong: ' Tim' },
   linearscope: { prompt: 'clean', target: ' Lily', wrong: ' Tim' },
   probe: { layers: [1, 3], decodeTopK: 2 },
+  obsprop: { positive: [' he'], negative: [' she'], prompt: 'story', couplingHeads: 3, effects: 'zero' },
+  'retrieval-heads': { contextLengths: [64], depths: [50], needles: [{ needle: 'Lily had a pet frog named Max.', question: 'The frog was named', answer: 'Max' }], maxNewTokens: 4, maskTopK: 1, draws: 1 },
 };
 
 const CELLS: NotebookInput['cells'] = [
@@ -46,6 +48,11 @@ const CELLS: NotebookInput['cells'] = [
     },
   },
 ];
+
+function coupling(r: { coupling: { heads: string[]; values: number[][] } }): string[] {
+  r.coupling.values.forEach((row, i) => expect(row[i]).toBeCloseTo(1, 12));
+  return r.coupling.heads;
+}
 
 describe('every registered step', () => {
   const results = new Map<string, Json>();
@@ -97,6 +104,11 @@ describe('every registered step', () => {
     const probe = results.get('probe') as { layers: { layer: number }[]; nTrain: number; nTest: number };
     expect(probe.layers.map((l) => l.layer)).toEqual([1, 3]);
     expect([probe.nTrain, probe.nTest]).toEqual([8, 8]);
+    const obs = results.get('obsprop') as { coupling: { heads: string[]; values: number[][] }; ranking: { head: string }[] };
+    expect(coupling(obs)).toEqual(obs.ranking.slice(0, 3).map((h) => h.head));
+    const niah = results.get('retrieval-heads') as { samples: unknown[]; masking: { heads: string[] } };
+    expect(niah.samples).toHaveLength(1);
+    expect(niah.masking.heads).toHaveLength(1);
     const ablation = results.get('head-ablation') as { layers: number[]; totalEffect: number[][] };
     expect(ablation.layers).toEqual([0, 4]);
     expect(ablation.totalEffect).toHaveLength(2);

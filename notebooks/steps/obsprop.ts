@@ -1,0 +1,129 @@
+/**
+ * Step "obsprop" → analysis/methods/obsprop.ts: an observable n = Σ e(positive) − Σ e(negative)
+ * pulled back through every head's OV circuit (and every MLP): feature norms as data-free
+ * importance beside each head's ablation effect, LM-head decoding of the features, and the
+ * coupling coefficients C(y_i, y_j) = y_i·y_j / ‖y_i‖² (obsprop-features.ts) and cosine
+ * similarities among the heads with the largest features.
+ */
+import { z } from 'zod';
+import { obsprop } from '../../analysis/methods/obsprop.ts';
+import { cosineSimilarity, couplingCoefficient } from '../../analysis/methods/obsprop-features.ts';
+import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import { defineStep } from './define.ts';
+import type { HeadGrid } from './grids.ts';
+import { headGridView } from './grids.ts';
+
+const Params = z.strictObject({
+  positive: z.array(TokenRefSchema).min(1).max(64),
+  negative: z.array(TokenRefSchema).max(64).default([]),
+  /** The prompt for frozen norm scales, MLP linearisation and ablation effects. */
+  prompt: PromptRefSchema.default(0),
+  pos: PositionSchema.default(-1),
+  scales: z.enum(['prompt', 'data-free']).default('prompt'),
+  effects: z.enum(['zero', 'mean', 'none']).default('zero'),
+  /** Tokens at each end when decoding features. */
+  decodeTopK: z.number().int().min(1).max(50).default(5),
+  /** Heads (largest feature norm first) in the coupling and cosine matrices. */
+  couplingHeads: z.number().int().min(2).max(64).default(8),
+});
+
+type N = number | null;
+type Matrix = { heads: string[]; values: N[][] };
+type ObsPropJson = {
+  observable: { positive: string[]; negative: string[] };
+  tokens: string[];
+  pos: number | null;
+  /** n · logits at pos on the prompt. */
+  value: N;
+  scaleMode: string;
+  norms: HeadGrid;
+  effects: HeadGrid | null;
+  /** Every head, largest feature norm first. */
+  ranking: { head: string; norm: N; effect: N; promotes: string[]; suppresses: string[] }[];
+  mlps: { layer: number; norm: N; promotes: string[]; suppresses: string[] }[];
+  /** coupling.values[i][j] = C(y_i, y_j) over the top heads. */
+  coupling: Matrix;
+  cosine: Matrix;
+};
+
+export const obspropStep = defineStep({
+  method: 'obsprop',
+  title: 'ObsProp',
+  description: 'Feature vectors of an observable (e.g. " he" − " she") through every head: norms, coupling, decoding.',
+  version: 1,
+  params: Params,
+  input: 'prompts',
+  promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series' },
+  defaultFigure: { view: 'norms', type: 'heatmap' },
+  async run(ctx, p): Promise<ObsPropJson> {
+    const { model } = ctx;
+    const ids = promptIds(ctx, p.prompt, 'prompt');
+    const positive = p.positive.map((t, i) => resolveToken(model, t, `positive[${i}]`));
+    const negative = p.negative.map((t, i) => resolveToken(model, t, `negative[${i}]`));
+    const r = await obsprop(model, { positive, negative, prompt: { ids }, pos: p.pos, scales: p.scales, effects: p.effects, topK: p.decodeTopK, similarity: false });
+    const text = (t: { id: number; token: string | null }) => t.token ?? String(t.id);
+    const label = (h: { layer: number; head: number }) => `L${h.layer}H${h.head}`;
+    const top = r.ranking.slice(0, p.couplingHeads).map((h) => r.heads[h.layer][h.head]);
+    const matrix = (f: (a: Float64Array, b: Float64Array) => number): Matrix => ({ heads: top.map(label), values: top.map((a) => top.map((b) => num(f(a.feature, b.feature)))) });
+    return {
+      observable: { positive: tokenStrings(model, positive), negative: tokenStrings(model, negative) },
+      tokens: tokenStrings(model, ids),
+      pos: r.pos,
+      value: r.value === null ? null : num(r.value),
+      scaleMode: r.scaleMode,
+      norms: r.heads.map((row) => row.map((h) => num(h.norm))),
+      effects: p.effects === 'none' ? null : r.heads.map((row) => row.map((h) => (h.effect === null ? null : num(h.effect)))),
+      ranking: r.ranking.map((h) => {
+        const d = r.heads[h.layer][h.head].decoded;
+        return { head: label(h), norm: num(h.norm), effect: h.effect === null ? null : num(h.effect), promotes: d ? d.top.map(text) : [], suppresses: d ? d.bottom.map(text) : [] };
+      }),
+      mlps: r.mlps.flatMap((m) => (m ? [{ layer: m.layer, norm: num(m.norm), promotes: m.decoded ? m.decoded.top.map(text) : [], suppresses: m.decoded ? m.decoded.bottom.map(text) : [] }] : [])),
+      coupling: matrix(couplingCoefficient),
+      cosine: matrix(cosineSimilarity),
+    };
+  },
+  view(r, name) {
+    const obs = `${r.observable.positive.map((t) => JSON.stringify(t)).join(' + ')}${r.observable.negative.length ? ` − ${r.observable.negative.map((t) => JSON.stringify(t)).join(' − ')}` : ''}`;
+    const nothing = r.norms.map((row) => row.map(() => null));
+    switch (name) {
+      case 'norms':
+        return headGridView(`ObsProp feature norms of ${obs} (${r.scaleMode} scales)`, r.norms, '‖feature‖', false);
+      case 'effects':
+        return headGridView(`Zero-ablation effect on ${obs} (n·logits ${r.value?.toFixed(2) ?? '—'})`, r.effects ?? nothing, 'Δ n·logits', true);
+      case 'norm-vs-effect':
+        return {
+          kind: 'series',
+          title: `Heads by ObsProp feature norm, beside their ablation effect on ${obs}`,
+          x: { title: 'head', labels: r.ranking.map((h) => h.head) },
+          yTitle: 'norm / |effect|',
+          traces: [
+            { name: 'feature norm', values: r.ranking.map((h) => h.norm) },
+            { name: '|ablation effect|', values: r.ranking.map((h) => (h.effect === null ? null : Math.abs(h.effect))) },
+          ],
+        };
+      case 'features':
+        return {
+          kind: 'table',
+          title: `ObsProp features of ${obs}, largest norm first`,
+          columns: ['head', 'norm', 'ablation effect', 'promotes', 'suppresses'],
+          rows: r.ranking.map((h) => [h.head, h.norm, h.effect, h.promotes.map((t) => JSON.stringify(t)).join(' '), h.suppresses.map((t) => JSON.stringify(t)).join(' ')]),
+        };
+      case 'coupling':
+      case 'cosine': {
+        const m = name === 'coupling' ? r.coupling : r.cosine;
+        return {
+          kind: 'grid',
+          title: name === 'coupling' ? `Coupling C(row, column) = y_row·y_col / ‖y_row‖² of the top heads' features` : `Cosine similarity of the top heads' features`,
+          x: { title: 'head', labels: m.heads },
+          y: { title: 'head', labels: m.heads },
+          z: m.values,
+          zTitle: name,
+          signed: true,
+        };
+      }
+      default:
+        return { kind: 'series', title: `ObsProp MLP feature norms of ${obs}`, x: { title: 'layer', labels: r.mlps.map((m) => `L${m.layer}`) }, yTitle: '‖feature‖', traces: [{ name: 'MLP', values: r.mlps.map((m) => m.norm) }] };
+    }
+  },
+});

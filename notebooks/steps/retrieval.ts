@@ -1,0 +1,120 @@
+/**
+ * Step "retrieval-heads" → analysis/methods/retrieval.ts on needle-in-a-haystack prompts built by
+ * analysis/methods/niah.ts (the shipped CC0 haystack): every head's retrieval score, recall by
+ * context length and depth, and optionally the causal check (top-k heads made uniform vs k random).
+ */
+import { z } from 'zod';
+import { buildNiahSamples, DEFAULT_DEPTHS, DEFAULT_NEEDLES, loadHaystack } from '../../analysis/methods/niah.ts';
+import { retrievalMaskingCheck, retrievalScores } from '../../analysis/methods/retrieval.ts';
+import { num, throwIfAborted } from './common.ts';
+import { defineStep } from './define.ts';
+import type { HeadGrid } from './grids.ts';
+import { headGrid, headGridView } from './grids.ts';
+
+const Needle = z.strictObject({ needle: z.string().min(1).max(500), question: z.string().min(1).max(500), answer: z.string().min(1).max(200) });
+
+const Params = z.strictObject({
+  /** Default: the three children's-story needles of niah.ts. */
+  needles: z.array(Needle).min(1).max(20).optional(),
+  contextLengths: z.array(z.number().int().min(16).max(1_000_000)).min(1).max(20),
+  /** Percent; default 10 depths 0..100. */
+  depths: z.array(z.number().min(0).max(100)).min(1).max(20).optional(),
+  maxNewTokens: z.number().int().min(1).max(200).default(50),
+  threshold: z.number().min(0).max(1).default(0.1),
+  /** Causal check: mask the top-k heads (uniform attention) vs k random heads; 0 = skip. */
+  maskTopK: z.number().int().min(0).max(64).default(0),
+  draws: z.number().int().min(1).max(20).default(3),
+  seed: z.number().int().min(0).default(0),
+});
+
+type N = number | null;
+type RetrievalJson = {
+  scores: HeadGrid;
+  retrievalHeads: { layer: number; head: number; score: number }[];
+  ranking: { layer: number; head: number; score: number }[];
+  counted: number;
+  recall: N;
+  samples: { answer: string; contextLength: number; depth: number; tokens: number; recall: N; counted: boolean; text: string | null }[];
+  contextLengths: number[];
+  depths: number[];
+  masking: { heads: string[]; baseline: N; top: N; random: N[]; randomMean: N } | null;
+};
+
+export const retrievalStep = defineStep({
+  method: 'retrieval-heads',
+  title: 'Retrieval heads (needle in a haystack)',
+  description: 'Retrieval-head scores from greedy decoding on needle-in-a-haystack prompts.',
+  version: 1,
+  params: Params,
+  input: 'none',
+  views: { scores: 'grid', recall: 'grid', samples: 'table', masking: 'series' },
+  defaultFigure: { view: 'scores', type: 'heatmap' },
+  async run(ctx, p): Promise<RetrievalJson> {
+    const { model, signal } = ctx;
+    if (!model.tokenizer) throw new Error(`${model.label} has no tokenizer, so needle-in-a-haystack prompts cannot be built`);
+    const depths = p.depths ?? [...DEFAULT_DEPTHS];
+    const samples = buildNiahSamples(model.tokenizer, { haystack: await loadHaystack(), needles: p.needles ?? DEFAULT_NEEDLES, contextLengths: p.contextLengths, depths });
+    const tooLong = samples.find((s) => s.ids.length > model.spec.nCtx);
+    if (tooLong) throw new Error(`params.contextLengths: a ${tooLong.contextLength}-token context gives a ${tooLong.ids.length}-token prompt, longer than ${model.label}'s context of ${model.spec.nCtx}`);
+    ctx.progress(0, `${samples.length} prompts`);
+    const options = { samples, maxNewTokens: p.maxNewTokens, threshold: p.threshold };
+    const r = await retrievalScores(model, options);
+    throwIfAborted(signal);
+    let masking: RetrievalJson['masking'] = null;
+    if (p.maskTopK > 0) {
+      ctx.progress(0.5, 'masking check');
+      const heads = r.ranking.slice(0, p.maskTopK).map(({ layer, head }) => ({ layer, head }));
+      const m = await retrievalMaskingCheck(model, { ...options, heads, draws: p.draws, seed: p.seed });
+      masking = { heads: heads.map((h) => `L${h.layer}H${h.head}`), baseline: num(m.baselineRecall), top: num(m.top.recall), random: m.random.map((d) => num(d.recall)), randomMean: num(m.randomRecall) };
+    }
+    return {
+      scores: headGrid(r.scores),
+      retrievalHeads: r.retrievalHeads.map(({ layer, head, score }) => ({ layer, head, score })),
+      ranking: r.ranking.slice(0, 10).map(({ layer, head, score }) => ({ layer, head, score })),
+      counted: r.counted,
+      recall: num(r.recall),
+      samples: samples.map((s, i) => ({ answer: s.answer, contextLength: s.contextLength, depth: s.depth, tokens: s.ids.length, recall: num(r.samples[i].recall), counted: r.samples[i].counted, text: r.samples[i].text })),
+      contextLengths: [...p.contextLengths],
+      depths,
+      masking,
+    };
+  },
+  view(r, name) {
+    switch (name) {
+      case 'scores':
+        return headGridView(`Retrieval scores (${r.counted} of ${r.samples.length} samples recovered the answer)`, r.scores, 'retrieval score', false);
+      case 'recall': {
+        const mean = (c: number, d: number) => {
+          const xs = r.samples.filter((s) => s.contextLength === c && s.depth === d && s.recall !== null).map((s) => s.recall!);
+          return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+        };
+        return {
+          kind: 'grid',
+          title: `Needle recall (ROUGE-1, mean over needles); overall ${r.recall?.toFixed(2) ?? '—'}`,
+          x: { title: 'depth (%)', labels: r.depths.map((d) => `${Math.round(d)}%`) },
+          y: { title: 'context length (tokens)', labels: r.contextLengths.map(String) },
+          z: r.contextLengths.map((c) => r.depths.map((d) => mean(c, d))),
+          zTitle: 'recall',
+          signed: false,
+        };
+      }
+      case 'samples':
+        return {
+          kind: 'table',
+          title: 'Needle-in-a-haystack samples',
+          columns: ['answer', 'context', 'depth %', 'tokens', 'recall', 'counted', 'generated'],
+          rows: r.samples.map((s) => [s.answer, s.contextLength, Math.round(s.depth), s.tokens, s.recall, s.counted ? 'yes' : 'no', s.text]),
+        };
+      default: {
+        const m = r.masking;
+        return {
+          kind: 'series',
+          title: m ? `Recall with the top ${m.heads.length} heads (${m.heads.join(', ')}) made uniform, vs random heads` : 'Masking check (not run: maskTopK is 0)',
+          x: { title: 'condition', labels: m ? ['no masking', 'top heads masked', ...m.random.map((_, i) => `random draw ${i + 1}`)] : [] },
+          yTitle: 'recall',
+          traces: [{ name: 'recall', values: m ? [m.baseline, m.top, ...m.random] : [] }],
+        };
+      }
+    }
+  },
+});
