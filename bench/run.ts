@@ -3,10 +3,16 @@
  * the same run. Timings live here, never in tests.
  */
 import { benchEngine } from './engine.ts';
+import { benchPatching } from './patching.ts';
+import { benchWebGpu } from './webgpu.ts';
 
 type Bench = () => Promise<Record<string, number | string>>;
 
-const benches: [string, Bench][] = [['engine (CPU backend, GPT-2-small shape)', () => benchEngine()]];
+const benches: [string, Bench][] = [
+  ['engine (CPU backend, GPT-2-small shape)', () => benchEngine()],
+  ['patching sweep (CPU backend, GPT-2-small shape)', () => benchPatching()],
+  ['webgpu (GPT-2-small shape)', () => benchWebGpu()],
+];
 
 const only = process.argv[2];
 for (const [name, bench] of benches) {
