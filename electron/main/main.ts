@@ -11,8 +11,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { openProjectFile, saveExport } from './dialogs/files.ts';
+import type { DialogLike } from './dialogs/files.ts';
+import { downloadModel } from './hub/download.ts';
+import { sendEvent } from './ipc/events.ts';
 import { registerIpcHandlers } from './ipc/register.ts';
+import { buildMenuTemplate } from './menu/template.ts';
 import { createAppProtocolHandler } from './protocol/app-protocol.ts';
 import { FolderRegistry, createModelProtocolHandler } from './protocol/model-protocol.ts';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, MODEL_SCHEME, PRIVILEGED_SCHEMES } from './protocol/schemes.ts';
@@ -91,6 +96,24 @@ app
       .add(builtinModelDir, { folderId: BUILTIN_MODEL_ID, name: 'stories260K' })
       .catch((err: unknown) => console.warn(`[models] built-in model unavailable: ${String(err)}`));
 
+    // Dialogs are modal to the main window when there is one.
+    const dialogs: DialogLike = {
+      showOpenDialog: (options) => (mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options)),
+      showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+    };
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        buildMenuTemplate({
+          platform: process.platform,
+          appName: app.name,
+          development: !app.isPackaged,
+          send: (command) => {
+            if (!sendEvent(mainWindow?.webContents, 'menu:command', command)) console.warn(`[menu] no window for ${command}`);
+          },
+        }),
+      ),
+    );
+
     registerIpcHandlers(ipcMain, {
       'dialog:openModelFolder': async () => {
         const options: Electron.OpenDialogOptions = { title: 'Open model folder', properties: ['openDirectory'] };
@@ -99,6 +122,20 @@ app
         return folder === undefined ? null : folders.add(folder);
       },
       'model:forgetFolder': (folderId) => folderId !== BUILTIN_MODEL_ID && folders.remove(folderId),
+      'file:openProject': () => openProjectFile(dialogs),
+      'file:saveExport': (args) => saveExport(dialogs, args, app.getPath('documents')),
+      'hub:download': async ({ repo, revision, token }) => {
+        const result = await downloadModel({
+          repo,
+          revision,
+          token: token ?? (process.env.HF_TOKEN || undefined),
+          endpoint: process.env.HF_ENDPOINT || undefined,
+          modelsDir: path.join(app.getPath('userData'), 'models'),
+          onProgress: (p) =>
+            sendEvent(mainWindow?.webContents, 'hub:progress', { repo, file: p.file, bytes: p.bytes, total: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal }),
+        });
+        return folders.add(result.dir, { name: repo });
+      },
     });
 
     await createWindow();

@@ -3,6 +3,7 @@
  * contract-generated API; ipcRenderer itself never reaches the page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
+import type { IpcRendererEvent } from 'electron';
 import { z } from 'zod';
 import { BRIDGE_KEY, createBridgeApi } from './api.ts';
 
@@ -11,5 +12,15 @@ z.config({ jitless: true });
 
 contextBridge.exposeInMainWorld(
   BRIDGE_KEY,
-  createBridgeApi((channel, ...args) => ipcRenderer.invoke(channel, ...args)),
+  createBridgeApi(
+    (channel, ...args) => ipcRenderer.invoke(channel, ...args),
+    (channel, handler) => {
+      // The IpcRendererEvent (with its sender) stays here; the page gets the validated payload only.
+      const listener = (_event: IpcRendererEvent, payload: unknown) => handler(payload);
+      ipcRenderer.on(channel, listener);
+      return () => {
+        ipcRenderer.removeListener(channel, listener);
+      };
+    },
+  ),
 );

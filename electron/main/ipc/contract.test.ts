@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBridgeApi } from '../../preload/api.ts';
-import { IPC_CHANNELS, IpcValidationError, isIpcChannel, parseArgs, parseResult } from './contract.ts';
+import { IPC_CHANNELS, IPC_EVENTS, IpcValidationError, isIpcChannel, MAX_TRANSFER_BYTES, parseArgs, parseEventPayload, parseResult } from './contract.ts';
+import type { SaveExportArgs } from './contract.ts';
+import { sendEvent } from './events.ts';
 import { isTrustedSender, registerIpcHandlers } from './register.ts';
 import type { InvokeEventLike, IpcHandlers, IpcMainLike } from './register.ts';
 
@@ -9,7 +11,8 @@ const APP_FRAME = { url: 'probescope-app://app/index.html', parent: null };
 
 describe('contract', () => {
   it('lists exactly the channels the app needs, nothing generic', () => {
-    expect(IPC_CHANNELS).toEqual(['dialog:openModelFolder', 'model:forgetFolder']);
+    expect(IPC_CHANNELS).toEqual(['dialog:openModelFolder', 'model:forgetFolder', 'file:openProject', 'file:saveExport', 'hub:download']);
+    expect(IPC_EVENTS).toEqual(['menu:command', 'hub:progress']);
     expect(isIpcChannel('dialog:openModelFolder')).toBe(true);
     expect(isIpcChannel('toString')).toBe(false);
     expect(isIpcChannel('__proto__')).toBe(false);
@@ -74,6 +77,9 @@ function setup(overrides: Partial<IpcHandlers> = {}) {
   const handlers = {
     'dialog:openModelFolder': vi.fn(async () => FOLDER),
     'model:forgetFolder': vi.fn((_id: string) => true),
+    'file:openProject': vi.fn(async () => ({ name: 'p.probescope', bytes: new Uint8Array([80, 75]) })),
+    'file:saveExport': vi.fn(async (args: SaveExportArgs) => ({ name: args.suggestedName })),
+    'hub:download': vi.fn(async () => FOLDER),
     ...overrides,
   };
   const ipcMain = new FakeIpcMain();
@@ -129,7 +135,9 @@ describe('registerIpcHandlers', () => {
 describe('preload bridge', () => {
   it('exposes one frozen method per channel and nothing else', () => {
     const api = createBridgeApi(vi.fn());
-    expect(Object.keys(api).sort()).toEqual(['forgetModelFolder', 'openModelFolder']);
+    expect(Object.keys(api).sort()).toEqual([
+      'downloadHubModel', 'forgetModelFolder', 'onHubProgress', 'onMenuCommand', 'openModelFolder', 'openProjectFile', 'saveExport',
+    ]);
     expect(Object.isFrozen(api)).toBe(true);
   });
 
@@ -147,5 +155,89 @@ describe('preload bridge', () => {
     await expect(api.forgetModelFolder(5)).rejects.toThrow(IpcValidationError);
     expect(invoke).not.toHaveBeenCalled();
     await expect(api.openModelFolder()).rejects.toThrow(/invalid result/);
+  });
+});
+
+describe('file channels', () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+
+  it('accepts a plain suggested name, a known kind and bytes', () => {
+    expect(parseArgs('file:saveExport', [{ suggestedName: 'Induction heads.probescope', kind: 'probescope', bytes }])).toEqual([
+      { suggestedName: 'Induction heads.probescope', kind: 'probescope', bytes },
+    ]);
+    expect(parseResult('file:openProject', { name: 'x.probescope', bytes })).toEqual({ name: 'x.probescope', bytes });
+    expect(parseResult('file:saveExport', null)).toBeNull();
+  });
+
+  it.each([
+    ['a path as the name', { suggestedName: '../../.bashrc', kind: 'svg', bytes }],
+    ['an absolute path', { suggestedName: '/etc/cron.d/x', kind: 'svg', bytes }],
+    ['a Windows path', { suggestedName: 'C:\\x.svg', kind: 'svg', bytes }],
+    ['a dot name', { suggestedName: '..', kind: 'svg', bytes }],
+    ['a control character', { suggestedName: 'a\nb.svg', kind: 'svg', bytes }],
+    ['an unknown kind (executable)', { suggestedName: 'x.sh', kind: 'sh', bytes }],
+    ['text instead of bytes', { suggestedName: 'x.svg', kind: 'svg', bytes: '<svg/>' }],
+    ['a numbers array instead of bytes', { suggestedName: 'x.svg', kind: 'svg', bytes: [1, 2] }],
+    ['an extra field (a path)', { suggestedName: 'x.svg', kind: 'svg', bytes, path: '/tmp/x.svg' }],
+  ])('rejects saveExport with %s', (_name, args) => {
+    expect(() => parseArgs('file:saveExport', [args])).toThrow(IpcValidationError);
+  });
+
+  it('bounds the bytes that cross IPC', () => {
+    const huge = { byteLength: MAX_TRANSFER_BYTES + 1 };
+    Object.setPrototypeOf(huge, Uint8Array.prototype);
+    expect(() => parseArgs('file:saveExport', [{ suggestedName: 'x.png', kind: 'png', bytes: huge }])).toThrow(/larger than/);
+  });
+
+  it('never returns a path from openProject', () => {
+    expect(() => parseResult('file:openProject', { name: '/home/me/p.probescope', bytes })).toThrow(/invalid result/);
+    expect(() => parseResult('file:openProject', { name: 'p.probescope', bytes, path: '/home/me' })).toThrow(/invalid result/);
+  });
+});
+
+describe('menu events', () => {
+  it('validates the payload when sent and when received', () => {
+    expect(parseEventPayload('menu:command', 'export-project')).toBe('export-project');
+    expect(() => parseEventPayload('menu:command', 'rm -rf')).toThrow(/invalid payload for menu:command/);
+    const target = { isDestroyed: () => false, send: vi.fn() };
+    expect(sendEvent(target, 'menu:command', 'new-project')).toBe(true);
+    expect(target.send).toHaveBeenCalledWith('menu:command', 'new-project');
+    // @ts-expect-error: not a command; the contract refuses it at runtime too.
+    expect(() => sendEvent(target, 'menu:command', 'format-disk')).toThrow(IpcValidationError);
+    expect(sendEvent({ isDestroyed: () => true, send: vi.fn() }, 'menu:command', 'new-project')).toBe(false);
+    expect(sendEvent(null, 'menu:command', 'new-project')).toBe(false);
+  });
+
+  it('delivers only valid commands to the page and unsubscribes', () => {
+    const handlers = new Map<string, (payload: unknown) => void>();
+    const unsubscribed: string[] = [];
+    const api = createBridgeApi(vi.fn(), (channel, handler) => {
+      handlers.set(channel, handler);
+      return () => unsubscribed.push(channel);
+    });
+    const listener = vi.fn();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const off = api.onMenuCommand(listener);
+    handlers.get('menu:command')!('open-project');
+    handlers.get('menu:command')!({ toString: () => 'open-project' });
+    handlers.get('menu:command')!('eval');
+    expect(listener.mock.calls).toEqual([['open-project']]);
+    expect(errors).toHaveBeenCalledTimes(2);
+    errors.mockRestore();
+    off();
+    expect(unsubscribed).toEqual(['menu:command']);
+    // @ts-expect-error: a listener must be a function.
+    expect(() => api.onMenuCommand('alert(1)')).toThrow(/expected a listener function/);
+  });
+});
+
+describe('hub channel', () => {
+  it('takes a repo, optional revision and token, and answers with a folder id (no path)', () => {
+    expect(parseArgs('hub:download', [{ repo: 'karpathy/stories260K' }])).toEqual([{ repo: 'karpathy/stories260K' }]);
+    expect(() => parseArgs('hub:download', [{ repo: 'a/b', dir: '/etc' }])).toThrow(IpcValidationError);
+    expect(() => parseArgs('hub:download', [{ repo: '' }])).toThrow(IpcValidationError);
+    expect(() => parseResult('hub:download', { ...FOLDER, path: '/home/me/models' })).toThrow(/invalid result/);
+    expect(parseEventPayload('hub:progress', { repo: 'a/b', file: 'model.safetensors', bytes: 1, total: 2, filesDone: 0, filesTotal: 3 })).toBeTruthy();
+    expect(() => parseEventPayload('hub:progress', { repo: 'a/b', file: 'x', bytes: 1, total: 2, filesDone: 0, filesTotal: 3, token: 'hf_x' })).toThrow(IpcValidationError);
   });
 });
