@@ -163,6 +163,38 @@ describe('notebook runner', () => {
     expect(calls).toEqual(['count:1']);
   });
 
+  it('a cancel during a step surfaces as cancellation, and nothing after it runs', async () => {
+    const { registry, calls } = fakeSteps();
+    const abort = new AbortController();
+    const slow = defineStep({
+      method: 'slow',
+      title: 'slow',
+      description: 'aborts its own run, as a user pressing cancel mid-step would',
+      version: 1,
+      params: z.strictObject({}),
+      input: 'none',
+      views: {},
+      defaultFigure: { view: 'none', type: 'table' },
+      async run(ctx): Promise<{ done: boolean }> {
+        abort.abort();
+        if (ctx.signal.aborted) throw new Error('stage 2 of 3 interrupted');
+        return { done: true };
+      },
+      view: () => ({ kind: 'table', title: '', columns: [], rows: [] }),
+    });
+    const nb = notebook();
+    nb.cells.splice(3, 0, { kind: 'analysis', id: 'slow', method: 'slow', params: {} });
+    const error = await runNotebook(validateNotebook(nb, stepRegistry([...registry.values(), slow])), {
+      models: host(model).models,
+      cache: new MemoryCache(),
+      backend: 'cpu',
+      signal: abort.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotebookCancelledError);
+    expect((error as Error).message).toBe('notebook run cancelled before cell 4 finished');
+    expect(calls).toEqual([]);
+  });
+
   it('runs only up to a chosen cell', async () => {
     const { registry, calls } = fakeSteps();
     const run = await runNotebook(validateNotebook(notebook(), registry), { models: host(model).models, cache: new MemoryCache(), backend: 'cpu', until: 'a' });

@@ -24,7 +24,7 @@ function issues(data: unknown): { where: string; message: string }[] {
     validateNotebook(data);
   } catch (e) {
     expect(e).toBeInstanceOf(NotebookValidationError);
-    return [...(e as NotebookValidationError).issues];
+    return (e as NotebookValidationError).issues.map(({ where, message }) => ({ where, message }));
   }
   throw new Error('expected the notebook to be rejected');
 }
@@ -96,6 +96,25 @@ describe('notebook validation', () => {
     expect(issues(withCells({ kind: 'model', id: 'm', ref: 'builtin:stories260K' }))[0]).toEqual({ where: 'cell 6 (model "m") id', message: '"m" is already the id of cell 2 (model "m")' });
     expect(issues(withCells({ kind: 'script', code: 'rm -rf /' }))[0]).toEqual({ where: 'cell 6 (script)', message: '"kind" must be one of markdown, model, prompts, dataset, analysis, figure' });
     expect(issues(withCells({ kind: 'markdown', text: 'x', html: '<script>' }))[0].where).toBe('cell 6 (markdown)');
+  });
+
+  it('gives editors the index of the cell each issue is in', () => {
+    try {
+      validateNotebook(withCells({ kind: 'figure', of: 'nope', type: 'bar' }, { kind: 'analysis', id: 'x', method: 'logit-lens', params: { topK: -1 } }, { kind: 'script' }));
+      throw new Error('expected the notebook to be rejected');
+    } catch (e) {
+      // Schema problems are reported before cross-cell ones: the unknown kind first.
+      expect((e as NotebookValidationError).issues.map((i) => i.cell)).toEqual([7]);
+    }
+    try {
+      validateNotebook(withCells({ kind: 'figure', of: 'nope', type: 'bar' }, { kind: 'analysis', id: 'x', method: 'logit-lens', params: { topK: -1 } }));
+      throw new Error('expected the notebook to be rejected');
+    } catch (e) {
+      expect((e as NotebookValidationError).issues.map((i) => [i.cell, i.where])).toEqual([
+        [5, 'cell 6 (figure) of'],
+        [6, 'cell 7 (analysis "x") params.topK'],
+      ]);
+    }
   });
 
   it('rejects __proto__, constructor and prototype keys anywhere', () => {

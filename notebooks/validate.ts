@@ -22,6 +22,8 @@ export interface NotebookIssue {
   /** e.g. `cell 3 (analysis "lens") params.topK` or `title`. */
   readonly where: string;
   readonly message: string;
+  /** Index of the cell the issue is in (for editors); absent for whole-notebook issues. */
+  readonly cell?: number;
 }
 
 export class NotebookValidationError extends Error {
@@ -101,9 +103,9 @@ function schemaIssue(doc: Record<string, unknown>, path: readonly PropertyKey[],
     const name = cellName({ kind: typeof o.kind === 'string' ? o.kind : 'unknown kind', id: typeof o.id === 'string' ? o.id : undefined }, path[1]);
     const rest = issuePath(path.slice(2));
     if (rest === 'kind' || (rest === '' && /discriminator|Invalid input/i.test(message))) {
-      return { where: name, message: `"kind" must be one of markdown, model, prompts, dataset, analysis, figure` };
+      return { where: name, message: `"kind" must be one of markdown, model, prompts, dataset, analysis, figure`, cell: path[1] };
     }
-    return { where: rest ? `${name} ${rest}` : name, message };
+    return { where: rest ? `${name} ${rest}` : name, message, cell: path[1] };
   }
   return { where: issuePath(path) || '(root)', message };
 }
@@ -115,7 +117,7 @@ function bindCells(notebook: Notebook, fromVersion: number, registry: StepRegist
   const figures = new Map<number, FigurePlan>();
   const seen = new Map<string, number>();
   const cells = notebook.cells;
-  const issue = (i: number, where: string, message: string) => issues.push({ where: `${cellName(cells[i], i)}${where ? ` ${where}` : ''}`, message });
+  const issue = (i: number, where: string, message: string) => issues.push({ where: `${cellName(cells[i], i)}${where ? ` ${where}` : ''}`, message, cell: i });
   /** The cell a reference names (must be above), or the nearest one of the kinds above. */
   const above = (i: number, kinds: readonly Cell['kind'][], id: string | undefined, field: string): number | null => {
     if (id !== undefined) {
