@@ -21,6 +21,7 @@ export {
   savePrompt,
   saveDataset,
   saveExperiment,
+  saveExperimentWithFigure,
   getExperimentResult,
   pinFigure,
   saveProbe,
@@ -33,3 +34,4 @@ export { readProjectContents } from './contents.ts';
 export { createAutosaver, flushOnHide } from './autosave.ts';
 export type { Autosaver, AutosaveStatus, AutosaveState } from './autosave.ts';
 export { hashModel, modelReference, describeModelDifference } from './model-hash.ts';
+export { fingerprint } from './fingerprint.ts';

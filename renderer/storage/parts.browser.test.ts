@@ -7,6 +7,7 @@ import {
   pinFigure,
   saveDataset,
   saveExperiment,
+  saveExperimentWithFigure,
   saveNotebook,
   saveProbe,
   savePrompt,
@@ -76,6 +77,20 @@ describe('experiments', () => {
     await deletePart(db, 'experiments', p.id, exp.id);
     expect(await getExperimentResult(db, exp.id)).toBeUndefined();
     expect((await db.figures.get(fig.id))?.experimentId).toBeNull();
+  });
+
+  it('saves a run with its figure in one transaction', async () => {
+    const p = await createProject(db, { name: 'P' });
+    const { experiment, figure } = await saveExperimentWithFigure(db, p.id, {
+      kind: 'logitLens', label: 'Logit lens', params: { topK: 5 }, result: { ranks: new Int32Array([1, 2]) },
+      figure: { title: 'Logit lens', figure: { data: [{ type: 'heatmap', z: new Float32Array([0.5]) }], layout: {} } },
+    });
+    expect(figure.experimentId).toBe(experiment.id);
+    expect(await getExperimentResult(db, experiment.id)).toEqual({ ranks: new Int32Array([1, 2]) });
+    await expect(
+      saveExperimentWithFigure(db, p.id, { kind: 'k', params: null, result: null, figure: { title: 'f', figure: { bad: () => 1 } } }),
+    ).rejects.toThrow(/experiment "k" with its figure: figure: bad is a function/);
+    expect(await db.experiments.count()).toBe(1);
   });
 
   it('refuses a figure linked to another project\'s experiment', async () => {

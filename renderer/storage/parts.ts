@@ -140,6 +140,34 @@ export async function saveExperiment(db: ProbescopeDb, projectId: string, input:
   });
 }
 
+/**
+ * A run and the figure that shows it, saved together (one transaction): what "Pin to project"
+ * does, so there is never a pinned figure without its data or the other way round.
+ */
+export async function saveExperimentWithFigure(
+  db: ProbescopeDb,
+  projectId: string,
+  input: ExperimentInput & { readonly figure: Omit<FigureInput, 'experimentId'> },
+): Promise<{ experiment: ExperimentRow; figure: FigureRow }> {
+  const kind = checkName(input.kind, 'experiment kind');
+  const label = checkName(input.label ?? kind, 'experiment label');
+  const title = checkName(input.figure.title, 'figure title');
+  const what = `experiment "${label}" with its figure`;
+  const params = prepareStoredValue(input.params, `${what}: params`);
+  const value = prepareStoredValue(input.result, `${what}: result`);
+  const figure = prepareStoredValue(input.figure.figure, `${what}: figure`);
+  return writeTransaction(db, what, async () => {
+    const now = Date.now();
+    const project = await touchLiveProject(db, projectId, now);
+    const experiment: ExperimentRow = { id: newId(), projectId, kind, label, params, model: input.model ?? project.model, createdAt: now };
+    const pinned: FigureRow = { id: newId(), projectId, experimentId: experiment.id, title, figure, createdAt: now };
+    await db.experiments.add(experiment);
+    await db.results.add({ id: experiment.id, projectId, value });
+    await db.figures.add(pinned);
+    return { experiment, figure: pinned };
+  });
+}
+
 /** An experiment's result, or undefined when there is no such experiment. */
 export async function getExperimentResult(db: ProbescopeDb, experimentId: string): Promise<StoredValue | undefined> {
   return (await db.results.get(experimentId))?.value;
