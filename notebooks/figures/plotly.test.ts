@@ -47,6 +47,8 @@ describe('figures as Plotly specs', () => {
     expect(toPlotly(grid(true), 'bar').data.map((t) => t.name)).toEqual(['L0', 'L1']);
     const table = toPlotly(series, 'table').data[0];
     expect(table).toMatchObject({ type: 'table', header: { values: ['layer', 'train', 'test'] }, cells: { values: [['L0', 'L1'], [0.5, 1], [0.4, '']] } });
+    expect(toPlotly(series, 'table').layout.height).toBe(140 + 36 * 2);
+    expect(toPlotly(series, 'table', { height: 300 }).layout.height).toBe(300);
     expect(() => toPlotly(series, 'heatmap')).toThrow('a series view cannot be drawn as a heatmap');
     expect(toPlotly(series, 'bar', { width: 1200, height: 300 }).layout).toMatchObject({ width: 1200, height: 300, barmode: 'group' });
   });

@@ -95,13 +95,15 @@ export function toPlotly(view: View, type: FigureType, options: FigureOptions = 
       : view.kind === 'grid' && type === 'heatmap'
         ? { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed' } }
         : { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.kind === 'grid' ? view.zTitle : view.yTitle) } } };
+  // A static export shows only the rows that fit, so tables get room for every row by default.
+  const rows = type === 'table' ? viewToTable(view).rows.length : 0;
   return {
     data,
     layout: {
       title: { text: plotlyText(options.title ?? view.title) },
       width: options.width ?? 720,
-      height: options.height ?? 480,
-      margin: { l: 90, r: 30, t: 60, b: 90 },
+      height: options.height ?? (type === 'table' ? Math.min(4000, 140 + 36 * rows) : 480),
+      margin: type === 'table' ? { l: 20, r: 20, t: 60, b: 20 } : { l: 90, r: 30, t: 60, b: 90 },
       font: { family: 'Helvetica, Arial, sans-serif', size: 12 },
       ...(type === 'bar' ? { barmode: 'group' } : {}),
       ...axes,
