@@ -1,6 +1,7 @@
 import { EngineProvider } from './engine.tsx';
 import { ModelProvider } from './model-state.tsx';
 import { PromptProvider } from './prompt-state.tsx';
+import { ProjectsDrawer, ProjectsProvider } from '../projects/index.ts';
 import { Shell } from './Shell.tsx';
 import type { EngineClient } from '../worker/client.ts';
 
@@ -9,7 +10,10 @@ export function App({ engine }: { engine: EngineClient }) {
     <EngineProvider client={engine}>
       <ModelProvider>
         <PromptProvider>
-          <Shell />
+          <ProjectsProvider>
+            <Shell />
+            <ProjectsDrawer />
+          </ProjectsProvider>
         </PromptProvider>
       </ModelProvider>
     </EngineProvider>

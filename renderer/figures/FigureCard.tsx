@@ -6,6 +6,7 @@ import type { FigureExport } from './ExportBar.tsx';
 import { ExportBar } from './ExportBar.tsx';
 import type { AxisRanges } from './PlotlyFigure.tsx';
 import { PlotlyFigure } from './PlotlyFigure.tsx';
+import { PinToProject } from '../projects/PinToProject.tsx';
 import type { FigureSpec } from './spec.ts';
 
 export interface FigureCardProps {
@@ -36,6 +37,7 @@ export function FigureCard({ title, caption, spec, exports, height, onClick, onZ
         <PlotlyFigure spec={spec} height={height} onClick={onClick} onZoom={onZoom} onReady={setElement} revision={revision} />
       </div>
       <ExportBar figure={element} exports={exports} defaultSize={size} />
+      <PinToProject title={title} spec={spec} exports={exports} />
     </figure>
   );
 }
