@@ -2,10 +2,12 @@
  * The app's frame: sidebar, the prompt (for views that use it), the current view. Views once
  * visited stay mounted (hidden) so their results and running jobs survive switching.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PromptPanel } from '../prompt/PromptPanel.tsx';
+import { usePrompt } from './prompt-state.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { useHashView } from './use-hash-view.ts';
+import { ViewActiveContext } from './view-active.tsx';
 import { VIEWS, viewById } from './views.ts';
 import { ModelLoadBanner } from './ModelLoadBanner.tsx';
 
@@ -17,15 +19,22 @@ export function Shell() {
     go(id);
   };
   const view = viewById(current);
+  // Patching views need the corrupted prompt: show it when one of them opens.
+  const { setPairMode } = usePrompt();
+  useEffect(() => {
+    if (view.prompt === 'pair') setPairMode(true);
+  }, [view.prompt, setPairMode]);
   return (
     <div className="shell">
       <Sidebar current={current} onSelect={select} />
       <main className="main">
         <ModelLoadBanner />
-        {view.usesPrompt && <PromptPanel />}
+        {view.prompt !== 'none' && <PromptPanel />}
         {VIEWS.filter((v) => visited.has(v.id) || v.id === current).map((v) => (
           <div key={v.id} hidden={v.id !== current} className="view-slot">
-            <v.component />
+            <ViewActiveContext.Provider value={v.id === current}>
+              <v.component />
+            </ViewActiveContext.Provider>
           </div>
         ))}
       </main>

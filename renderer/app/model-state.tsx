@@ -23,6 +23,12 @@ export interface ModelState {
 
 const ModelContext = createContext<ModelState | null>(null);
 
+/** `?backend=cpu|webgpu` in the URL sets the first preference (links, tests); default auto. */
+export function initialBackend(search: string = location.search): BackendPreference {
+  const value = new URLSearchParams(search).get('backend');
+  return value === 'cpu' || value === 'webgpu' ? value : 'auto';
+}
+
 function sourceLabel(source: ModelSourceRequest): string {
   return source.kind === 'builtin' ? `builtin:${source.name}` : source.label;
 }
@@ -31,7 +37,7 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   const job = useJob('loadModel');
   const [card, setCard] = useState<ModelCard | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
-  const [backend, setBackendState] = useState<BackendPreference>('auto');
+  const [backend, setBackendState] = useState<BackendPreference>(initialBackend);
   const lastSource = useRef<ModelSourceRequest | null>(null);
   const { run, cancel } = job;
 
@@ -60,7 +66,7 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   // First start: the built-in model, no set-up. (Under StrictMode's simulated remount the first
   // load is cancelled by useJob's cleanup and this effect starts it again.)
   useEffect(() => {
-    void openWith(builtinSource(), 'auto');
+    void openWith(builtinSource(), initialBackend());
   }, [openWith]);
 
   const value = useMemo<ModelState>(

@@ -9,8 +9,8 @@ export interface SegmentedProps<T extends string> {
 export function Segmented<T extends string>({ label, value, options, onChange }: SegmentedProps<T>) {
   return (
     <div className="field">
-      <span className="field-label">{label}</span>
-      <div className="segmented" role="radiogroup" aria-label={label}>
+      {label && <span className="field-label">{label}</span>}
+      <div className="segmented" role="radiogroup" aria-label={label || undefined}>
         {options.map((o) => (
           <button
             key={o.value}

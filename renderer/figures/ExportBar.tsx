@@ -21,12 +21,14 @@ export interface FigureExport {
 }
 
 export interface ExportBarProps {
-  readonly figure: HTMLElement | null;
+  /** The drawn figure; omit for tables (data export only). */
+  readonly figure?: HTMLElement | null;
   readonly exports: FigureExport;
   readonly defaultSize?: { width: number; height: number };
 }
 
 export function ExportBar({ figure, exports, defaultSize = { width: 900, height: 520 } }: ExportBarProps) {
+  const images = figure !== undefined;
   const [width, setWidth] = useState(defaultSize.width);
   const [height, setHeight] = useState(defaultSize.height);
   const [scale, setScale] = useState(2);
@@ -68,18 +70,20 @@ export function ExportBar({ figure, exports, defaultSize = { width: 900, height:
 
   return (
     <div className="export-bar" data-testid="export-bar">
-      <div className="export-group">
-        <span className="export-label">Image</span>
-        {size('Width', width, setWidth, 200, 4000)}
-        {size('Height', height, setHeight, 150, 4000)}
-        {size('Scale', scale, setScale, 1, 6, 0.5)}
-        <Button size="sm" onClick={() => void image('svg')} disabled={!figure || busy !== null} data-testid="export-svg">
-          SVG
-        </Button>
-        <Button size="sm" onClick={() => void image('png')} disabled={!figure || busy !== null} data-testid="export-png">
-          PNG
-        </Button>
-      </div>
+      {images && (
+        <div className="export-group">
+          <span className="export-label">Image</span>
+          {size('Width', width, setWidth, 200, 4000)}
+          {size('Height', height, setHeight, 150, 4000)}
+          {size('Scale', scale, setScale, 1, 6, 0.5)}
+          <Button size="sm" onClick={() => void image('svg')} disabled={!figure || busy !== null} data-testid="export-svg">
+            SVG
+          </Button>
+          <Button size="sm" onClick={() => void image('png')} disabled={!figure || busy !== null} data-testid="export-png">
+            PNG
+          </Button>
+        </div>
+      )}
       <div className="export-group">
         <span className="export-label">Data</span>
         <Button size="sm" onClick={() => data('csv')} data-testid="export-csv">

@@ -16,5 +16,6 @@ export async function selectBackend(preference: BackendPreference): Promise<Sele
   if (preference === 'cpu') return { backend: createCpuBackend(), note: 'CPU chosen in settings' };
   const webgpu = await openWebGpuBackend();
   if (webgpu.ok) return { backend: webgpu.backend, note: null };
-  return { backend: createCpuBackend(), note: webgpu.reason };
+  const fallback = preference === 'webgpu' ? 'WebGPU was asked for but is unavailable, so the CPU runs it: ' : 'no WebGPU, so the CPU runs it: ';
+  return { backend: createCpuBackend(), note: fallback + webgpu.reason };
 }

@@ -5,6 +5,15 @@ import { attentionPatterns } from './jobs/attention.ts';
 import { loadModel } from './jobs/load-model.ts';
 import { logitLens } from './jobs/logit-lens.ts';
 import { generateText, nextToken, tokenize } from './jobs/tokens.ts';
+import { ablateHead, ablationSweep } from './jobs/ablation.ts';
+import { dla } from './jobs/dla.ts';
+import { headScoresJob } from './jobs/head-scores.ts';
+import { linearScopeJob } from './jobs/linearscope.ts';
+import { neurons } from './jobs/neurons.ts';
+import { obspropJob } from './jobs/obsprop.ts';
+import { attribution, pathPatchingJob, patching } from './jobs/patching.ts';
+import { probeJob } from './jobs/probe.ts';
+import { retrievalJob } from './jobs/retrieval.ts';
 
 export function createHandlers(session: EngineSession): JobHandlers {
   return {
@@ -14,5 +23,17 @@ export function createHandlers(session: EngineSession): JobHandlers {
     generate: (p, ctx) => generateText(session, p, ctx),
     attention: (p, ctx) => attentionPatterns(session, p, ctx),
     logitLens: (p, ctx) => logitLens(session, p, ctx),
+    neurons: (p, ctx) => neurons(session, p, ctx),
+    dla: (p, ctx) => dla(session, p, ctx),
+    ablationSweep: (p, ctx) => ablationSweep(session, p, ctx),
+    ablateHead: (p, ctx) => ablateHead(session, p, ctx),
+    patching: (p, ctx) => patching(session, p, ctx),
+    pathPatching: (p, ctx) => pathPatchingJob(session, p, ctx),
+    headScores: (p, ctx) => headScoresJob(session, p, ctx),
+    attribution: (p, ctx) => attribution(session, p, ctx),
+    linearScope: (p, ctx) => linearScopeJob(session, p, ctx),
+    obsprop: (p, ctx) => obspropJob(session, p, ctx),
+    retrieval: (p, ctx) => retrievalJob(session, p, ctx),
+    probe: (p, ctx) => probeJob(session, p, ctx),
   };
 }

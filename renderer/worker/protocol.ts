@@ -9,6 +9,7 @@
  * entry here and a handler in handlers.ts (the compiler checks the handler's types).
  */
 import type * as C from './contracts.ts';
+import type * as M from './method-contracts.ts';
 
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
@@ -17,6 +18,18 @@ export interface JobSpecs {
   generate: { params: C.GenerateParams; result: C.GenerateResult };
   attention: { params: C.AttentionParams; result: C.AttentionResult };
   logitLens: { params: C.LogitLensParams; result: C.LogitLensResult };
+  neurons: { params: M.NeuronParams; result: M.NeuronResult };
+  dla: { params: M.DlaParams; result: M.DlaJobResult };
+  ablationSweep: { params: M.AblationParams; result: M.AblationSweepJobResult };
+  ablateHead: { params: M.AblateHeadParams; result: M.AblateHeadResult };
+  patching: { params: M.PatchingParams; result: M.PatchingJobResult };
+  pathPatching: { params: M.PathPatchingParams; result: M.PathPatchingJobResult };
+  headScores: { params: M.HeadScoresParams; result: M.HeadScoresJobResult };
+  attribution: { params: M.AttributionParams; result: M.AttributionJobResult };
+  linearScope: { params: M.LinearScopeParams; result: M.LinearScopeJobResult };
+  obsprop: { params: M.ObsPropParams; result: M.ObsPropJobResult };
+  retrieval: { params: M.RetrievalParams; result: M.RetrievalJobResult };
+  probe: { params: M.ProbeParams; result: M.ProbeJobResult };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -24,7 +37,26 @@ export type JobParams<K extends JobKind> = JobSpecs[K]['params'];
 export type JobResult<K extends JobKind> = JobSpecs[K]['result'];
 
 /** Every kind, for runtime checks of incoming messages. */
-export const JOB_KINDS = ['loadModel', 'tokenize', 'nextToken', 'generate', 'attention', 'logitLens'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = [
+  'loadModel',
+  'tokenize',
+  'nextToken',
+  'generate',
+  'attention',
+  'logitLens',
+  'neurons',
+  'dla',
+  'ablationSweep',
+  'ablateHead',
+  'patching',
+  'pathPatching',
+  'headScores',
+  'attribution',
+  'linearScope',
+  'obsprop',
+  'retrieval',
+  'probe',
+] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.
 type MissingKinds = Exclude<JobKind, (typeof JOB_KINDS)[number]>;

@@ -28,6 +28,18 @@ function connect(overrides: Partial<JobHandlers>) {
     generate: unused,
     attention: unused,
     logitLens: unused,
+    neurons: unused,
+    dla: unused,
+    ablationSweep: unused,
+    ablateHead: unused,
+    patching: unused,
+    pathPatching: unused,
+    headScores: unused,
+    attribution: unused,
+    linearScope: unused,
+    obsprop: unused,
+    retrieval: unused,
+    probe: unused,
     ...overrides,
   } as JobHandlers;
   const runner = new JobRunner(handlers, (m: FromWorker, t) => channel.port1.postMessage(m, t));

@@ -6,6 +6,7 @@ import type { Model } from '../../analysis/model/model.ts';
 import { mapWeights } from '../../analysis/model/weights.ts';
 import type { ModelCard } from './contracts.ts';
 import { JobInputError } from './errors.ts';
+import { releaseBackend } from './webgpu-backend.ts';
 
 export interface OpenModel {
   readonly model: Model;
@@ -23,7 +24,10 @@ export class EngineSession {
   replace(next: OpenModel): void {
     const previous = this.current;
     this.current = next;
-    if (previous) mapWeights(previous.model.weights, (t) => previous.model.backend.dispose(t));
+    if (previous) {
+      mapWeights(previous.model.weights, (t) => previous.model.backend.dispose(t));
+      if (previous.model.backend !== next.model.backend) releaseBackend(previous.model.backend);
+    }
   }
 
   requireModel(): Model {

@@ -1,5 +1,7 @@
 /**
- * Opens the WebGPU backend in the worker (WorkerNavigator.gpu), or says why it cannot.
+ * Opens the WebGPU backend (gpu/webgpu) on the worker's navigator.gpu, or says why it cannot:
+ * no WebGPU in this browser, no adapter, or a device the adapter refused. Loaded on demand so
+ * the CPU path does not carry the kernels.
  */
 import type { Backend } from '../../gpu/backend.ts';
 
@@ -8,6 +10,16 @@ export type WebGpuOpenResult = { readonly ok: true; readonly backend: Backend } 
 export async function openWebGpuBackend(): Promise<WebGpuOpenResult> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return { ok: false, reason: 'this browser exposes no WebGPU (navigator.gpu is missing)' };
-  // gpu/webgpu's browser entry is not in the tree yet; until it lands the CPU backend runs.
-  return { ok: false, reason: 'the WebGPU backend is not part of this build yet' };
+  try {
+    const { createWebGpuBackend } = await import('../../gpu/webgpu/index.ts');
+    return { ok: true, backend: await createWebGpuBackend({ gpu }) };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Frees a backend's device (WebGPU) when a model using it is closed; a no-op on the CPU. */
+export function releaseBackend(backend: Backend): void {
+  const destroy = (backend as Partial<{ destroy: () => void }>).destroy;
+  if (typeof destroy === 'function') destroy.call(backend);
 }

@@ -41,3 +41,24 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function waitForModel(page: Page, name = 'stories260K'): Promise<void> {
   await page.getByTestId('sidebar-model').filter({ hasText: name }).waitFor({ timeout: 60_000 });
 }
+
+/** Waits until a figure card's Plotly figure has been drawn. */
+export async function figureDrawn(page: Page, testId: string, timeout = 120_000): Promise<void> {
+  await page.locator(`[data-testid="${testId}"] .plotly-figure[data-rendered="true"]`).waitFor({ timeout });
+}
+
+/**
+ * Clicks cell (row, col) of a heatmap in a figure card: hover first (Plotly picks the point
+ * on hover), then click. `subplot` picks one plot of a grid of small multiples.
+ */
+export async function clickHeatmapCell(page: Page, testId: string, row: number, col: number, rows: number, cols: number, subplot = 0): Promise<void> {
+  const area = page.locator(`[data-testid="${testId}"] .nsewdrag`).nth(subplot);
+  await area.scrollIntoViewIfNeeded();
+  const box = await area.boundingBox();
+  if (!box) throw new Error(`${testId}: no plot area`);
+  const x = box.x + ((col + 0.5) * box.width) / cols;
+  const y = box.y + ((row + 0.5) * box.height) / rows;
+  await page.mouse.move(x, y);
+  await page.waitForTimeout(150);
+  await page.mouse.click(x, y);
+}

@@ -88,7 +88,7 @@ export function AttentionView() {
             exports={{
               name: 'attention-grid',
               table: () => gridTable(result),
-              json: () => ({ method: 'attention', params: done.params, axes: ['layer', 'head', 'pos', 'kvPos'], ...result }),
+              json: () => ({ analysis: 'attention', params: done.params, axes: ['layer', 'head', 'pos', 'kvPos'], ...result }),
             }}
           />
           <FigureCard
@@ -102,7 +102,7 @@ export function AttentionView() {
             exports={{
               name: `attention-L${layer}H${head}`,
               table: () => headPatternTable(result, resultTokens, layer, head),
-              json: () => ({ method: 'attention', params: done.params, layer, head, axes: ['pos', 'kvPos'], pattern: headPattern(result, layer, head), tokens: resultTokens }),
+              json: () => ({ analysis: 'attention', params: done.params, layer, head, axes: ['pos', 'kvPos'], pattern: headPattern(result, layer, head), tokens: resultTokens }),
             }}
           />
         </div>

@@ -83,7 +83,7 @@ export function LogitLensView() {
           exports={{
             name: 'logit-lens',
             table: () => logitLensTable(result, tokens),
-            json: () => ({ method: 'logitLens', params: done.params, axes: { topIds: ['layer', 'pos', 'k'], targetRanks: ['layer', 'pos'] }, tokens, ...result }),
+            json: () => ({ analysis: 'logitLens', params: done.params, axes: { topIds: ['layer', 'pos', 'k'], targetRanks: ['layer', 'pos'] }, tokens, ...result }),
           }}
         />
       )}

@@ -1,6 +1,7 @@
 /** Next-token top-k for the prompt, refreshed whenever the prompt's tokens change. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useJob } from '../../app/use-job.ts';
+import { useViewActive } from '../../app/view-active.tsx';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Panel } from '../../components/Panel.tsx';
@@ -12,10 +13,16 @@ export function NextTokenPanel() {
   const [topK, setTopK] = useState(10);
   const job = useJob('nextToken');
   const { run } = job;
+  const active = useViewActive();
   const key = ids?.join(',') ?? null;
+  // Follows the prompt while on screen; catches up when shown again.
+  const computed = useRef<string | null>(null);
   useEffect(() => {
-    if (key !== null) void run({ ids: key.split(',').map(Number), topK });
-  }, [key, topK, run]);
+    const request = `${key}|${topK}`;
+    if (key === null || !active || computed.current === request) return;
+    computed.current = request;
+    void run({ ids: key.split(',').map(Number), topK });
+  }, [key, topK, run, active]);
   const result = job.state.status === 'done' ? job.state.result : null;
   return (
     <Panel

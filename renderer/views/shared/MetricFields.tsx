@@ -1,0 +1,33 @@
+/** The metric every attribution/intervention view reads: answer, wrong token, position. */
+import { useRef } from 'react';
+import type { TokenInfo } from '../../worker/contracts.ts';
+import { PositionSelect } from './PositionSelect.tsx';
+import { TokenPicker } from './TokenPicker.tsx';
+
+export interface MetricChoice {
+  readonly answer: number | undefined;
+  readonly wrong: number | undefined;
+  readonly pos: number | undefined;
+}
+
+export function MetricFields({ value, onChange, tokens, wrongAuto }: { value: MetricChoice; onChange: (v: MetricChoice) => void; tokens: readonly TokenInfo[] | null; wrongAuto: string }) {
+  // Pickers report asynchronously; merge into the latest value, not the one of their render.
+  const latest = useRef(value);
+  latest.current = value;
+  const set = (patch: Partial<MetricChoice>) => {
+    latest.current = { ...latest.current, ...patch };
+    onChange(latest.current);
+  };
+  return (
+    <>
+      <TokenPicker label="Answer token" value={value.answer} onChange={(answer) => set({ answer })} autoLabel="top prediction" testId="metric-answer" />
+      <TokenPicker label="Wrong token" value={value.wrong} onChange={(wrong) => set({ wrong })} autoLabel={wrongAuto} testId="metric-wrong" />
+      <PositionSelect tokens={tokens} value={value.pos} onChange={(pos) => set({ pos })} />
+    </>
+  );
+}
+
+/** A readable "logit[ Lily] − logit[ Tim] at 19" for captions. */
+export function metricCaption(vocab: (id: number) => string, answer: number, wrong: number | null | undefined, pos: number): string {
+  return wrong === null || wrong === undefined ? `logit[${vocab(answer)}] at position ${pos}` : `logit[${vocab(answer)}] − logit[${vocab(wrong)}] at position ${pos}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * Every method view, run once on stories260K with its defaults (on the CPU backend, which is
+ * faster than SwiftShader's software WebGPU for a model this small), with the drill-downs that
+ * heatmaps offer. Each view leaves a screenshot in artifacts/screenshots/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clickHeatmapCell, figureDrawn, launchChromium, openApp, screenshot, waitForModel } from './browser.ts';
+
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  ({ page, problems } = await openApp(browser, inject('baseUrl'), '?backend=cpu#neurons'));
+  await waitForModel(page);
+  await expect(page.getByTestId('backend-badge').textContent()).resolves.toBe('CPU');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens a view, presses its Run button and waits for the job to finish. */
+async function runView(id: string): Promise<void> {
+  await page.getByTestId(`nav-${id}`).click();
+  await page.getByTestId(`view-${id}-run`).click();
+  await page.locator(`[data-testid="view-${id}"] .view-status .job-note`).waitFor({ timeout: 120_000 });
+  const failed = await page.locator(`[data-testid="view-${id}"] .view-status [role="alert"]`).count();
+  expect(failed, `${id} failed`).toBe(0);
+}
+
+describe('method views', () => {
+  it('neuron decoding', async () => {
+    await runView('neurons');
+    await page.getByTestId('table-neuron').waitFor();
+    await screenshot(page, 'neurons');
+  });
+
+  it('head scores, with a head opened on the random sequence', async () => {
+    await runView('head-scores');
+    await figureDrawn(page, 'figure-head-scores');
+    await clickHeatmapCell(page, 'figure-head-scores', 1, 3, 5, 8);
+    await figureDrawn(page, 'figure-head-scores-pattern');
+    await screenshot(page, 'head-scores');
+  });
+
+  it('direct logit attribution, with a head split by source position', async () => {
+    await runView('dla');
+    await figureDrawn(page, 'figure-dla-bars');
+    await clickHeatmapCell(page, 'figure-dla-heads', 0, 5, 5, 8);
+    await figureDrawn(page, 'figure-dla-sources');
+    await screenshot(page, 'dla');
+  });
+
+  it('LinearScope', async () => {
+    await runView('linearscope');
+    await figureDrawn(page, 'figure-linearscope');
+    await screenshot(page, 'linearscope');
+  });
+
+  it('ObsProp feature table and coupling matrix', async () => {
+    await runView('obsprop');
+    await page.getByTestId('obsprop-table').waitFor();
+    await figureDrawn(page, 'figure-obsprop-coupling');
+    await screenshot(page, 'obsprop');
+  });
+
+  it('head ablation, with one head drilled down', async () => {
+    await runView('ablation');
+    await figureDrawn(page, 'figure-ablation');
+    await clickHeatmapCell(page, 'figure-ablation', 3, 0, 5, 8);
+    await page.getByTestId('ablation-detail').locator('table').first().waitFor({ timeout: 60_000 });
+    await screenshot(page, 'ablation');
+  });
+
+  it('activation patching, with a cell drilled down', async () => {
+    await runView('patching');
+    await figureDrawn(page, 'figure-patching');
+    const columns = await page.locator('[data-testid="prompt-count"]').textContent();
+    const n = Number(/^(\d+)/.exec(columns ?? '')?.[1]);
+    await clickHeatmapCell(page, 'figure-patching', 2, n - 1, 5, n);
+    await page.getByTestId('patching-detail').waitFor();
+    await screenshot(page, 'patching');
+  });
+
+  it('path patching to the logits', async () => {
+    await runView('path-patching');
+    await figureDrawn(page, 'figure-path-patching');
+    await screenshot(page, 'path-patching');
+  });
+
+  it('attribution patching beside exact patching', async () => {
+    await runView('attribution');
+    await figureDrawn(page, 'figure-attribution-scatter');
+    await screenshot(page, 'attribution');
+  });
+
+  it('retrieval heads on a small needle-in-a-haystack set', async () => {
+    await page.getByTestId('nav-retrieval').click();
+    const view = page.getByTestId('view-retrieval');
+    await view.getByLabel('Context lengths').fill('96');
+    await view.getByLabel('Depths').fill('2');
+    // Keep one needle (the checkboxes are styled: click their labels).
+    await view.getByText('The magic word was banana.').click();
+    await view.getByText('Tom hid his red truck under the bed.').click();
+    await expect(page.getByTestId('view-retrieval-run').textContent()).resolves.toBe('Score 2 prompts');
+    await runView('retrieval');
+    await figureDrawn(page, 'figure-retrieval');
+    await screenshot(page, 'retrieval');
+  });
+
+  it('linear probes by layer', async () => {
+    await runView('probe');
+    await figureDrawn(page, 'figure-probe');
+    await screenshot(page, 'probe');
+  });
+
+  it('logs no console errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
