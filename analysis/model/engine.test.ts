@@ -174,6 +174,21 @@ describe('interventions', () => {
       for (let k = 0; k < n; k++) expect(data[(2 * n + q) * n + k]).toBeCloseTo(k <= q ? 1 / (q + 1) : 0, 6);
     }
   });
+  it('callback hooks see the activation and may replace it', async () => {
+    const seen: string[] = [];
+    const r = await run(m, { ids }, {
+      capture: [hook.residPost(0)],
+      callbacks: [
+        { hook: 'blocks.*.hook_resid_pre', fn: (x, ctx) => void seen.push(`${ctx.name} [${x.shape}]`) },
+        { hook: hook.residPost(0), fn: (x, ctx) => ctx.backend.scale(x, 0) },
+      ],
+    });
+    expect(seen).toEqual([`blocks.0.hook_resid_pre [1,${ids.length},32]`, `blocks.1.hook_resid_pre [1,${ids.length},32]`]);
+    expect(r.cache[hook.residPost(0)].data.every((v) => v === 0)).toBe(true);
+    const zeroed = await run(m, { ids }, { interventions: [{ hook: hook.residPost(0), op: 'zero' }] });
+    expect(Array.from(r.logits!.data)).toEqual(Array.from(zeroed.logits!.data));
+  });
+
   it('rejects malformed interventions with a specific message', async () => {
     await expect(run(m, { ids }, { interventions: [{ hook: hook.z(0), op: 'zero', head: 9 }] })).rejects.toThrow(/head index 9 is outside \[0, 4\)/);
     await expect(run(m, { ids }, { interventions: [{ hook: 'blocks.0.nope', op: 'zero' }] })).rejects.toThrow(/does not have/);
