@@ -23,10 +23,17 @@ function contentSecurityPolicy(): Plugin {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler: (html) => html.replace('<head>', `<head>\n    ${cspMetaTag()}`),
+      handler: (html) => html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    ${cspMetaTag()}`),
     },
   };
 }
+
+/**
+ * Node-only branches of shared analysis code (e.g. reading the NIAH haystack from disk when the
+ * module URL is file:) import Node built-ins dynamically; in the browser they are never reached.
+ * Marked external so the bundle leaves them alone instead of warning about them.
+ */
+const nodeOnly = ['node:fs/promises'];
 
 export default defineConfig({
   root: rendererDir,
@@ -41,8 +48,9 @@ export default defineConfig({
     target: 'es2022',
     // Plotly is one 4.8 MB chunk, loaded lazily with the first figure.
     chunkSizeWarningLimit: 6000,
+    rollupOptions: { external: nodeOnly },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', rollupOptions: { external: nodeOnly } },
   server: { port, strictPort: true, open: false },
   preview: { port, strictPort: true, open: false },
 });

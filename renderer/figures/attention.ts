@@ -157,3 +157,13 @@ export function headPatternTable(result: AttentionResult, tokens: readonly Token
   }
   return { columns: ['layer', 'head', 'query_pos', 'query_token', 'key_pos', 'key_token', 'attention'], rows };
 }
+
+/** Every head's pattern as one table: (layer, head, query, key, attention) over the causal window. */
+export function gridPatternTable(result: AttentionResult): Table {
+  const rows: number[][] = [];
+  const { nLayers, nHeads, pos, patterns } = result;
+  for (let l = 0; l < nLayers; l++)
+    for (let h = 0; h < nHeads; h++)
+      for (let q = 0; q < pos; q++) for (let k = 0; k <= q; k++) rows.push([l, h, q, k, patterns[((l * nHeads + h) * pos + q) * pos + k]]);
+  return { columns: ['layer', 'head', 'query_pos', 'key_pos', 'attention'], rows };
+}

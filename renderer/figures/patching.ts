@@ -92,3 +92,17 @@ export function gridTable(g: Grid, tokens: readonly TokenInfo[], columns: readon
   const header = [...g.axes, ...(g.axes.includes('pos') ? ['token'] : []), ...columns.map((c) => c.name)];
   return { columns: header, rows };
 }
+
+/** A label per cell in row-major order ("L2 13 ·Lily", "L1 H3"), for scatter points and tables. */
+export function cellLabels(axes: readonly GridAxis[], shape: readonly number[], tokens: readonly TokenInfo[]): string[] {
+  const n = shape.reduce((a, s) => a * s, 1);
+  return Array.from({ length: n }, (_, i) => {
+    const coords: number[] = [];
+    let rest = i;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      coords[a] = rest % shape[a];
+      rest = Math.floor(rest / shape[a]);
+    }
+    return axes.map((ax, a) => (ax === 'layer' ? `L${coords[a]}` : ax === 'head' ? `H${coords[a]}` : positionLabel(coords[a], tokens[coords[a]]?.text ?? ''))).join(' ');
+  });
+}

@@ -41,7 +41,7 @@ export function ModelCardView({ card }: { card: ModelCard }) {
           <Row label="Loaded in" value={`${Math.round(card.loadMs)} ms`} />
         </dl>
       </div>
-      {card.backend.note && <p className="card-note">Backend: {card.backend.note}.</p>}
+      {card.backend.note && <p className="card-note">Backend: {card.backend.note.replace(/\.$/, '')}.</p>}
       {!card.hasTokenizer && <p className="card-note">No tokenizer.json: prompts are token ids (e.g. 1, 2, 3).</p>}
     </div>
   );

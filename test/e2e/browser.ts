@@ -34,6 +34,8 @@ export async function openApp(browser: Browser, baseUrl: string, hash = ''): Pro
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // From the top, so the sticky sidebar is drawn where a reader expects it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 

@@ -8,7 +8,7 @@ import { useJob } from '../../app/use-job.ts';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
-import { gridHeadAt, headGridFigure, headPattern, headPatternFigure, headPatternTable } from '../../figures/attention.ts';
+import { gridHeadAt, gridPatternTable, headGridFigure, headPattern, headPatternFigure, headPatternTable } from '../../figures/attention.ts';
 import type { Window } from '../../figures/downsample.ts';
 import { windowFromRange } from '../../figures/downsample.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
@@ -87,7 +87,7 @@ export function AttentionView() {
             revision={`grid-${done.elapsedMs}`}
             exports={{
               name: 'attention-grid',
-              table: () => gridTable(result),
+              table: () => gridPatternTable(result),
               json: () => ({ analysis: 'attention', params: done.params, axes: ['layer', 'head', 'pos', 'kvPos'], ...result }),
             }}
           />
@@ -109,13 +109,4 @@ export function AttentionView() {
       )}
     </ViewLayout>
   );
-}
-
-function gridTable(result: { nLayers: number; nHeads: number; pos: number; patterns: Float32Array }) {
-  const rows: number[][] = [];
-  const { nLayers, nHeads, pos, patterns } = result;
-  for (let l = 0; l < nLayers; l++)
-    for (let h = 0; h < nHeads; h++)
-      for (let q = 0; q < pos; q++) for (let k = 0; k <= q; k++) rows.push([l, h, q, k, patterns[((l * nHeads + h) * pos + q) * pos + k]]);
-  return { columns: ['layer', 'head', 'query_pos', 'key_pos', 'attention'], rows };
 }

@@ -9,8 +9,7 @@ import { JobStatus } from '../../components/JobStatus.tsx';
 import { scatter, symmetricRange } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
 import type { Grid } from '../../figures/patching.ts';
-import { gridFigure, gridTable } from '../../figures/patching.ts';
-import { positionLabel } from '../../prompt/token-display.ts';
+import { cellLabels, gridFigure, gridTable } from '../../figures/patching.ts';
 import type { PatchHook } from '../../worker/method-contracts.ts';
 import type { CorruptionChoice } from '../shared/CorruptionFields.tsx';
 import { CorruptionFields } from '../shared/CorruptionFields.tsx';
@@ -23,19 +22,6 @@ import { useViewJob } from '../shared/use-view-job.ts';
 import { vocabFrom } from '../shared/vocab.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { PATCH_HOOK_OPTIONS } from '../patching/PatchingView.tsx';
-
-function cellLabels(axes: readonly string[], shape: readonly number[], tokens: readonly { text: string }[]): string[] {
-  const n = shape.reduce((a, s) => a * s, 1);
-  return Array.from({ length: n }, (_, i) => {
-    const coords: number[] = [];
-    let rest = i;
-    for (let a = shape.length - 1; a >= 0; a--) {
-      coords[a] = rest % shape[a];
-      rest = Math.floor(rest / shape[a]);
-    }
-    return axes.map((ax, a) => (ax === 'layer' ? `L${coords[a]}` : ax === 'head' ? `H${coords[a]}` : positionLabel(coords[a], tokens[coords[a]]?.text ?? ''))).join(' ');
-  });
-}
 
 export function AttributionView() {
   const pair = usePairInput();

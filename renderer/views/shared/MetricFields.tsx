@@ -27,7 +27,8 @@ export function MetricFields({ value, onChange, tokens, wrongAuto }: { value: Me
   );
 }
 
-/** A readable "logit[ Lily] − logit[ Tim] at 19" for captions. */
+/** A readable "logit‹·Lily› − logit‹·Tim› at position 19" for captions. */
 export function metricCaption(vocab: (id: number) => string, answer: number, wrong: number | null | undefined, pos: number): string {
-  return wrong === null || wrong === undefined ? `logit[${vocab(answer)}] at position ${pos}` : `logit[${vocab(answer)}] − logit[${vocab(wrong)}] at position ${pos}`;
+  const logit = (id: number) => `logit‹${vocab(id)}›`;
+  return wrong === null || wrong === undefined ? `${logit(answer)} at position ${pos}` : `${logit(answer)} − ${logit(wrong)} at position ${pos}`;
 }
