@@ -5,7 +5,6 @@
  * forward pass. Every ratio is against a baseline measured in the same run.
  */
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
@@ -77,8 +76,4 @@ export async function benchWebGpu(tokens = 128, options: { cpuBaseline?: boolean
     rmSync(written.folder, { recursive: true, force: true });
   }
   return out;
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(await benchWebGpu());
 }
