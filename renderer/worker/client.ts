@@ -34,6 +34,11 @@ export interface WorkerPort {
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
 }
 
+/** Where a Worker reports errors that escape it (script failed to load, out of memory). */
+export interface WorkerErrors {
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+}
+
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
@@ -44,8 +49,20 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly port: WorkerPort) {
+  constructor(
+    private readonly port: WorkerPort,
+    errors?: WorkerErrors,
+  ) {
     port.addEventListener('message', (event) => this.receive(event.data));
+    // An error that escapes the worker ends every job in it: say so instead of waiting forever.
+    errors?.addEventListener('error', (event) => this.failAll(`The engine stopped: ${event.message || 'the worker failed'}. Reload the page to start it again.`));
+  }
+
+  private failAll(message: string): void {
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new JobFailed({ kind: 'internal', name: 'WorkerError', message }));
+    }
   }
 
   start<K extends JobKind>(kind: K, params: JobParams<K>, onProgress?: (progress: Progress) => void): JobHandle<K> {
@@ -89,5 +106,5 @@ export class EngineClient {
 /** The app's engine: a module worker running renderer/worker/engine.worker.ts. */
 export function createEngineClient(): EngineClient {
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'probescope-engine' });
-  return new EngineClient(worker);
+  return new EngineClient(worker, worker);
 }

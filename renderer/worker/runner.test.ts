@@ -115,3 +115,18 @@ describe('worker protocol', () => {
     expect(parseFromWorker(null)).toBeNull();
   });
 });
+
+describe('engine client', () => {
+  it('fails every pending job when the worker dies', async () => {
+    const listeners: { error?: (e: ErrorEvent) => void } = {};
+    const client = new EngineClient(
+      { postMessage: () => {}, addEventListener: () => {} },
+      { addEventListener: (_type, listener) => (listeners.error = listener) },
+    );
+    const job = client.start('tokenize', { text: 'x', prependBos: false });
+    listeners.error!({ message: 'out of memory' } as ErrorEvent);
+    const error = await job.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailed);
+    expect((error as JobFailed).message).toMatch(/^The engine stopped: out of memory/);
+  });
+});
