@@ -55,7 +55,8 @@ export default defineConfig({
           environment: 'node',
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 120_000,
+          // Generous: WebGPU here is SwiftShader on 2 cores, and other projects may run alongside.
+          testTimeout: 300_000,
           hookTimeout: 180_000,
           fileParallelism: false,
         },

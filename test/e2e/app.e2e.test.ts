@@ -90,7 +90,7 @@ describe('Probescope web app (WebGPU when available)', () => {
     await page.getByTestId('view-patching-run').click();
     // Running: progress counts passes against the sweep's plan.
     const progress = view.getByTestId('job-progress');
-    await progress.locator('.job-progress-amount', { hasText: /^[1-9]\d* of \d+ passes/ }).waitFor({ timeout: 60_000 });
+    await progress.locator('.job-progress-amount', { hasText: /^[1-9]\d* of \d+ passes/ }).waitFor({ timeout: 180_000 });
     await screenshot(page, 'patching-running');
     // The UI thread is free while the worker computes: switching views answers at once.
     const t0 = Date.now();
