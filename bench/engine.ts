@@ -24,6 +24,8 @@ export async function benchEngine(tokens = 128): Promise<EngineBench> {
       'peak RSS while loading (MiB)': +(r.peakRssBytes / 2 ** 20).toFixed(1),
       'peak RSS / f32 size': +(r.peakRssBytes / written.f32Bytes).toFixed(3),
       'RSS before load (MiB)': +(r.baseRssBytes / 2 ** 20).toFixed(1),
+      // What loading itself adds, without Node's and tsx's own footprint.
+      '(peak − before load) / f32 size': +((r.peakRssBytes - r.baseRssBytes) / written.f32Bytes).toFixed(3),
       [`forward ${tokens} tokens, capture nothing (s)`]: +r.forwardPlain.toFixed(2),
       [`forward ${tokens} tokens, capture every hook (s)`]: +r.forwardAll.toFixed(2),
       'capture-all / capture-nothing': +(r.forwardAll / r.forwardPlain).toFixed(3),
