@@ -2,6 +2,9 @@
  * Next-token choice: greedy, or seeded temperature / top-k / top-p sampling. Deterministic for a
  * given seed on every platform (our own PRNG, float64 arithmetic).
  */
+import { seededRandom } from '../../gpu/random.ts';
+
+export { seededRandom };
 
 export interface SamplingOptions {
   /** 0 (default) = greedy argmax. */
@@ -9,18 +12,6 @@ export interface SamplingOptions {
   readonly topK?: number;
   readonly topP?: number;
   readonly seed?: number;
-}
-
-/** mulberry32: small, fast, and the same sequence everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function argmax(row: ArrayLike<number>): number {

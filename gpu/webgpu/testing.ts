@@ -7,6 +7,7 @@ import type { Backend, HostWeight, Tensor } from '../backend.ts';
 import { createCpuBackend } from '../cpu/backend.ts';
 import type { WebGpuBackend, WebGpuBackendOptions } from './index.ts';
 import { createNodeWebGpuBackend } from './node.ts';
+import { seededRandom } from '../random.ts';
 
 export const cpu = createCpuBackend();
 
@@ -14,17 +15,8 @@ export function openGpu(options: Omit<WebGpuBackendOptions, 'gpu'> = {}): Promis
   return createNodeWebGpuBackend(options);
 }
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) generator (the project's one PRNG). */
+export const rng = seededRandom;
 
 /** Uniform in [-scale, scale). */
 export function randomData(n: number, seed: number, scale = 1): Float32Array {
