@@ -30,6 +30,7 @@ export function defineStep<P extends z.ZodType, R extends Json>(def: StepDefinit
     input: def.input,
     views: def.views,
     defaultFigure: def.defaultFigure,
+    paramsSchema: def.params,
     checkParams(params: unknown): ParamsCheck {
       const parsed = def.params.safeParse(params);
       if (parsed.success) return { ok: true, value: toJson(parsed.data, 'params') };

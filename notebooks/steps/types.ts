@@ -72,6 +72,8 @@ export interface RegisteredStep {
   readonly input: StepInputKind;
   readonly views: Readonly<Record<string, ViewKind>>;
   readonly defaultFigure: { readonly view: string; readonly type: FigureType };
+  /** The params schema, for editors that build forms from it (validate with `checkParams`). */
+  readonly paramsSchema: z.ZodType;
   /** The params with defaults applied (the cache key hashes these), or the issues. */
   checkParams(params: unknown): ParamsCheck;
   promptRefs(params: Json): PromptRefUse[];
