@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'react';
 import { ModelView } from '../model/ModelView.tsx';
+import { NotebooksView } from '../notebooks/NotebooksView.tsx';
 import { AblationView } from '../views/ablation/AblationView.tsx';
 import { AttentionView } from '../views/attention/AttentionView.tsx';
 import { AttributionView } from '../views/attribution/AttributionView.tsx';
@@ -19,7 +20,7 @@ import { ProbeView } from '../views/probe/ProbeView.tsx';
 import { RetrievalView } from '../views/retrieval/RetrievalView.tsx';
 import { WorkspaceView } from '../views/workspace/WorkspaceView.tsx';
 
-export type ViewGroup = 'Model' | 'Prompt' | 'Observe' | 'Attribute' | 'Intervene' | 'Retrieve & probe';
+export type ViewGroup = 'Model' | 'Prompt' | 'Observe' | 'Attribute' | 'Intervene' | 'Retrieve & probe' | 'Notebooks';
 
 export interface ViewEntry {
   readonly id: string;
@@ -46,6 +47,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'attribution', title: 'Attribution patching', group: 'Intervene', component: AttributionView, prompt: 'pair' },
   { id: 'retrieval', title: 'Retrieval heads', group: 'Retrieve & probe', component: RetrievalView, prompt: 'none' },
   { id: 'probe', title: 'Linear probes', group: 'Retrieve & probe', component: ProbeView, prompt: 'none' },
+  { id: 'notebooks', title: 'Notebooks', group: 'Notebooks', component: NotebooksView, prompt: 'none' },
 ];
 
 export const DEFAULT_VIEW = 'prompt';

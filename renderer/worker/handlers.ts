@@ -14,6 +14,7 @@ import { obspropJob } from './jobs/obsprop.ts';
 import { attribution, pathPatchingJob, patching } from './jobs/patching.ts';
 import { probeJob } from './jobs/probe.ts';
 import { retrievalJob } from './jobs/retrieval.ts';
+import { notebookJob } from './jobs/notebook.ts';
 
 export function createHandlers(session: EngineSession): JobHandlers {
   return {
@@ -35,5 +36,6 @@ export function createHandlers(session: EngineSession): JobHandlers {
     obsprop: (p, ctx) => obspropJob(session, p, ctx),
     retrieval: (p, ctx) => retrievalJob(session, p, ctx),
     probe: (p, ctx) => probeJob(session, p, ctx),
+    notebook: (p, ctx) => notebookJob(session, p, ctx),
   };
 }

@@ -10,6 +10,7 @@
  */
 import type * as C from './contracts.ts';
 import type * as M from './method-contracts.ts';
+import type * as N from './notebook-contracts.ts';
 
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
@@ -30,6 +31,7 @@ export interface JobSpecs {
   obsprop: { params: M.ObsPropParams; result: M.ObsPropJobResult };
   retrieval: { params: M.RetrievalParams; result: M.RetrievalJobResult };
   probe: { params: M.ProbeParams; result: M.ProbeJobResult };
+  notebook: { params: N.NotebookRunParams; result: N.NotebookRunResult };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -56,6 +58,7 @@ export const JOB_KINDS = [
   'obsprop',
   'retrieval',
   'probe',
+  'notebook',
 ] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.
