@@ -7,7 +7,8 @@ export function modelSummary(model: Model) {
 }
 
 export function backendSummary(model: Model) {
-  return { name: model.backend.info.name, adapter: model.backend.info.adapter };
+  const { name, adapter, features } = model.backend.info;
+  return { name, adapter, ...(features ? { features } : {}) };
 }
 
 /** Rows of a [batch=1, pos, vocab] array as plain number arrays. */

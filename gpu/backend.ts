@@ -43,6 +43,12 @@ export interface BackendInfo {
   readonly name: 'cpu' | 'webgpu';
   /** Human-readable adapter/device description, e.g. "SwiftShader (Google)" or "CPU (JavaScript)". */
   readonly adapter: string;
+  /**
+   * Optional GPU capabilities the adapter offers (`shader-f16`, `subgroups`, `timestamp-query`),
+   * detected and reported. The kernels compute in f32 on every adapter, so results do not
+   * depend on them.
+   */
+  readonly features?: readonly string[];
 }
 
 export interface Backend {

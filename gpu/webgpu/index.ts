@@ -67,9 +67,13 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
     uniformAlignment: limits.minUniformBufferOffsetAlignment,
   };
-  const info: BackendInfo = { name: 'webgpu', adapter: describeAdapter(adapter.info) };
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const info: BackendInfo = { name: 'webgpu', adapter: describeAdapter(adapter.info), features };
   return new WebGpuBackendImpl(new Engine(device, engineLimits), info, options.matmulTile);
 }
+
+/** Capabilities worth knowing about; detected so the UI and CLI can show them (see BackendInfo). */
+const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
 
 /** "description (vendor, architecture)", leaving out what the browser does not reveal. */
 function describeAdapter(info: GPUAdapterInfo): string {
