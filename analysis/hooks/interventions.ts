@@ -82,6 +82,11 @@ export interface HookSite {
   readonly posOffset: number;
   /** For attention scores/patterns: may query i (local) see key j in batch row b? */
   readonly attends?: (b: number, i: number, j: number) => boolean;
+  /**
+   * [batch, pos] of this call's tokens: 1 real, 0 left padding. Present only when some row is
+   * padded, so that means over positions leave the padding out.
+   */
+  readonly padding?: Uint8Array;
 }
 
 function asList(sel: number | readonly number[] | undefined): readonly number[] | undefined {
@@ -181,7 +186,10 @@ function sourceTensor(backend: Backend, x: Tensor, iv: Intervention, cacheName: 
 function meanValue(backend: Backend, x: Tensor, iv: Intervention, caches: NamedCaches | undefined, site: HookSite): Tensor {
   const posAxis = site.point.axes.indexOf('pos');
   if (posAxis < 0) throw new Error(`intervention on ${iv.hook}: "mean" needs a pos axis`);
-  if (iv.reference === undefined) return backend.expand(backend.mean(x, posAxis), x.shape);
+  if (iv.reference === undefined) {
+    if (!site.padding) return backend.expand(backend.mean(x, posAxis), x.shape);
+    return backend.expand(maskedMeanOverPositions(backend, x, site, posAxis), x.shape);
+  }
   const named = caches?.[iv.reference];
   if (!named) throw new Error(`intervention on ${iv.hook}: no cache named "${iv.reference}" was given`);
   const cache = named[iv.hook];
@@ -193,6 +201,32 @@ function meanValue(backend: Backend, x: Tensor, iv: Intervention, caches: NamedC
     throw new Error(`intervention on ${iv.hook}: reference "${iv.reference}" has shape ${shapeString(ref.shape)}, incompatible with ${shapeString(x.shape)}`);
   }
   return backend.expand(m, target);
+}
+
+/** Mean over each row's real (unpadded) positions: Σ x·valid / Σ valid along the pos axis. */
+function maskedMeanOverPositions(backend: Backend, x: Tensor, site: HookSite, posAxis: number): Tensor {
+  const valid = site.padding!;
+  const batchAxis = site.point.axes.indexOf('batch');
+  const pos = x.shape[posAxis];
+  const mask = new Float32Array(numel(x.shape));
+  const idx = new Array<number>(x.shape.length).fill(0);
+  for (let flat = 0; flat < mask.length; flat++) {
+    mask[flat] = valid[idx[batchAxis] * pos + idx[posAxis]];
+    for (let d = x.shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < x.shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  const sums = backend.sum(backend.mul(x, backend.upload(mask, x.shape)), posAxis);
+  const counts = new Float32Array(numel(sums.shape));
+  const inner = numel(sums.shape.slice(batchAxis + 1));
+  for (let i = 0; i < counts.length; i++) {
+    const row = Math.floor(i / inner) % x.shape[batchAxis];
+    let n = 0;
+    for (let p = 0; p < pos; p++) n += valid[row * pos + p];
+    counts[i] = n;
+  }
+  return backend.div(sums, backend.upload(counts, sums.shape));
 }
 
 /** The replacement values for the selected slice (before masking). */

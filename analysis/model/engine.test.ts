@@ -166,6 +166,20 @@ describe('interventions', () => {
       for (let p = 0; p < ids.length; p++) expect(meaned.cache[hook.z(0)].data[p * H * dh + i]).toBeCloseTo(mean, 6);
     }
   });
+  it('mean over positions leaves left padding out: a padded row equals its unpadded run', async () => {
+    const short = ids.slice(0, 6);
+    const interventions = [
+      { hook: hook.z(0), op: 'mean' as const, head: 1 },
+      { hook: hook.pattern(1), op: 'mean' as const, head: 0 },
+      { hook: hook.residPre(1), op: 'mean' as const },
+    ];
+    const batch = await run(m, { ids: [ids, short] }, { interventions });
+    const alone = await run(m, { ids: short }, { interventions });
+    const V = m.spec.dVocab;
+    const row = batch.logits!.data.subarray((ids.length + 4) * V, 2 * ids.length * V);
+    alone.logits!.data.forEach((v, i) => expect(Math.abs(row[i] - v)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v))));
+  });
+
   it('uniform makes a head average the values over its causal window', async () => {
     const r = await run(m, { ids }, { capture: [hook.pattern(0)], interventions: [{ hook: hook.pattern(0), op: 'uniform', head: 2 }] });
     const { data } = r.cache[hook.pattern(0)];

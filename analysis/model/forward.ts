@@ -67,9 +67,12 @@ export function forwardContext(model: ModelCore, tokens: TokenBatch, hooks: Hook
   const posOffset = past?.length ?? 0;
   const kvPos = posOffset + tokens.pos;
   const keyValid = joinValid(past, tokens);
-  const site = { posOffset };
+  // Means over positions must skip left padding; unpadded calls (the usual case) pay nothing.
+  const padding = tokens.valid.includes(0) ? tokens.valid : undefined;
+  const site = { posOffset, padding };
   const attnSite = {
     posOffset,
+    padding,
     attends: (b: number, i: number, j: number) => j <= posOffset + i && keyValid[b * kvPos + j] === 1,
   };
   return {
