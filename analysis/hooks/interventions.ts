@@ -5,7 +5,9 @@
  *
  * Definitions (METHODS.md, "Interventions"):
  *   zero      – the slice becomes 0
- *   mean      – the mean over the `reference` cache's batch and positions, or over positions of the same input
+ *   mean      – the mean over the `reference` cache's batch and positions, or over the real (unpadded)
+ *               positions of the same input; in KV-cached generation a pass sees only its own new
+ *               positions, so give a `reference` there for a fixed mean
  *   resample  – the value from another input's cache (`source`)
  *   replace   – the value from a cache (`source`); the denoising patch
  *   add       – x + vector (vector along the last axis, e.g. a steering vector)
