@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NodeFolderSource } from './node-source.ts';
+import { testTempDir } from '../../test/temp-dir.ts';
 
 const STORIES = fileURLToPath(new URL('../../test/fixtures/stories260K-hf/', import.meta.url));
 
@@ -47,7 +47,7 @@ describe('NodeFolderSource', () => {
   });
 
   it('reads files in subfolders and empty files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'probescope-node-source-'));
+    const dir = testTempDir('probescope-node-source-');
     writeFileSync(join(dir, 'empty.bin'), new Uint8Array(0));
     const src = new NodeFolderSource(dir);
     expect(await src.size('empty.bin')).toBe(0);

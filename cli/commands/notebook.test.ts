@@ -3,21 +3,21 @@
  * SVG/PNG through the local Chromium — checked by parsing them in that Chromium), the report
  * rendering offline under its CSP, and the exit codes and messages of failures.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../notebooks/node/render-images.ts';
 import { jsonOf, runCli } from '../../test/cli-capture.ts';
+import { fileTempDir } from '../../test/temp-dir.ts';
 
 const EXAMPLE = 'notebooks/examples/logit-lens.probescope-notebook.json';
 const CHROMIUM = findChromium();
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 describe('probescope notebook', () => {
-  const out = mkdtempSync(join(tmpdir(), 'probescope-notebook-'));
+  const out = fileTempDir('probescope-notebook-');
   let browser: Browser | null = null;
   let summary: Record<string, unknown>;
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeFromJson } from '../../analysis/methods/probe.ts';
 import { subjectGenderDataset } from '../../analysis/methods/probe-data.ts';
 import { jsonOf, runCli } from '../../test/cli-capture.ts';
+import { testTempDir } from '../../test/temp-dir.ts';
 
 interface ProbeJson {
   classes: string[];
@@ -16,7 +16,7 @@ interface ProbeJson {
 
 describe('probescope probe', () => {
   it('trains per-layer probes from a dataset file, equal to the built-in dataset, and saves them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'probescope-probe-'));
+    const dir = testTempDir('probescope-probe-');
     const file = join(dir, 'gender.json');
     const saved = join(dir, 'probes.json');
     writeFileSync(file, JSON.stringify(subjectGenderDataset()));
@@ -35,7 +35,7 @@ describe('probescope probe', () => {
   });
 
   it('rejects a malformed dataset naming the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'probescope-probe-'));
+    const dir = testTempDir('probescope-probe-');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ examples: [{ prompt: 'a', label: 'x' }, { prompt: 'b' }] }));
     const out = await runCli(['probe', '--model', 'builtin:stories260K', '--dataset', file, '--json']);

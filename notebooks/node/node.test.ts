@@ -1,6 +1,5 @@
 /** The CLI-side pieces: model identity, the disk cache, and writing a run without a Chromium. */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinModelFolder } from '../../analysis/model/builtin.ts';
@@ -10,10 +9,11 @@ import { MemoryCache } from '../cache.ts';
 import { runNotebook } from '../runner.ts';
 import { parseNotebookText } from '../validate.ts';
 import { DiskCache } from './disk-cache.ts';
+import { testTempDir } from '../../test/temp-dir.ts';
 import { folderIdentity, nodeModelHost } from './model-host.ts';
 import { writeRunOutputs } from './write-outputs.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'probescope-nb-'));
+const tmp = () => testTempDir('probescope-nb-');
 
 describe('model identity', () => {
   it('is a content hash: a copied folder has the same identity, a changed weight file does not', async () => {

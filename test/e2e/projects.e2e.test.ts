@@ -4,13 +4,13 @@
  * delete the project, import the file back (results bit-identical, by fingerprint), and import
  * a corrupted file (refused; existing projects untouched).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openApp, screenshot, waitForModel } from './browser.ts';
+import { fileTempDir } from '../temp-dir.ts';
 
 const NAME = 'E2E lens project';
 const PROMPT = 'Once upon a time, there was a little dog named Max. He loved to run. One day, Max';
@@ -18,7 +18,7 @@ const PROMPT = 'Once upon a time, there was a little dog named Max. He loved to 
 let browser: Browser;
 let page: Page;
 let problems: string[];
-const tmp = mkdtempSync(path.join(tmpdir(), 'probescope-e2e-projects-'));
+const tmp = fileTempDir('probescope-e2e-projects-');
 let exported = '';
 let fingerprint = '';
 
