@@ -87,6 +87,23 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
+/** out[i] = data[Σ_d index_d(i) · srcStrides[d]] over the row-major indices of `shape` (expand, permute). */
+function gatherStrided(data: Float32Array, shape: readonly number[], srcStrides: readonly number[]): Float32Array {
+  const dst = strides(shape);
+  const out = new Float32Array(numel(shape));
+  for (let i = 0; i < out.length; i++) {
+    let rem = i;
+    let j = 0;
+    for (let d = 0; d < shape.length; d++) {
+      const c = Math.floor(rem / dst[d]);
+      rem -= c * dst[d];
+      j += c * srcStrides[d];
+    }
+    out[i] = data[j];
+  }
+  return out;
+}
+
 type Binary = (a: number, b: number) => number;
 
 export class CpuBackend implements Backend {
@@ -185,42 +202,17 @@ export class CpuBackend implements Backend {
       throw new Error(`expand: cannot broadcast ${shapeString(a.shape)} to ${shapeString(shape)}`);
     }
     const src = strides(a.shape).map((s, i) => (a.shape[i] === 1 ? 0 : s));
-    const dst = strides(shape);
-    const out = new Float32Array(numel(shape));
-    for (let i = 0; i < out.length; i++) {
-      let rem = i;
-      let j = 0;
-      for (let d = 0; d < shape.length; d++) {
-        const c = Math.floor(rem / dst[d]);
-        rem -= c * dst[d];
-        j += c * src[d];
-      }
-      out[i] = a.data[j];
-    }
-    return this.make(shape, out);
+    return this.make(shape, gatherStrided(a.data, shape, src));
   }
 
   permute(x: Tensor, perm: readonly number[]): Tensor {
     const a = this.t(x, 'permute input');
-    if (perm.length !== a.shape.length || [...perm].sort().some((p, i) => p !== i)) {
+    if (perm.length !== a.shape.length || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) {
       throw new Error(`permute: ${JSON.stringify(perm)} is not a permutation of ${a.shape.length} axes`);
     }
     const shape = perm.map((p) => a.shape[p]);
     const srcStrides = strides(a.shape);
-    const inStride = perm.map((p) => srcStrides[p]);
-    const dst = strides(shape);
-    const out = new Float32Array(a.data.length);
-    for (let i = 0; i < out.length; i++) {
-      let rem = i;
-      let j = 0;
-      for (let d = 0; d < shape.length; d++) {
-        const c = Math.floor(rem / dst[d]);
-        rem -= c * dst[d];
-        j += c * inStride[d];
-      }
-      out[i] = a.data[j];
-    }
-    return this.make(shape, out);
+    return this.make(shape, gatherStrided(a.data, shape, perm.map((p) => srcStrides[p])));
   }
 
   private binary(x: Tensor, y: Tensor, name: string, f: Binary): Tensor {
