@@ -16,23 +16,39 @@ import type { ModelSource } from './source.ts';
 export const CONFIG_FILE = 'config.json';
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
 
-const count = z.number().int().positive();
+/** Sizes and counts: positive integers that fit the 32-bit indexing of every backend. */
+const count = z.number().int().positive().max(2 ** 31 - 1);
 const positive = z.number().positive();
+/**
+ * RoPE base: frequencies are theta^(-2i/d), so a theta at or below 1 gives no decay (or, near 0,
+ * overflows to Infinity and NaN logits). Published models use 1e4 … 1e8; 1e12 leaves room.
+ */
+export const ROPE_THETA_RANGE = { min: 1, max: 1e12 } as const;
+const ropeTheta = z
+  .number()
+  .gt(ROPE_THETA_RANGE.min, { error: `must be above ${ROPE_THETA_RANGE.min} and at most ${ROPE_THETA_RANGE.max}` })
+  .max(ROPE_THETA_RANGE.max, { error: `must be above ${ROPE_THETA_RANGE.min} and at most ${ROPE_THETA_RANGE.max}` });
+/** Normalisation epsilon: positive and small; 1 or more would swamp the variance it guards. */
+const epsilon = z.number().positive().lt(1);
 const tokenId = z.number().int().nonnegative();
 const tokenIds = z.union([tokenId, z.array(tokenId)]).nullish();
 
-/** transformers' ACT2FN names → the activations the backends implement. */
-const ACTIVATIONS: Readonly<Record<string, Activation>> = {
-  gelu_new: 'gelu_tanh',
-  gelu_pytorch_tanh: 'gelu_tanh',
+/**
+ * transformers' ACT2FN names → the activations the backends implement. A Map, not an object
+ * literal: the name comes from the file, and "constructor" or "__proto__" must not find
+ * Object.prototype's members.
+ */
+const ACTIVATIONS: ReadonlyMap<string, Activation> = new Map<string, Activation>([
+  ['gelu_new', 'gelu_tanh'],
+  ['gelu_pytorch_tanh', 'gelu_tanh'],
   // gelu_fast is 0.5x(1 + tanh(0.7978845608·x·(1 + 0.044715x²))): the same function as gelu_new.
-  gelu_fast: 'gelu_tanh',
-  gelu: 'gelu_erf',
-  gelu_python: 'gelu_erf',
-  relu: 'relu',
-  silu: 'silu',
-  swish: 'silu',
-};
+  ['gelu_fast', 'gelu_tanh'],
+  ['gelu', 'gelu_erf'],
+  ['gelu_python', 'gelu_erf'],
+  ['relu', 'relu'],
+  ['silu', 'silu'],
+  ['swish', 'silu'],
+]);
 
 const gpt2Schema = z.object({
   n_embd: count,
@@ -41,7 +57,7 @@ const gpt2Schema = z.object({
   n_positions: count,
   vocab_size: count,
   n_inner: count.nullish(),
-  layer_norm_epsilon: positive.default(1e-5),
+  layer_norm_epsilon: epsilon.default(1e-5),
   activation_function: z.string().default('gelu_new'),
   tie_word_embeddings: z.boolean().default(true),
   // These change the attention scores; we implement only the standard 1/sqrt(d_head) scaling.
@@ -54,7 +70,7 @@ const ropeParameters = z
   .object({
     rope_type: z.string().optional(),
     type: z.string().optional(),
-    rope_theta: positive.optional(),
+    rope_theta: ropeTheta.optional(),
     partial_rotary_factor: positive.max(1).optional(),
   })
   .nullish();
@@ -68,12 +84,12 @@ const neoxSchema = z.object({
   vocab_size: count,
   rotary_pct: positive.max(1).optional(),
   partial_rotary_factor: positive.max(1).optional(),
-  rotary_emb_base: positive.optional(),
-  rope_theta: positive.optional(),
+  rotary_emb_base: ropeTheta.optional(),
+  rope_theta: ropeTheta.optional(),
   rope_parameters: ropeParameters,
   use_parallel_residual: z.boolean().default(true),
   hidden_act: z.string().default('gelu'),
-  layer_norm_eps: positive.default(1e-5),
+  layer_norm_eps: epsilon.default(1e-5),
   tie_word_embeddings: z.boolean().default(false),
 });
 
@@ -86,8 +102,8 @@ const llamaSchema = z.object({
   head_dim: count.nullish(),
   max_position_embeddings: count,
   vocab_size: count,
-  rms_norm_eps: positive.default(1e-6),
-  rope_theta: positive.optional(),
+  rms_norm_eps: epsilon.default(1e-6),
+  rope_theta: ropeTheta.optional(),
   rope_parameters: ropeParameters,
   hidden_act: z.string().default('silu'),
   tie_word_embeddings: z.boolean().default(false),
@@ -120,10 +136,10 @@ function parseWith<S extends z.ZodType>(schema: S, json: unknown, file: string):
 }
 
 function activation(name: string, field: string): Activation {
-  const act = ACTIVATIONS[name];
+  const act = ACTIVATIONS.get(name);
   if (act === undefined) {
     throw new ModelFormatError(
-      `${CONFIG_FILE}: ${field} "${name}" is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`,
+      `${CONFIG_FILE}: ${field} "${name}" is not supported (supported: ${[...ACTIVATIONS.keys()].join(', ')})`,
     );
   }
   return act;
@@ -310,7 +326,19 @@ export function parseConfig(json: unknown, generationConfig?: unknown): ModelSpe
   }
   const arch =
     modelType === 'gpt2' ? gpt2Spec(json) : modelType === 'gpt_neox' ? neoxSpec(json) : llamaFamilySpec(modelType, json);
-  return { ...arch, ...tokenIdsFrom(json, generationConfig) };
+  const ids = tokenIdsFrom(json, generationConfig);
+  checkTokenIdsInVocab(ids, arch.dVocab);
+  return { ...arch, ...ids };
+}
+
+/** A bos/eos id at or past vocab_size would index past the embedding and the logits. */
+function checkTokenIdsInVocab(ids: Pick<ModelSpec, 'bosTokenId' | 'eosTokenIds'>, dVocab: number): void {
+  const named: [string, number | null][] = [['bos_token_id', ids.bosTokenId], ...ids.eosTokenIds.map((id): [string, number] => ['eos_token_id', id])];
+  for (const [field, id] of named) {
+    if (id !== null && id >= dVocab) {
+      throw new ModelFormatError(`${CONFIG_FILE}: ${field} ${id} is outside the vocabulary (vocab_size ${dVocab}, so ids 0 … ${dVocab - 1})`);
+    }
+  }
 }
 
 /** A folder's config: the spec and the raw config.json text (shown to users as is). */
