@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startFakeHub } from '../../electron/main/hub/test-hub-server.ts';
-import type { FakeHub } from '../../electron/main/hub/test-hub-server.ts';
+import { startFakeHub } from '../../test/fake-hub-server.ts';
+import type { FakeHub } from '../../test/fake-hub-server.ts';
 import { jsonOf, runCli } from '../../test/cli-capture.ts';
 
 const TOKEN = 'hf_cliTokenNeverPrinted987654321';

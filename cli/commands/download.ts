@@ -1,14 +1,14 @@
 /**
  * probescope download REPO [--revision R] [--dir DIR] [--models-dir DIR] [--endpoint URL] [--json]
  *
- * Fetches a model from the Hugging Face Hub (electron/main/hub/download.ts): config, tokenizer
+ * Fetches a model from the Hugging Face Hub (analysis/hub/download.ts): config, tokenizer
  * files and safetensors weights, resumable and checksum-verified. A token for gated or private
  * repos comes from the environment (HF_TOKEN), never from a flag: flags end up in shell history
  * and process lists.
  */
 import { parseArgs } from 'node:util';
-import { downloadModel } from '../../electron/main/hub/download.ts';
-import type { DownloadProgress } from '../../electron/main/hub/download.ts';
+import { downloadModel } from '../../analysis/hub/download.ts';
+import type { DownloadProgress } from '../../analysis/hub/download.ts';
 import { UsageError } from '../args.ts';
 import { printJson } from '../output.ts';
 

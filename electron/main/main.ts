@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { openProjectFile, saveExport } from './dialogs/files.ts';
 import type { DialogLike } from './dialogs/files.ts';
-import { downloadModel } from './hub/download.ts';
+import { downloadModel } from '../../analysis/hub/download.ts';
 import { sendEvent } from './ipc/events.ts';
 import { registerIpcHandlers } from './ipc/register.ts';
 import { buildMenuTemplate } from './menu/template.ts';

@@ -3,15 +3,15 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NodeFolderSource } from '../../../analysis/formats/node-source.ts';
-import { readSafetensorsHeader, SafetensorsCheckpoint } from '../../../analysis/formats/safetensors.ts';
-import { frameSafetensors } from '../../../analysis/formats/safetensors-writer.ts';
+import { NodeFolderSource } from '../formats/node-source.ts';
+import { readSafetensorsHeader, SafetensorsCheckpoint } from '../formats/safetensors.ts';
+import { frameSafetensors } from '../formats/safetensors-writer.ts';
 import { downloadModel } from './download.ts';
 import type { DownloadProgress } from './download.ts';
 import { DOWNLOAD_RECORD } from './models-dir.ts';
 import { HubAuthError, HubChecksumError, HubError } from './repo.ts';
-import { startFakeHub } from './test-hub-server.ts';
-import type { FakeHub, FakeRepo } from './test-hub-server.ts';
+import { startFakeHub } from '../../test/fake-hub-server.ts';
+import type { FakeHub, FakeRepo } from '../../test/fake-hub-server.ts';
 
 const STORIES = 'test/fixtures/stories260K-hf';
 const LLAMA = 'test/fixtures/llama-tiny';

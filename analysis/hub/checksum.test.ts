@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHasher, expectedHash } from './checksum.ts';
-import { gitBlobId } from './test-hub-server.ts';
+import { gitBlobId } from '../../test/fake-hub-server.ts';
 
 const file = { name: 'model.safetensors', size: null, sha256: null, gitBlobId: null };
 const SHA = 'ab'.repeat(32);
