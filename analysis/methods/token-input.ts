@@ -1,0 +1,141 @@
+/**
+ * One token from what a person typed, the same way in the app's fields, the CLI's flags and
+ * notebook params. Three forms are accepted:
+ *
+ * - an id: `378` (or `#378`), checked against the vocabulary;
+ * - a token string in quotes: `" time"` (JSON escapes allowed, e.g. `"\n"`) or `' time'`: the
+ *   vocabulary entry whose text (as `tokenString` shows it) is exactly that string;
+ * - plain text: `time` or `Lily`, encoded without BOS; it must encode to exactly one token
+ *   (SentencePiece adds its leading space: `time` → " time"). Failing that, a vocabulary
+ *   entry spelled exactly like the text (`<s>`) is taken.
+ *
+ * Anything else is refused with a message that says what the input was and what to give
+ * instead — never a silent first piece of a longer text.
+ */
+import { visibleToken } from '../formats/token-label.ts';
+
+/** What the resolver needs of a tokenizer (analysis/formats/tokenizer.ts's Tokenizer has it). */
+export interface TokenVocabulary {
+  readonly vocabSize: number;
+  encode(text: string, options?: { readonly prependBos?: boolean }): number[];
+  tokenString(id: number): string;
+}
+
+export interface ResolvedToken {
+  readonly ok: true;
+  readonly id: number;
+  /** The token's text as `tokenString` gives it (spaces kept). */
+  readonly token: string;
+  /** For people: `·time (id 378)`. */
+  readonly label: string;
+}
+
+export interface RefusedToken {
+  readonly ok: false;
+  readonly message: string;
+}
+
+export type TokenInputResult = ResolvedToken | RefusedToken;
+
+/** A model without tokenizer.json: only its vocabulary size is known, so only ids resolve. */
+export interface IdsOnlyVocabulary {
+  readonly vocabSize: number;
+  readonly encode?: undefined;
+}
+
+export type TokenInputVocabulary = TokenVocabulary | IdsOnlyVocabulary;
+
+const ID = /^#?(\d+)$/;
+const NEGATIVE_ID = /^#?-\d+$/;
+
+/**
+ * Resolves `input` to one token of `vocab`, or says why it cannot (ids only for a model
+ * without a tokenizer).
+ */
+export function resolveTokenInput(input: string, vocab: TokenInputVocabulary): TokenInputResult {
+  const trimmed = input.trim();
+  if (trimmed === '') return refuse('no token given: type an id (378), a quoted token string (" time") or one token of text');
+  const id = ID.exec(trimmed);
+  if (id) return resolveId(Number(id[1]), vocab);
+  if (NEGATIVE_ID.test(trimmed)) return refuse(`token id ${trimmed} is negative: ids run from 0 to ${vocab.vocabSize - 1}`);
+  if (vocab.encode === undefined) return refuse(`“${input}” is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
+  const quoted = unquote(trimmed);
+  if (quoted !== null) {
+    if (!quoted.ok) return quoted;
+    return resolveTokenString(quoted.text, vocab);
+  }
+  return resolveText(input, vocab);
+}
+
+function refuse(message: string): RefusedToken {
+  return { ok: false, message };
+}
+
+function resolved(id: number, vocab: TokenInputVocabulary): ResolvedToken {
+  const token = vocab.encode === undefined ? '' : vocab.tokenString(id);
+  const label = vocab.encode === undefined ? `id ${id}` : `${visibleToken(token)} (id ${id})`;
+  return { ok: true, id, token, label };
+}
+
+function resolveId(id: number, vocab: TokenInputVocabulary): TokenInputResult {
+  if (!Number.isSafeInteger(id) || id >= vocab.vocabSize) {
+    return refuse(`token id ${id} is outside the vocabulary: ids run from 0 to ${vocab.vocabSize - 1}`);
+  }
+  return resolved(id, vocab);
+}
+
+/** `"…"` (JSON string) or `'…'` (taken literally); null when the input is not quoted. */
+function unquote(trimmed: string): { ok: true; text: string } | RefusedToken | null {
+  if (trimmed.length >= 2 && trimmed.startsWith("'") && trimmed.endsWith("'")) return { ok: true, text: trimmed.slice(1, -1) };
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
+    try {
+      return { ok: true, text: JSON.parse(trimmed) as string };
+    } catch {
+      return refuse(`${trimmed} is not a valid quoted string (write it as JSON, e.g. " time" or "\\n")`);
+    }
+  }
+  return null;
+}
+
+function resolveTokenString(text: string, vocab: TokenVocabulary): TokenInputResult {
+  const id = vocabularyIndex(vocab).get(text);
+  if (id !== undefined) return resolved(id, vocab);
+  const ids = vocab.encode(text, { prependBos: false });
+  if (ids.length === 1) return resolved(ids[0], vocab);
+  return refuse(`“${visibleToken(text)}” is not a token of this vocabulary; as text it is ${describePieces(ids, vocab)}: give exactly one token`);
+}
+
+function resolveText(text: string, vocab: TokenVocabulary): TokenInputResult {
+  const ids = vocab.encode(text, { prependBos: false });
+  if (ids.length === 1) return resolved(ids[0], vocab);
+  const exact = vocabularyIndex(vocab).get(text);
+  if (exact !== undefined) return resolved(exact, vocab);
+  return refuse(`“${text}” is ${describePieces(ids, vocab)}, not one token: give a single token, an id, or a quoted token string like " time"`);
+}
+
+function describePieces(ids: readonly number[], vocab: TokenVocabulary): string {
+  if (ids.length === 0) return 'no tokens';
+  const shown = ids.slice(0, 8).map((id) => `${visibleToken(vocab.tokenString(id))} (${id})`);
+  return `${ids.length} tokens: ${shown.join(' ')}${ids.length > 8 ? ' …' : ''}`;
+}
+
+/** Token string → lowest id with that string, built once per tokenizer. */
+const indexes = new WeakMap<TokenVocabulary, Map<string, number>>();
+
+function vocabularyIndex(vocab: TokenVocabulary): Map<string, number> {
+  let index = indexes.get(vocab);
+  if (!index) {
+    index = new Map();
+    for (let id = 0; id < vocab.vocabSize; id++) {
+      let text: string;
+      try {
+        text = vocab.tokenString(id);
+      } catch {
+        continue; // a hole in the vocabulary (ids without an entry)
+      }
+      if (!index.has(text)) index.set(text, id);
+    }
+    indexes.set(vocab, index);
+  }
+  return index;
+}
