@@ -5,7 +5,7 @@
  */
 import type { Annotation, Data, Layout, Shape } from 'plotly.js-dist-min';
 import type { Table } from '../export/table.ts';
-import { displayToken, positionLabel } from '../prompt/token-display.ts';
+import { positionTokenLabel, tokenLabel } from '../../analysis/formats/token-label.ts';
 import type { AttentionResult, TokenInfo } from '../worker/contracts.ts';
 import { SEQUENTIAL } from './colorscales.ts';
 import type { Window } from './downsample.ts';
@@ -27,7 +27,7 @@ export function headPattern(result: AttentionResult, layer: number, head: number
 }
 
 function binLabel(tokens: readonly TokenInfo[], start: number, end: number): string {
-  if (end - start === 1) return `${start} ${displayToken(tokens[start]?.text ?? '')}`;
+  if (end - start === 1) return `${start} ${tokenLabel(tokens[start]?.text ?? '')}`;
   return `${start}–${end - 1}`;
 }
 
@@ -67,7 +67,7 @@ export function headPatternFigure(
       ? {
           tickmode: 'array' as const,
           tickvals: Array.from({ length: hi - lo }, (_, i) => lo + i),
-          ticktext: Array.from({ length: hi - lo }, (_, i) => positionLabel(lo + i, tokens[lo + i]?.text ?? '')),
+          ticktext: Array.from({ length: hi - lo }, (_, i) => positionTokenLabel(lo + i, tokens[lo + i]?.text ?? '')),
         }
       : {};
   return {

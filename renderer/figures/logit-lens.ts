@@ -5,7 +5,7 @@
  */
 import type { Data } from 'plotly.js-dist-min';
 import type { Table } from '../export/table.ts';
-import { displayToken, positionLabel, shortToken } from '../prompt/token-display.ts';
+import { positionTokenLabel, tokenLabel } from '../../analysis/formats/token-label.ts';
 import type { LogitLensResult, TokenInfo } from '../worker/contracts.ts';
 import { SEQUENTIAL, SEQUENTIAL_REVERSED } from './colorscales.ts';
 import type { Window } from './downsample.ts';
@@ -30,7 +30,7 @@ function colourValues(r: LogitLensResult, mode: LensColour): Float32Array {
 }
 
 function tokenText(r: LogitLensResult, id: number): string {
-  return displayToken(r.vocab[id] ?? `#${id}`);
+  return tokenLabel(r.vocab[id] ?? `#${id}`);
 }
 
 function cellHover(r: LogitLensResult, tokens: readonly TokenInfo[], row: number, p: number): string {
@@ -43,7 +43,7 @@ function cellHover(r: LogitLensResult, tokens: readonly TokenInfo[], row: number
     r.targetIds[cell] >= 0
       ? `<br>target ${tokenText(r, r.targetIds[cell])}: rank ${r.targetRanks[cell] + 1} · p ${r.targetProbs[cell].toFixed(4)}`
       : '';
-  return `${r.rowLabels[row]} · pos ${p} ${displayToken(tokens[p]?.text ?? '')}<br>top: ${top}${target}`;
+  return `${r.rowLabels[row]} · pos ${p} ${tokenLabel(tokens[p]?.text ?? '')}<br>top: ${top}${target}`;
 }
 
 export function logitLensFigure(r: LogitLensResult, tokens: readonly TokenInfo[], mode: LensColour, window?: Window): FigureSpec {
@@ -57,7 +57,7 @@ export function logitLensFigure(r: LogitLensResult, tokens: readonly TokenInfo[]
     : Array.from({ length: rows }, (_, row) => binned.colEdges.slice(0, -1).map((e, j) => `${r.rowLabels[row]} · positions ${e}–${binned.colEdges[j + 1] - 1}`));
   const labels =
     full && x.length <= LABEL_CELLS_UP_TO
-      ? Array.from({ length: rows }, (_, row) => x.map((p) => shortToken(r.vocab[r.topIds[(row * r.pos + p) * r.topK]] ?? '', 7)))
+      ? Array.from({ length: rows }, (_, row) => x.map((p) => tokenLabel(r.vocab[r.topIds[(row * r.pos + p) * r.topK]] ?? '', 7)))
       : undefined;
   const rankMax = Math.log10(Math.max(10, worstRank(r)));
   const rankTicks = [1, 10, 100, 1000, 10000, 100000].filter((v) => Math.log10(v) <= rankMax + 1e-9);
@@ -92,7 +92,7 @@ export function logitLensFigure(r: LogitLensResult, tokens: readonly TokenInfo[]
         automargin: true,
         tickangle: fewPositions ? -60 : 0,
         ...(fewPositions
-          ? { tickmode: 'array', tickvals: x, ticktext: x.map((p) => positionLabel(p, tokens[p]?.text ?? '', 8)) }
+          ? { tickmode: 'array', tickvals: x, ticktext: x.map((p) => positionTokenLabel(p, tokens[p]?.text ?? '', 8)) }
           : {}),
       },
       yaxis: { tickmode: 'array', tickvals: r.rowLabels.map((_, i) => i), ticktext: [...r.rowLabels], showgrid: false, automargin: true, fixedrange: true },

@@ -7,9 +7,9 @@ const tokens = [
 ];
 
 describe('patching grids', () => {
-  it('draws [layer, pos] as is, with token labels', () => {
+  it('draws [layer, pos] as is, with token labels escaped for Plotly', () => {
     const g = { axes: ['layer', 'pos'] as const, shape: [2, 2], values: [1, 2, 3, 4] };
-    expect(gridMatrix(g, tokens)).toEqual({ z: [[1, 2], [3, 4]], x: ['0 <s>', '1 ·a'], xTitle: 'position' });
+    expect(gridMatrix(g, tokens)).toEqual({ z: [[1, 2], [3, 4]], x: ['0 &lt;s&gt;', '1 ·a'], xTitle: 'position' });
     expect(positionAcrossLayers(g, 1)).toEqual([2, 4]);
   });
   it('reduces [layer, pos, head] to the signed max-abs over positions', () => {

@@ -6,7 +6,7 @@
  * positions); clicking a head opens its positions.
  */
 import type { Table } from '../export/table.ts';
-import { positionLabel } from '../prompt/token-display.ts';
+import { positionTokenLabel } from '../../analysis/formats/token-label.ts';
 import type { TokenInfo } from '../worker/contracts.ts';
 import { bars, heatmap } from './charts.ts';
 import type { FigureSpec } from './spec.ts';
@@ -26,7 +26,7 @@ export function gridMatrix(g: Grid, tokens: readonly TokenInfo[]): { z: number[]
     const cols = g.shape[1];
     const z = Array.from({ length: L }, (_, l) => Array.from({ length: cols }, (_, c) => g.values[l * cols + c]));
     const isPos = g.axes[1] === 'pos';
-    return { z, x: Array.from({ length: cols }, (_, c) => (isPos ? positionLabel(c, tokens[c]?.text ?? '', 8) : `H${c}`)), xTitle: isPos ? 'position' : 'head' };
+    return { z, x: Array.from({ length: cols }, (_, c) => (isPos ? positionTokenLabel(c, tokens[c]?.text ?? '', 8) : `H${c}`)), xTitle: isPos ? 'position' : 'head' };
   }
   // [layer, pos, head] → [layer][head], the signed max-abs over positions.
   const [, P, H] = g.shape;
@@ -93,8 +93,11 @@ export function gridTable(g: Grid, tokens: readonly TokenInfo[], columns: readon
   return { columns: header, rows };
 }
 
-/** A label per cell in row-major order ("L2 13 ·Lily", "L1 H3"), for scatter points and tables. */
-export function cellLabels(axes: readonly GridAxis[], shape: readonly number[], tokens: readonly TokenInfo[]): string[] {
+/**
+ * A label per cell in row-major order ("L2 13 ·Lily", "L1 H3"): escaped for figures by default,
+ * `positionLabel` (plain text) for tables.
+ */
+export function cellLabels(axes: readonly GridAxis[], shape: readonly number[], tokens: readonly TokenInfo[], labelOf = positionTokenLabel): string[] {
   const n = shape.reduce((a, s) => a * s, 1);
   return Array.from({ length: n }, (_, i) => {
     const coords: number[] = [];
@@ -103,6 +106,6 @@ export function cellLabels(axes: readonly GridAxis[], shape: readonly number[], 
       coords[a] = rest % shape[a];
       rest = Math.floor(rest / shape[a]);
     }
-    return axes.map((ax, a) => (ax === 'layer' ? `L${coords[a]}` : ax === 'head' ? `H${coords[a]}` : positionLabel(coords[a], tokens[coords[a]]?.text ?? ''))).join(' ');
+    return axes.map((ax, a) => (ax === 'layer' ? `L${coords[a]}` : ax === 'head' ? `H${coords[a]}` : labelOf(coords[a], tokens[coords[a]]?.text ?? ''))).join(' ');
   });
 }

@@ -22,7 +22,8 @@ export function themedLayout(layout: Partial<Layout>): Partial<Layout> {
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
     margin: { l: 72, r: 24, t: 36, b: 56 },
-    hoverlabel: { font: { family: FONT_FAMILY, size: 12 }, bgcolor: '#ffffff', bordercolor: '#c9ced8' },
+    // Dark text on white: left to itself Plotly picks a light font for some traces (faint on white).
+    hoverlabel: { font: { family: FONT_FAMILY, size: 12, color: INK }, bgcolor: '#ffffff', bordercolor: '#8a93a3', align: 'left' },
     ...layout,
     xaxis: { gridcolor: GRID, zeroline: false, linecolor: '#c9ced8', ticks: 'outside', tickcolor: '#c9ced8', ...layout.xaxis },
     yaxis: { gridcolor: GRID, zeroline: false, linecolor: '#c9ced8', ticks: 'outside', tickcolor: '#c9ced8', ...layout.yaxis },

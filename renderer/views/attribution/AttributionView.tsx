@@ -10,6 +10,7 @@ import { scatter, symmetricRange } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
 import type { Grid } from '../../figures/patching.ts';
 import { cellLabels, gridFigure, gridTable } from '../../figures/patching.ts';
+import { positionLabel } from '../../prompt/token-display.ts';
 import type { PatchHook } from '../../worker/method-contracts.ts';
 import type { CorruptionChoice } from '../shared/CorruptionFields.tsx';
 import { CorruptionFields } from '../shared/CorruptionFields.tsx';
@@ -94,7 +95,7 @@ export function AttributionView() {
             revision={job.runKey}
             exports={{
               name: `attribution-${r.hook}-scatter`,
-              table: () => ({ columns: ['cell', 'exact_change', 'attribution'], rows: cellLabels(r.axes, r.shape, job.tokens).map((c, i) => [c, exactDelta[i], r.attribution[i]]) }),
+              table: () => ({ columns: ['cell', 'exact_change', 'attribution'], rows: cellLabels(r.axes, r.shape, job.tokens, positionLabel).map((c, i) => [c, exactDelta[i], r.attribution[i]]) }),
               json: () => ({ pearson: r.pearson, exact: exactDelta, attribution: r.attribution }),
             }}
           />

@@ -10,7 +10,7 @@ import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { bars, cellOf, headGrid } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
-import { positionLabel } from '../../prompt/token-display.ts';
+import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
 import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
@@ -37,7 +37,7 @@ export function DlaView() {
   const sources = useMemo(() => {
     if (!r?.sources || !head) return null;
     const values = r.sources[head.layer][head.head];
-    return bars({ labels: values.map((_, j) => positionLabel(j, job.tokens[j]?.text ?? '')), values, title: `L${head.layer}H${head.head} by source position`, valueLabel: 'contribution' });
+    return bars({ labels: values.map((_, j) => positionTokenLabel(j, job.tokens[j]?.text ?? '')), values, title: `L${head.layer}H${head.head} by source position`, valueLabel: 'contribution' });
   }, [r, head, job.tokens]);
 
   return (

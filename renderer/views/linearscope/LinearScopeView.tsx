@@ -9,7 +9,8 @@ import { JobStatus } from '../../components/JobStatus.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
 import { bars, cellOf, heatmap } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
-import { displayToken, positionLabel } from '../../prompt/token-display.ts';
+import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
+import { displayToken } from '../../prompt/token-display.ts';
 import type { LinearScopeMode } from '../../worker/method-contracts.ts';
 import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
@@ -28,7 +29,7 @@ export function LinearScopeView() {
   const [metric, setMetric] = useState<MetricChoice>({ answer: undefined, wrong: undefined, pos: undefined });
   const [pos, setPos] = useState<number | null>(null);
   const r = job.result;
-  const labels = useMemo(() => (r ? r.ids.map((_, j) => positionLabel(j, job.tokens[j]?.text ?? '', 8)) : []), [r, job.tokens]);
+  const labels = useMemo(() => (r ? r.ids.map((_, j) => positionTokenLabel(j, job.tokens[j]?.text ?? '', 8)) : []), [r, job.tokens]);
   const figures = useMemo(() => {
     if (!r) return null;
     // grid is [pos][component]; drawn with components as rows.

@@ -9,7 +9,8 @@ import { NumberField, SelectField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { bars, cellOf, headGrid, heatmap } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
-import { displayToken, positionLabel } from '../../prompt/token-display.ts';
+import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
+import { displayToken } from '../../prompt/token-display.ts';
 import type { ObsPropJobResult } from '../../worker/method-contracts.ts';
 import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
@@ -76,7 +77,7 @@ export function ObsPropView() {
   const head = r ? (picked ?? r.ranking[0]) : null;
   const feature = r && head ? r.heads[head.layer][head.head] : null;
   const scoreBars = useMemo(
-    () => (feature?.scores && head ? bars({ labels: Array.from(feature.scores, (_, j) => positionLabel(j, job.tokens[j]?.text ?? '', 8)), values: Array.from(feature.scores), title: `Per-token scores y·x of L${head.layer}H${head.head}`, valueLabel: 'score' }) : null),
+    () => (feature?.scores && head ? bars({ labels: Array.from(feature.scores, (_, j) => positionTokenLabel(j, job.tokens[j]?.text ?? '', 8)), values: Array.from(feature.scores), title: `Per-token scores y·x of L${head.layer}H${head.head}`, valueLabel: 'score' }) : null),
     [feature, head, job.tokens],
   );
   const pos_ = tokenList(positive);

@@ -8,7 +8,8 @@ import { bars } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
 import type { Grid } from '../../figures/patching.ts';
 import { headAcrossPositions, positionAcrossLayers } from '../../figures/patching.ts';
-import { displayToken, positionLabel } from '../../prompt/token-display.ts';
+import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
+import { displayToken } from '../../prompt/token-display.ts';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import type { PatchingJobResult } from '../../worker/method-contracts.ts';
 import { DetailList } from '../shared/DetailList.tsx';
@@ -18,7 +19,7 @@ export function PatchCellDetail({ result, grid, cell, tokens, valueLabel }: { re
   const context = useMemo(() => {
     if (grid.axes.length === 3) {
       const values = headAcrossPositions(grid, layer, cell.col);
-      return { title: `L${layer}H${cell.col} at each position`, values, labels: values.map((_, p) => positionLabel(p, tokens[p]?.text ?? '')) };
+      return { title: `L${layer}H${cell.col} at each position`, values, labels: values.map((_, p) => positionTokenLabel(p, tokens[p]?.text ?? '')) };
     }
     if (grid.axes[1] === 'pos') {
       const values = positionAcrossLayers(grid, cell.col);
