@@ -3,7 +3,7 @@
  * the store is an interface: in memory (tests, one CLI run), a folder on disk (the CLI's
  * --cache, node/disk-cache.ts), or the probe project in IndexedDB (the app).
  */
-import type { Json } from './json.ts';
+import type { Json } from '../analysis/json.ts';
 
 export interface CachedStep {
   readonly method: string;

@@ -2,8 +2,8 @@
  * Content hashes for the result cache: SHA-256 of canonical JSON, through WebCrypto so the same
  * code runs in Node, the browser, the worker and Electron.
  */
-import type { Json } from './json.ts';
-import { canonicalJson } from './json.ts';
+import type { Json } from '../analysis/json.ts';
+import { canonicalJson } from '../analysis/json.ts';
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;

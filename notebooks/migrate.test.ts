@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from './json.ts';
+import type { JsonObject } from '../analysis/json.ts';
 import { MIGRATIONS, migrateNotebook } from './migrate.ts';
 import { NOTEBOOK_VERSION } from './schema.ts';
 

@@ -5,7 +5,7 @@
  * next format change adds `MIGRATIONS[1]` (1 → 2) and bumps NOTEBOOK_VERSION, and migrate.test.ts
  * already covers the chain with stand-in migrations.
  */
-import type { JsonObject } from './json.ts';
+import type { JsonObject } from '../analysis/json.ts';
 import { NOTEBOOK_FORMAT, NOTEBOOK_VERSION } from './schema.ts';
 
 /** Upgrades a document of version n to n+1 (it may assume the version-n shape, loosely). */

@@ -6,15 +6,15 @@ import { MemoryCache } from './cache.ts';
 import type { ModelHost, RunEvent } from './runner.ts';
 import { NotebookCancelledError, NotebookCellError, runNotebook } from './runner.ts';
 import type { NotebookInput } from './schema.ts';
-import { defineStep } from './steps/define.ts';
-import { promptIds } from './steps/common.ts';
-import { stepRegistry } from './steps/registry.ts';
+import { defineMethod } from '../analysis/registry/define.ts';
+import { promptIds } from '../analysis/registry/common.ts';
+import { methodRegistry } from '../analysis/registry/registry.ts';
 import { validateNotebook } from './validate.ts';
 
 /** Stand-in steps that count their calls: "count" sums a prompt's ids, "fail" throws. */
 function fakeSteps() {
   const calls: string[] = [];
-  const count = defineStep({
+  const count = defineMethod({
     method: 'count',
     title: 'count',
     description: 'sum of the prompt ids × factor',
@@ -24,13 +24,13 @@ function fakeSteps() {
     promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
     views: { total: 'series' },
     defaultFigure: { view: 'total', type: 'bar' },
-    async run(ctx, p) {
+    async run(model, p, ctx) {
       calls.push(`count:${p.factor}`);
-      return { total: promptIds(ctx, p.prompt, 'prompt').reduce((a, b) => a + b, 0) * p.factor };
+      return { total: promptIds(model, ctx, p.prompt, 'prompt').reduce((a, b) => a + b, 0) * p.factor };
     },
     view: (r) => ({ kind: 'series', title: 'total', x: { title: 'x', labels: ['total'] }, yTitle: 'y', traces: [{ name: 't', values: [r.total] }] }),
   });
-  const fail = defineStep({
+  const fail = defineMethod({
     method: 'fail',
     title: 'fail',
     description: 'always throws',
@@ -45,7 +45,7 @@ function fakeSteps() {
     },
     view: () => ({ kind: 'table', title: '', columns: [], rows: [] }),
   });
-  return { registry: stepRegistry([count, fail]), calls };
+  return { registry: methodRegistry([count, fail]), calls };
 }
 
 function host(model: Model) {
@@ -166,7 +166,7 @@ describe('notebook runner', () => {
   it('a cancel during a step surfaces as cancellation, and nothing after it runs', async () => {
     const { registry, calls } = fakeSteps();
     const abort = new AbortController();
-    const slow = defineStep({
+    const slow = defineMethod({
       method: 'slow',
       title: 'slow',
       description: 'aborts its own run, as a user pressing cancel mid-step would',
@@ -175,7 +175,7 @@ describe('notebook runner', () => {
       input: 'none',
       views: {},
       defaultFigure: { view: 'none', type: 'table' },
-      async run(ctx): Promise<{ done: boolean }> {
+      async run(_model, _p, ctx): Promise<{ done: boolean }> {
         abort.abort();
         if (ctx.signal.aborted) throw new Error('stage 2 of 3 interrupted');
         return { done: true };
@@ -184,7 +184,7 @@ describe('notebook runner', () => {
     });
     const nb = notebook();
     nb.cells.splice(3, 0, { kind: 'analysis', id: 'slow', method: 'slow', params: {} });
-    const error = await runNotebook(validateNotebook(nb, stepRegistry([...registry.values(), slow])), {
+    const error = await runNotebook(validateNotebook(nb, methodRegistry([...registry.values(), slow])), {
       models: host(model).models,
       cache: new MemoryCache(),
       backend: 'cpu',

@@ -14,10 +14,10 @@ import type { ResultCache } from './cache.ts';
 import { datasetOf } from './datasets.ts';
 import type { RenderedFigure } from './figures/render.ts';
 import { renderFigure } from './figures/render.ts';
-import type { FigureType } from './figures/views.ts';
+import type { FigureType } from '../analysis/registry/views.ts';
 import { contentHash } from './hash.ts';
-import type { Json } from './json.ts';
-import { toJson } from './json.ts';
+import type { Json } from '../analysis/json.ts';
+import { toJson } from '../analysis/json.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Cell } from './schema.ts';
 import { cellName } from './schema.ts';
@@ -182,16 +182,13 @@ export async function runNotebook(plan: NotebookPlan, options: RunOptions): Prom
     const model = await open(modelCell.ref);
     const inputCell = a.input === null ? null : cells[a.input];
     const started = performance.now();
-    const result = await a.step.run(
-      {
-        model,
-        prompts: inputCell?.kind === 'prompts' ? { cell: inputCell.id, items: inputCell.prompts, prependBos: inputCell.prependBos } : null,
-        dataset: inputCell?.kind === 'dataset' ? datasetOf(inputCell) : null,
-        signal,
-        progress: (fraction, message) => options.onEvent?.({ type: 'cell-progress', index, cell: cellName(a.cell, index), fraction, message }),
-      },
-      a.params,
-    );
+    const result = await a.step.run(model, a.params, {
+      prompts: inputCell?.kind === 'prompts' ? { cell: inputCell.id, items: inputCell.prompts, prependBos: inputCell.prependBos } : null,
+      dataset: inputCell?.kind === 'dataset' ? datasetOf(inputCell) : null,
+      signal,
+      onProgress: (done, total, unit) =>
+        options.onEvent?.({ type: 'cell-progress', index, cell: cellName(a.cell, index), fraction: total > 0 ? done / total : 0, message: `${done} of ${total} ${unit}` }),
+    });
     const ms = performance.now() - started;
     await options.cache.set(key, { method: a.step.method, version: a.step.version, result, computedAt: new Date().toISOString(), ms });
     results.set(index, result);

@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { ProbeDatasetSchema } from '../analysis/methods/probe-data.ts';
 import { FigureOptionsSchema } from './figures/options.ts';
-import { FIGURE_TYPES } from './figures/views.ts';
+import { FIGURE_TYPES } from '../analysis/registry/views.ts';
 
 export const NOTEBOOK_FORMAT = 'probescope.notebook';
 export const NOTEBOOK_VERSION = 1;

@@ -5,18 +5,18 @@
  * every figure bound to its step and view. Every problem is reported with the cell it is in.
  */
 import { datasetOf } from './datasets.ts';
-import { FIGURE_TYPES_FOR } from './figures/views.ts';
-import type { FigureType } from './figures/views.ts';
-import type { Json } from './json.ts';
-import { unsafeJsonPath } from './json.ts';
+import { FIGURE_TYPES_FOR } from '../analysis/registry/views.ts';
+import type { FigureType } from '../analysis/registry/views.ts';
+import type { Json } from '../analysis/json.ts';
+import { unsafeJsonPath } from '../analysis/json.ts';
 import { migrateNotebook } from './migrate.ts';
 import type { AnalysisCell, Cell, FigureCell, Notebook } from './schema.ts';
 import { cellName, LIMITS, NotebookSchema } from './schema.ts';
-import { findPrompt } from './steps/common.ts';
-import { issuePath } from './steps/define.ts';
-import type { StepRegistry } from './steps/registry.ts';
-import { STEPS } from './steps/registry.ts';
-import type { RegisteredStep } from './steps/types.ts';
+import { findPrompt } from '../analysis/registry/common.ts';
+import { issuePath } from '../analysis/registry/define.ts';
+import type { MethodRegistry } from '../analysis/registry/registry.ts';
+import { METHODS } from '../analysis/registry/registry.ts';
+import type { RegisteredMethod } from '../analysis/registry/contract.ts';
 
 export interface NotebookIssue {
   /** e.g. `cell 3 (analysis "lens") params.topK` or `title`. */
@@ -38,7 +38,7 @@ export class NotebookValidationError extends Error {
 export interface AnalysisPlan {
   readonly index: number;
   readonly cell: AnalysisCell;
-  readonly step: RegisteredStep;
+  readonly step: RegisteredMethod;
   /** Validated, defaults applied. */
   readonly params: Json;
   /** Index of the model cell the step runs on. */
@@ -66,7 +66,7 @@ export interface NotebookPlan {
 }
 
 /** Parses notebook JSON text and validates it. */
-export function parseNotebookText(text: string, registry: StepRegistry = STEPS): NotebookPlan {
+export function parseNotebookText(text: string, registry: MethodRegistry = METHODS): NotebookPlan {
   const bytes = new TextEncoder().encode(text).length;
   if (bytes > LIMITS.maxBytes) throw new NotebookValidationError([{ where: '(file)', message: `${bytes} bytes; notebooks are limited to ${LIMITS.maxBytes} bytes` }]);
   let data: unknown;
@@ -79,7 +79,7 @@ export function parseNotebookText(text: string, registry: StepRegistry = STEPS):
 }
 
 /** Validates already-parsed notebook data (e.g. from the project store or the editor). */
-export function validateNotebook(data: unknown, registry: StepRegistry = STEPS): NotebookPlan {
+export function validateNotebook(data: unknown, registry: MethodRegistry = METHODS): NotebookPlan {
   const unsafe = unsafeJsonPath(data, { maxDepth: LIMITS.maxDepth });
   if (unsafe) throw new NotebookValidationError([{ where: unsafe.path, message: unsafe.message }]);
   const size = JSON.stringify(data).length;
@@ -111,7 +111,7 @@ function schemaIssue(doc: Record<string, unknown>, path: readonly PropertyKey[],
 }
 
 /** Cross-cell rules; builds the plan. */
-function bindCells(notebook: Notebook, fromVersion: number, registry: StepRegistry): NotebookPlan {
+function bindCells(notebook: Notebook, fromVersion: number, registry: MethodRegistry): NotebookPlan {
   const issues: NotebookIssue[] = [];
   const analyses = new Map<number, AnalysisPlan>();
   const figures = new Map<number, FigurePlan>();

@@ -11,7 +11,7 @@ import { headScores } from '../../analysis/methods/head-scores.ts';
 import { run } from '../../analysis/model/run.ts';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import { MemoryCache } from '../cache.ts';
-import type { Json } from '../json.ts';
+import type { Json } from '../../analysis/json.ts';
 import { nodeModelHost } from '../node/model-host.ts';
 import type { CellOutput, NotebookRun } from '../runner.ts';
 import { runNotebook } from '../runner.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toPlotly } from './plotly.ts';
-import type { GridView, SeriesView } from './views.ts';
+import type { GridView, SeriesView } from '../../analysis/registry/views.ts';
 
 const grid = (signed: boolean): GridView => ({
   kind: 'grid',

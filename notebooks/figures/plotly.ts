@@ -3,10 +3,10 @@
  * the app, in the HTML report and in the headless exporter. Signed values use a diverging,
  * colour-blind-safe scale (ColorBrewer RdBu) centred on 0; unsigned ones Viridis.
  */
-import type { Json, JsonObject } from '../json.ts';
+import type { Json, JsonObject } from '../../analysis/json.ts';
 import type { FigureOptions } from './options.ts';
 import { viewToTable } from './table.ts';
-import type { FigureType, GridView, View } from './views.ts';
+import type { FigureType, GridView, View } from '../../analysis/registry/views.ts';
 
 export interface PlotlyFigure {
   readonly data: JsonObject[];

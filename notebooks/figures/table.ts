@@ -2,7 +2,7 @@
  * Every view as a plain table (header + rows): what a "table" figure shows and what CSV export
  * writes, so the numbers in a CSV are exactly the numbers in the figure.
  */
-import type { TableCell, View } from './views.ts';
+import type { TableCell, View } from '../../analysis/registry/views.ts';
 
 export interface PlainTable {
   readonly columns: readonly string[];

@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableToCsv, viewToTable } from '../figures/table.ts';
-import type { JsonObject } from '../json.ts';
+import type { JsonObject } from '../../analysis/json.ts';
 import { buildHtmlReport } from '../report/html.ts';
 import type { CellOutput, NotebookRun } from '../runner.ts';
 import type { NotebookPlan } from '../validate.ts';

@@ -9,8 +9,8 @@
  * node_modules, the app fetches its own copy).
  */
 import type { PlainTable } from '../figures/table.ts';
-import type { Json, JsonObject } from '../json.ts';
-import { toJson } from '../json.ts';
+import type { Json, JsonObject } from '../../analysis/json.ts';
+import { toJson } from '../../analysis/json.ts';
 import { escapeHtml } from '../markdown.ts';
 import type { CellOutput } from '../runner.ts';
 import type { Notebook } from '../schema.ts';

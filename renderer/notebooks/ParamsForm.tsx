@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { Button } from '../components/Button.tsx';
-import type { RegisteredStep } from '../../notebooks/steps/types.ts';
+import type { RegisteredMethod } from '../../analysis/registry/contract.ts';
 import { fieldIssues } from './check.ts';
 import { parseParamsJson } from './cell-json.ts';
 import { JsonEditor } from './JsonEditor.tsx';
@@ -12,7 +12,7 @@ import { paramFields, withParam } from './param-fields.ts';
 import { ParamInput } from './ParamInput.tsx';
 
 export interface ParamsFormProps {
-  readonly step: RegisteredStep;
+  readonly step: RegisteredMethod;
   readonly params: Readonly<Record<string, unknown>>;
   onChange(params: Record<string, unknown>): void;
 }

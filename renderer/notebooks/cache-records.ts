@@ -7,8 +7,8 @@
  */
 import { z } from 'zod';
 import type { CachedStep } from '../../notebooks/cache.ts';
-import type { Json } from '../../notebooks/json.ts';
-import { toJson } from '../../notebooks/json.ts';
+import type { Json } from '../../analysis/json.ts';
+import { toJson } from '../../analysis/json.ts';
 
 /** Experiment kinds of cached notebook steps: "notebook:logit-lens". */
 export const NOTEBOOK_RUN_PREFIX = 'notebook:';

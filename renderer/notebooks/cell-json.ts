@@ -4,7 +4,7 @@
  * need to be a JSON object (the step's schema then reports on them with the other issues).
  */
 import { CellSchema } from '../../notebooks/schema.ts';
-import { issuePath } from '../../notebooks/steps/define.ts';
+import { issuePath } from '../../analysis/registry/define.ts';
 import type { CellInput } from './editor-state.ts';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };

@@ -5,8 +5,8 @@
  */
 import { uniqueId } from '../../notebooks/edit.ts';
 import type { NotebookInput } from '../../notebooks/schema.ts';
-import type { StepRegistry } from '../../notebooks/steps/registry.ts';
-import { STEPS } from '../../notebooks/steps/registry.ts';
+import type { MethodRegistry } from '../../analysis/registry/registry.ts';
+import { METHODS } from '../../analysis/registry/registry.ts';
 import type { CellInput } from './editor-state.ts';
 
 export type NewCellKind = CellInput['kind'];
@@ -36,7 +36,7 @@ export function analysisCell(notebook: NotebookInput, method: string): CellInput
   return { kind: 'analysis', id: uniqueId(notebook, method.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())), method, params: {} };
 }
 
-export function newCell(kind: NewCellKind, notebook: NotebookInput, index: number, openModel: string | null, registry: StepRegistry = STEPS): CellInput {
+export function newCell(kind: NewCellKind, notebook: NotebookInput, index: number, openModel: string | null, registry: MethodRegistry = METHODS): CellInput {
   switch (kind) {
     case 'markdown':
       return { kind: 'markdown', text: 'Write a note here: *markdown* is shown as text, never as HTML.' };

@@ -5,9 +5,9 @@
  */
 import type { NotebookInput } from '../../notebooks/schema.ts';
 import { cellName } from '../../notebooks/schema.ts';
-import type { StepRegistry } from '../../notebooks/steps/registry.ts';
-import { STEPS } from '../../notebooks/steps/registry.ts';
-import type { RegisteredStep } from '../../notebooks/steps/types.ts';
+import type { MethodRegistry } from '../../analysis/registry/registry.ts';
+import { METHODS } from '../../analysis/registry/registry.ts';
+import type { RegisteredMethod } from '../../analysis/registry/contract.ts';
 import type { NotebookIssue, NotebookPlan } from '../../notebooks/validate.ts';
 import { NotebookValidationError, validateNotebook } from '../../notebooks/validate.ts';
 
@@ -21,7 +21,7 @@ export interface NotebookCheck {
   readonly general: readonly NotebookIssue[];
 }
 
-export function checkNotebook(doc: NotebookInput, registry: StepRegistry = STEPS): NotebookCheck {
+export function checkNotebook(doc: NotebookInput, registry: MethodRegistry = METHODS): NotebookCheck {
   try {
     return { plan: validateNotebook(doc, registry), issues: [], byCell: new Map(), general: [] };
   } catch (e) {
@@ -44,7 +44,7 @@ export function issueText(issue: NotebookIssue, cell: { kind: string; id?: strin
 }
 
 /** A step's params issues by top-level field ("" for the params object as a whole), with the validator's messages. */
-export function fieldIssues(step: RegisteredStep, params: unknown): ReadonlyMap<string, readonly string[]> {
+export function fieldIssues(step: RegisteredMethod, params: unknown): ReadonlyMap<string, readonly string[]> {
   const checked = step.checkParams(params);
   const out = new Map<string, string[]>();
   if (checked.ok) return out;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NotebookInput } from '../../notebooks/schema.ts';
-import { STEPS } from '../../notebooks/steps/registry.ts';
+import { METHODS } from '../../analysis/registry/registry.ts';
 import { newCell } from './cell-templates.ts';
 import { cellJsonText, parseCellJson, parseParamsJson } from './cell-json.ts';
 import { checkNotebook, fieldIssues, issueText } from './check.ts';
@@ -97,7 +97,7 @@ describe('validation for the editor', () => {
   });
 
   it('groups a step’s params issues by field', () => {
-    const lens = STEPS.get('logit-lens')!;
+    const lens = METHODS.get('logit-lens')!;
     const issues = fieldIssues(lens, { topK: 0, targets: [' she', -1], colour: 'red' });
     expect(issues.get('topK')).toEqual(['Too small: expected number to be >=1']);
     expect(issues.get('targets')?.[0]).toMatch(/^\[1\]: /);

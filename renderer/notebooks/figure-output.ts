@@ -5,7 +5,7 @@
  * with its parameters).
  */
 import type { Data, Layout } from 'plotly.js-dist-min';
-import type { Json } from '../../notebooks/json.ts';
+import type { Json } from '../../analysis/json.ts';
 import type { CellOutput } from '../../notebooks/runner.ts';
 import type { FigureExport } from '../figures/ExportBar.tsx';
 import type { FigureSpec } from '../figures/spec.ts';

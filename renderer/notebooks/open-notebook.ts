@@ -7,7 +7,7 @@
  */
 import { LIMITS, NotebookSchema } from '../../notebooks/schema.ts';
 import type { NotebookInput } from '../../notebooks/schema.ts';
-import { unsafeJsonPath } from '../../notebooks/json.ts';
+import { unsafeJsonPath } from '../../analysis/json.ts';
 import { migrateNotebook } from '../../notebooks/migrate.ts';
 import type { NotebookIssue } from '../../notebooks/validate.ts';
 import { NotebookValidationError, parseNotebookText, validateNotebook } from '../../notebooks/validate.ts';

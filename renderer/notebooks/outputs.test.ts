@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellOutput } from '../../notebooks/runner.ts';
 import type { NotebookInput } from '../../notebooks/schema.ts';
-import { STEPS } from '../../notebooks/steps/registry.ts';
+import { METHODS } from '../../analysis/registry/registry.ts';
 import type { NotebookRunResult } from '../worker/notebook-contracts.ts';
 import { editNotebook, initialEditor } from './editor-state.ts';
 import { notebookFileName, notebookJson, notebookReport } from './exports.ts';
@@ -18,7 +18,7 @@ import { cellSignatures, cellState, EMPTY_RECORD, recordRun, reportOutputs } fro
 
 describe('params forms from step schemas', () => {
   it('gives each param the control its schema calls for', () => {
-    const fields = paramFields(STEPS.get('logit-lens')!);
+    const fields = paramFields(METHODS.get('logit-lens')!);
     expect(fields.map((f) => [f.name, f.kind])).toEqual([
       ['prompt', 'ref'],
       ['positions', 'json'],
@@ -28,15 +28,15 @@ describe('params forms from step schemas', () => {
     ]);
     expect(fields[2]).toMatchObject({ integer: true, min: 1, max: 50, defaultValue: 5, required: false });
     expect(fields[4]).toMatchObject({ options: ['resid_pre', 'resid_post'] });
-    const neurons = paramFields(STEPS.get('neuron-decoding')!);
+    const neurons = paramFields(METHODS.get('neuron-decoding')!);
     expect(neurons.find((f) => f.name === 'layer')).toMatchObject({ kind: 'number', required: true, min: 0, max: undefined });
     expect(neurons.find((f) => f.name === 'applyNormGain')).toMatchObject({ kind: 'boolean', defaultValue: false });
     // Every registered step gets a form.
-    for (const step of STEPS.values()) expect(paramFields(step).length, step.method).toBeGreaterThan(0);
+    for (const step of METHODS.values()) expect(paramFields(step).length, step.method).toBeGreaterThan(0);
   });
 
   it('turns input text into params values and back', () => {
-    const [prompt, positions, topK] = paramFields(STEPS.get('logit-lens')!);
+    const [prompt, positions, topK] = paramFields(METHODS.get('logit-lens')!);
     expect(parseFieldText(prompt, '2')).toEqual({ ok: true, value: 2 });
     expect(parseFieldText(prompt, 'lily')).toEqual({ ok: true, value: 'lily' });
     expect(parseFieldText(topK, '500')).toEqual({ ok: true, value: 500 });

@@ -5,7 +5,7 @@
  * what an input shows and what the params hold live here, so components only render.
  */
 import { z } from 'zod';
-import type { RegisteredStep } from '../../notebooks/steps/types.ts';
+import type { RegisteredMethod } from '../../analysis/registry/contract.ts';
 
 interface FieldBase {
   readonly name: string;
@@ -49,7 +49,7 @@ function fieldOf(name: string, s: Schema, required: boolean): ParamField {
 }
 
 /** The fields of a step's params, in the schema's order. */
-export function paramFields(step: RegisteredStep): ParamField[] {
+export function paramFields(step: RegisteredMethod): ParamField[] {
   const schema: unknown = z.toJSONSchema(step.paramsSchema, { io: 'input', unrepresentable: 'any' });
   if (!isSchema(schema) || !isSchema(schema.properties)) return [];
   const required = Array.isArray(schema.required) ? schema.required : [];

@@ -10,8 +10,8 @@
 import type { HookCallback } from '../../analysis/hooks/session.ts';
 import type { Model } from '../../analysis/model/model.ts';
 import type { Progress, ProgressUnit } from './contracts.ts';
-import { watchedModel } from './watched-model.ts';
-import { yieldToEventLoop } from './yield.ts';
+import { watchedModel } from '../../analysis/registry/watched-model.ts';
+import { yieldToEventLoop } from '../../analysis/registry/yield.ts';
 
 export class JobCancelledError extends Error {
   constructor() {

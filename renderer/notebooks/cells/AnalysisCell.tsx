@@ -1,12 +1,12 @@
 /** An analysis cell: its id, title and method, and the method's params form. */
-import { STEPS } from '../../../notebooks/steps/registry.ts';
+import { METHODS } from '../../../analysis/registry/registry.ts';
 import { ParamsForm } from '../ParamsForm.tsx';
 import type { CellBodyProps } from './types.ts';
 
-const METHODS = [...STEPS.values()].map((s) => ({ value: s.method, label: s.title }));
+const METHOD_CHOICES = [...METHODS.values()].map((s) => ({ value: s.method, label: s.title }));
 
 export function AnalysisCell({ cell, onChange }: CellBodyProps<'analysis'>) {
-  const step = STEPS.get(cell.method);
+  const step = METHODS.get(cell.method);
   const params = cell.params ?? {};
   return (
     <div className="nb-analysis">
@@ -29,7 +29,7 @@ export function AnalysisCell({ cell, onChange }: CellBodyProps<'analysis'>) {
             onChange={(e) => onChange({ ...cell, method: e.currentTarget.value, params: {} })}
           >
             {!step && <option value={cell.method}>{cell.method} (unknown)</option>}
-            {METHODS.map((m) => (
+            {METHOD_CHOICES.map((m) => (
               <option key={m.value} value={m.value}>
                 {m.label}
               </option>

@@ -3,9 +3,9 @@
  * figure card (export to SVG/PNG/CSV/JSON and Pin to project, as everywhere in the app).
  */
 import { useMemo } from 'react';
-import { STEPS } from '../../../notebooks/steps/registry.ts';
-import { FIGURE_TYPES_FOR } from '../../../notebooks/figures/views.ts';
-import type { FigureType } from '../../../notebooks/figures/views.ts';
+import { METHODS } from '../../../analysis/registry/registry.ts';
+import { FIGURE_TYPES_FOR } from '../../../analysis/registry/views.ts';
+import type { FigureType } from '../../../analysis/registry/views.ts';
 import { EmptyState } from '../../components/Message.tsx';
 import { FigureCard } from '../../figures/FigureCard.tsx';
 import { figureExports, figureSpec, figureTitle } from '../figure-output.ts';
@@ -36,7 +36,7 @@ function Figure({ output, env }: { output: FigureOutput; env: CellEnv }) {
   const spec = useMemo(() => figureSpec(output), [output]);
   const step = env.stepOutput(output.of);
   const stepCell = env.doc.cells.find((c) => c.kind === 'analysis' && c.id === output.of);
-  const checked = stepCell?.kind === 'analysis' ? STEPS.get(stepCell.method)?.checkParams(stepCell.params ?? {}) : undefined;
+  const checked = stepCell?.kind === 'analysis' ? METHODS.get(stepCell.method)?.checkParams(stepCell.params ?? {}) : undefined;
   return (
     <FigureCard
       title={figureTitle(output)}
@@ -53,7 +53,7 @@ function Figure({ output, env }: { output: FigureOutput; env: CellEnv }) {
 export function FigureCell({ cell, index, state, env, onChange }: CellBodyProps<'figure'>) {
   const steps = stepsAbove(env, index);
   const stepCell = steps.find((s) => s.id === cell.of);
-  const step = stepCell ? STEPS.get(stepCell.method) : undefined;
+  const step = stepCell ? METHODS.get(stepCell.method) : undefined;
   const view = cell.options?.view ?? step?.defaultFigure.view ?? '';
   const viewKind = step?.views[view];
   const types: readonly FigureType[] = viewKind ? FIGURE_TYPES_FOR[viewKind] : [cell.type];

@@ -26,7 +26,7 @@ import type { JobContext } from '../job-context.ts';
 import { JobCancelledError } from '../job-context.ts';
 import type { NotebookCacheTarget, NotebookRunParams, NotebookRunResult } from '../notebook-contracts.ts';
 import type { EngineSession, OpenModel } from '../session.ts';
-import { watchedModel } from '../watched-model.ts';
+import { watchedModel } from '../../../analysis/registry/watched-model.ts';
 
 /** Results computed in this worker's lifetime, whatever project is open (keys are content hashes). */
 const sessionCache = new MemoryCache();

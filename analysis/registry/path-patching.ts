@@ -4,13 +4,13 @@
  * else frozen at the corrupted run. With senders "each-head" the result is a [layer, head] grid.
  */
 import { z } from 'zod';
-import { pathPatching } from '../../analysis/methods/path-patching.ts';
-import { resolvePosition } from '../../analysis/methods/sequence.ts';
-import type { GridView } from '../figures/views.ts';
-import { rangeLabels } from '../figures/views.ts';
+import { pathPatching } from '../methods/path-patching.ts';
+import { resolvePosition } from '../methods/sequence.ts';
+import type { GridView } from './views.ts';
+import { rangeLabels } from './views.ts';
 import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 
 const Head = z.strictObject({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
 
@@ -54,7 +54,7 @@ function grid(r: PathPatchingJson, values: (number | null)[], title: string, zTi
   return { kind: 'grid', title, x: { title: 'receivers', labels: [r.receivers] }, y: { title: 'senders', labels: r.senders }, z: values.map((v) => [v]), zTitle, signed: true };
 }
 
-export const pathPatchingStep = defineStep({
+export const pathPatchingStep = defineMethod({
   method: 'path-patching',
   title: 'Path patching',
   description: 'Effect of sender heads on receiver heads’ q/k/v inputs or the logits, all else frozen.',
@@ -64,14 +64,13 @@ export const pathPatchingStep = defineStep({
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
   views: { normalized: 'grid', metric: 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
-  async run(ctx, p): Promise<PathPatchingJson> {
-    const { model } = ctx;
-    const clean = promptIds(ctx, p.clean, 'clean');
+  async run(model, p, ctx): Promise<PathPatchingJson> {
+    const clean = promptIds(model, ctx, p.clean, 'clean');
     const answer = resolveToken(model, p.answer, 'answer');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
     const r = await pathPatching(model, {
       clean,
-      corruption: corruptionOf(ctx, p.corrupted, 'corrupted'),
+      corruption: corruptionOf(model, ctx, p.corrupted, 'corrupted'),
       senders: p.senders,
       receivers: p.receivers,
       metric: { answer, wrong },

@@ -3,8 +3,8 @@
  * induction scores on repeated random tokens, and successor scores, as [layer][head] grids.
  */
 import { z } from 'zod';
-import { headScores } from '../../analysis/methods/head-scores.ts';
-import { defineStep } from './define.ts';
+import { headScores } from '../methods/head-scores.ts';
+import { defineMethod } from './define.ts';
 import type { HeadGrid, RankedHead } from './grids.ts';
 import { headGrid, headGridView, rankHeads } from './grids.ts';
 
@@ -30,7 +30,7 @@ type HeadScoresJson = {
 
 const SCORES = { 'previous-token': 'previousToken', 'duplicate-token': 'duplicateToken', induction: 'induction', successor: 'successor' } as const;
 
-export const headScoresStep = defineStep({
+export const headScoresStep = defineMethod({
   method: 'head-scores',
   title: 'Head scores',
   description: 'Previous-token, duplicate-token, induction and successor scores of every head.',
@@ -39,8 +39,8 @@ export const headScoresStep = defineStep({
   input: 'none',
   views: { induction: 'grid', 'previous-token': 'grid', 'duplicate-token': 'grid', successor: 'grid', 'top-heads': 'table' },
   defaultFigure: { view: 'induction', type: 'heatmap' },
-  async run(ctx, p): Promise<HeadScoresJson> {
-    const r = await headScores(ctx.model, p);
+  async run(model, p): Promise<HeadScoresJson> {
+    const r = await headScores(model, p);
     const grids = {
       previousToken: headGrid(r.previousToken),
       duplicateToken: headGrid(r.duplicateToken),

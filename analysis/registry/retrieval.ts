@@ -4,10 +4,10 @@
  * context length and depth, and optionally the causal check (top-k heads made uniform vs k random).
  */
 import { z } from 'zod';
-import { buildNiahSamples, DEFAULT_DEPTHS, DEFAULT_NEEDLES, loadHaystack } from '../../analysis/methods/niah.ts';
-import { retrievalMaskingCheck, retrievalScores } from '../../analysis/methods/retrieval.ts';
-import { num, throwIfAborted } from './common.ts';
-import { defineStep } from './define.ts';
+import { buildNiahSamples, DEFAULT_DEPTHS, DEFAULT_NEEDLES, loadHaystack } from '../methods/niah.ts';
+import { retrievalMaskingCheck, retrievalScores } from '../methods/retrieval.ts';
+import { num } from './common.ts';
+import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGrid, headGridView } from './grids.ts';
 
@@ -40,7 +40,7 @@ type RetrievalJson = {
   masking: { heads: string[]; baseline: N; top: N; random: N[]; randomMean: N } | null;
 };
 
-export const retrievalStep = defineStep({
+export const retrievalStep = defineMethod({
   method: 'retrieval-heads',
   title: 'Retrieval heads (needle in a haystack)',
   description: 'Retrieval-head scores from greedy decoding on needle-in-a-haystack prompts.',
@@ -49,20 +49,20 @@ export const retrievalStep = defineStep({
   input: 'none',
   views: { scores: 'grid', recall: 'grid', samples: 'table', masking: 'series' },
   defaultFigure: { view: 'scores', type: 'heatmap' },
-  async run(ctx, p): Promise<RetrievalJson> {
-    const { model, signal } = ctx;
+  async run(model, p, ctx): Promise<RetrievalJson> {
     if (!model.tokenizer) throw new Error(`${model.label} has no tokenizer, so needle-in-a-haystack prompts cannot be built`);
     const depths = p.depths ?? [...DEFAULT_DEPTHS];
     const samples = buildNiahSamples(model.tokenizer, { haystack: await loadHaystack(), needles: p.needles ?? DEFAULT_NEEDLES, contextLengths: p.contextLengths, depths });
     const tooLong = samples.find((s) => s.ids.length > model.spec.nCtx);
     if (tooLong) throw new Error(`params.contextLengths: a ${tooLong.contextLength}-token context gives a ${tooLong.ids.length}-token prompt, longer than ${model.label}'s context of ${model.spec.nCtx}`);
-    ctx.progress(0, `${samples.length} prompts`);
+    // Greedy decoding reads back once per generated token, at most maxNewTokens per sample;
+    // the masking check decodes every sample again for the top heads and for each random draw.
+    const perPass = samples.length * p.maxNewTokens;
+    ctx.plan(perPass * (1 + (p.maskTopK > 0 ? 1 + p.draws : 0)));
     const options = { samples, maxNewTokens: p.maxNewTokens, threshold: p.threshold };
     const r = await retrievalScores(model, options);
-    throwIfAborted(signal);
     let masking: RetrievalJson['masking'] = null;
     if (p.maskTopK > 0) {
-      ctx.progress(0.5, 'masking check');
       const heads = r.ranking.slice(0, p.maskTopK).map(({ layer, head }) => ({ layer, head }));
       const m = await retrievalMaskingCheck(model, { ...options, heads, draws: p.draws, seed: p.seed });
       masking = { heads: heads.map((h) => `L${h.layer}H${h.head}`), baseline: num(m.baselineRecall), top: num(m.top.recall), random: m.random.map((d) => num(d.recall)), randomMean: num(m.randomRecall) };

@@ -1,6 +1,6 @@
 /** View helpers for [layer][head] grids, the commonest result shape of head-level methods. */
-import type { GridView } from '../figures/views.ts';
-import { rangeLabels } from '../figures/views.ts';
+import type { GridView } from './views.ts';
+import { rangeLabels } from './views.ts';
 import { num } from './common.ts';
 
 export type HeadGrid = (number | null)[][];

@@ -3,8 +3,8 @@
  * as 2-D grids: rows are layers (layer × head for three axes), columns positions or heads.
  * Position labels show the clean token and, where it differs, the corrupted one ("13: Lily / Tim").
  */
-import type { GridView } from '../figures/views.ts';
-import { rangeLabels } from '../figures/views.ts';
+import type { GridView } from './views.ts';
+import { rangeLabels } from './views.ts';
 
 export type PatchGridMeta = {
   axes: string[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
-import { modelOnBackend } from '../../analysis/model/model.ts';
-import { randomWeights, smallSpec } from '../../analysis/model/random.ts';
-import { run } from '../../analysis/model/run.ts';
+import { modelOnBackend } from '../model/model.ts';
+import { randomWeights, smallSpec } from '../model/random.ts';
+import { run } from '../model/run.ts';
 import { watchedModel } from './watched-model.ts';
 
 function tinyModel() {

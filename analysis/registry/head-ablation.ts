@@ -4,9 +4,9 @@
  * direct effect and self-repair.
  */
 import { z } from 'zod';
-import { headAblationSweep } from '../../analysis/methods/ablation-sweep.ts';
+import { headAblationSweep } from '../methods/ablation-sweep.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGrid, headGridView } from './grids.ts';
 
@@ -46,7 +46,7 @@ type AblationJson = Grids & {
   clean: { metric: number | null; loss: number | null };
 };
 
-export const headAblationStep = defineStep({
+export const headAblationStep = defineMethod({
   method: 'head-ablation',
   title: 'Head ablation sweep',
   description: 'Ablate each head alone; metric, loss and KL per head beside DLA and self-repair.',
@@ -60,17 +60,16 @@ export const headAblationStep = defineStep({
   ],
   views: Object.fromEntries(Object.keys(GRIDS).map((k) => [k, 'grid' as const])),
   defaultFigure: { view: 'total-effect', type: 'heatmap' },
-  async run(ctx, p): Promise<AblationJson> {
-    const { model } = ctx;
-    const ids = promptIds(ctx, p.prompt, 'prompt');
+  async run(model, p, ctx): Promise<AblationJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const r = await headAblationSweep(model, { ids }, {
       mode: p.mode,
       pos: p.pos,
       answer: p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer'),
       wrong: p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong'),
       layers: p.layers,
-      resampleFrom: p.resampleFrom === undefined ? undefined : { ids: promptIds(ctx, p.resampleFrom, 'resampleFrom') },
-      reference: p.reference === undefined ? undefined : { ids: p.reference.map((ref, i) => promptIds(ctx, ref, `reference[${i}]`)) },
+      resampleFrom: p.resampleFrom === undefined ? undefined : { ids: promptIds(model, ctx, p.resampleFrom, 'resampleFrom') },
+      reference: p.reference === undefined ? undefined : { ids: p.reference.map((ref, i) => promptIds(model, ctx, ref, `reference[${i}]`)) },
     });
     const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
     const grids = Object.fromEntries(Object.values(GRIDS).map(([key]) => [key, headGrid(r[key])])) as Grids;

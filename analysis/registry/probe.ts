@@ -5,10 +5,10 @@
  * what a project stores).
  */
 import { z } from 'zod';
-import { probe } from '../../analysis/methods/probe.ts';
-import { rangeLabels } from '../figures/views.ts';
+import { probe } from '../methods/probe.ts';
+import { rangeLabels } from './views.ts';
 import { num } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import type { Json } from '../json.ts';
 import { toJson } from '../json.ts';
 
@@ -39,7 +39,7 @@ type ProbeJson = {
   probes: Json[];
 };
 
-export const probeStep = defineStep({
+export const probeStep = defineMethod({
   method: 'probe',
   title: 'Linear probe',
   description: 'Train a linear probe per layer; accuracy, AUC, easy→hard transfer, decoded direction.',
@@ -48,9 +48,9 @@ export const probeStep = defineStep({
   input: 'dataset',
   views: { accuracy: 'series', auc: 'series', transfer: 'series', decoded: 'table' },
   defaultFigure: { view: 'accuracy', type: 'line' },
-  async run(ctx, p): Promise<ProbeJson> {
+  async run(model, p, ctx): Promise<ProbeJson> {
     if (!ctx.dataset) throw new Error('the probe step needs a dataset cell');
-    const r = await probe(ctx.model, { ...p, dataset: ctx.dataset });
+    const r = await probe(model, { ...p, dataset: ctx.dataset });
     return {
       classes: r.classes,
       method: r.method,

@@ -6,10 +6,10 @@
  * similarities among the heads with the largest features.
  */
 import { z } from 'zod';
-import { obsprop } from '../../analysis/methods/obsprop.ts';
-import { cosineSimilarity, couplingCoefficient } from '../../analysis/methods/obsprop-features.ts';
+import { obsprop } from '../methods/obsprop.ts';
+import { cosineSimilarity, couplingCoefficient } from '../methods/obsprop-features.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGridView } from './grids.ts';
 
@@ -46,7 +46,7 @@ type ObsPropJson = {
   cosine: Matrix;
 };
 
-export const obspropStep = defineStep({
+export const obspropStep = defineMethod({
   method: 'obsprop',
   title: 'ObsProp',
   description: 'Feature vectors of an observable (e.g. " he" − " she") through every head: norms, coupling, decoding.',
@@ -56,9 +56,8 @@ export const obspropStep = defineStep({
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series' },
   defaultFigure: { view: 'norms', type: 'heatmap' },
-  async run(ctx, p): Promise<ObsPropJson> {
-    const { model } = ctx;
-    const ids = promptIds(ctx, p.prompt, 'prompt');
+  async run(model, p, ctx): Promise<ObsPropJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const positive = p.positive.map((t, i) => resolveToken(model, t, `positive[${i}]`));
     const negative = p.negative.map((t, i) => resolveToken(model, t, `negative[${i}]`));
     const r = await obsprop(model, { positive, negative, prompt: { ids }, pos: p.pos, scales: p.scales, effects: p.effects, topK: p.decodeTopK, similarity: false });

@@ -3,10 +3,10 @@
  * into token ids with the step's model. Errors name the params field.
  */
 import { z } from 'zod';
-import type { Model } from '../../analysis/model/model.ts';
-import { tokenize } from '../../analysis/model/run.ts';
-import { resolveToken as resolveTokenSpec } from '../../analysis/methods/obsprop-features.ts';
-import type { PromptRef, PromptSet, StepContext } from './types.ts';
+import type { Model } from '../model/model.ts';
+import { tokenize } from '../model/run.ts';
+import { resolveToken as resolveTokenSpec } from '../methods/obsprop-features.ts';
+import type { MethodInputs, PromptRef, PromptSet } from './contract.ts';
 
 /** An index into the prompts cell, or a prompt's label. */
 export const PromptRefSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]);
@@ -30,14 +30,14 @@ export function findPrompt(set: PromptSet, ref: PromptRef): number | string {
 }
 
 /** Token ids of a referenced prompt (text tokenized with the model; BOS per the prompts cell). */
-export function promptIds(ctx: StepContext, ref: PromptRef, field: string): number[] {
+export function promptIds(model: Model, ctx: MethodInputs, ref: PromptRef, field: string): number[] {
   const set = ctx.prompts;
   if (!set) throw new Error(`params.${field}: this step has no prompts cell to read`);
   const found = findPrompt(set, ref);
   if (typeof found === 'string') throw new Error(`params.${field}: ${found}`);
   const item = set.items[found];
   try {
-    return tokenize(ctx.model, 'ids' in item ? { ids: item.ids } : { text: item.text }, set.prependBos)[0];
+    return tokenize(model, 'ids' in item ? { ids: item.ids } : { text: item.text }, set.prependBos)[0];
   } catch (e) {
     throw new Error(`params.${field} (prompt ${found}${item.label ? ` "${item.label}"` : ''}): ${(e as Error).message}`);
   }
@@ -64,9 +64,4 @@ export function num(x: number): number | null {
 
 export function numbers(xs: ArrayLike<number>): (number | null)[] {
   return Array.from(xs, num);
-}
-
-/** Rejects an aborted signal with a standard AbortError before a stage starts. */
-export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('cancelled', 'AbortError');
 }

@@ -3,13 +3,13 @@
  * of a patching sweep from one backward pass, beside exact patching and their correlation.
  */
 import { z } from 'zod';
-import { attributionPatching } from '../../analysis/methods/attribution-patching.ts';
-import type { PatchHook } from '../../analysis/methods/patch-cells.ts';
-import { PATCH_HOOKS } from '../../analysis/methods/patch-cells.ts';
-import { resolvePosition } from '../../analysis/methods/sequence.ts';
+import { attributionPatching } from '../methods/attribution-patching.ts';
+import type { PatchHook } from '../methods/patch-cells.ts';
+import { PATCH_HOOKS } from '../methods/patch-cells.ts';
+import { resolvePosition } from '../methods/sequence.ts';
 import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import { patchCellLabels, patchGrid } from './patch-grid.ts';
 
 const Params = z.strictObject({
@@ -38,7 +38,7 @@ type AttributionJson = {
   corruptedTokens: string[];
 };
 
-export const attributionPatchingStep = defineStep({
+export const attributionPatchingStep = defineMethod({
   method: 'attribution-patching',
   title: 'Attribution patching',
   description: 'First-order estimate of a patching sweep from one backward pass, beside exact patching.',
@@ -48,12 +48,11 @@ export const attributionPatchingStep = defineStep({
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
   views: { attribution: 'grid', exact: 'grid', comparison: 'series' },
   defaultFigure: { view: 'attribution', type: 'heatmap' },
-  async run(ctx, p): Promise<AttributionJson> {
-    const { model } = ctx;
-    const clean = promptIds(ctx, p.clean, 'clean');
+  async run(model, p, ctx): Promise<AttributionJson> {
+    const clean = promptIds(model, ctx, p.clean, 'clean');
     const r = await attributionPatching(model, {
       clean,
-      corruption: corruptionOf(ctx, p.corrupted, 'corrupted'),
+      corruption: corruptionOf(model, ctx, p.corrupted, 'corrupted'),
       hook: p.hook,
       byPosition: p.byPosition,
       answer: resolveToken(model, p.answer, 'answer'),

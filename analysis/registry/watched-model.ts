@@ -6,7 +6,7 @@
  * it, so tensor ownership checks still see the real backend).
  */
 import type { Backend, Tensor } from '../../gpu/backend.ts';
-import type { Model } from '../../analysis/model/model.ts';
+import type { Model } from '../model/model.ts';
 
 export interface PassWatcher {
   /** Awaited before every read-back; throws to stop the method (cancellation). */

@@ -4,17 +4,17 @@
  * type that kind allows, and a few identities tie the adapter to its method.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../../gpu/cpu/backend.ts';
-import { MemoryCache } from '../cache.ts';
-import { toPlotly } from '../figures/plotly.ts';
-import { FIGURE_TYPES_FOR } from '../figures/views.ts';
-import type { Json } from '../json.ts';
-import { nodeModelHost } from '../node/model-host.ts';
-import type { CellOutput } from '../runner.ts';
-import { runNotebook } from '../runner.ts';
-import type { NotebookInput } from '../schema.ts';
-import { validateNotebook } from '../validate.ts';
-import { STEPS } from './registry.ts';
+import { createCpuBackend } from '../gpu/cpu/backend.ts';
+import { MemoryCache } from './cache.ts';
+import { toPlotly } from './figures/plotly.ts';
+import { FIGURE_TYPES_FOR } from '../analysis/registry/views.ts';
+import type { Json } from '../analysis/json.ts';
+import { nodeModelHost } from './node/model-host.ts';
+import type { CellOutput } from './runner.ts';
+import { runNotebook } from './runner.ts';
+import type { NotebookInput } from './schema.ts';
+import { validateNotebook } from './validate.ts';
+import { METHODS } from '../analysis/registry/registry.ts';
 
 const CLEAN = 'Once upon a time, there was a girl named Lily. One day,';
 const CORRUPT = 'Once upon a time, there was a girl named Tim. One day,';
@@ -65,10 +65,10 @@ describe('every registered step', () => {
   }, 240_000);
 
   it('has a use in this test', () => {
-    expect(Object.keys(USES).sort()).toEqual([...STEPS.keys()].sort());
+    expect(Object.keys(USES).sort()).toEqual([...METHODS.keys()].sort());
   });
 
-  for (const [method, step] of STEPS) {
+  for (const [method, step] of METHODS) {
     it(`${method}: JSON round trip, every view in every allowed figure type`, () => {
       const result = results.get(method)!;
       expect(JSON.parse(JSON.stringify(result))).toEqual(result);

@@ -3,10 +3,10 @@
  * difference) to every head, MLP and embedding, with the final norm's scale frozen.
  */
 import { z } from 'zod';
-import { directLogitAttribution } from '../../analysis/methods/dla.ts';
-import { rangeLabels } from '../figures/views.ts';
+import { directLogitAttribution } from '../methods/dla.ts';
+import { rangeLabels } from './views.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGrid, headGridView } from './grids.ts';
 
@@ -35,7 +35,7 @@ type DlaJson = {
   mlp: (number | null)[];
 };
 
-export const dlaStep = defineStep({
+export const dlaStep = defineMethod({
   method: 'dla',
   title: 'Direct logit attribution',
   description: 'Each head’s, MLP’s and embedding’s direct contribution to a logit or logit difference.',
@@ -45,9 +45,8 @@ export const dlaStep = defineStep({
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   views: { heads: 'grid', components: 'series', layers: 'series' },
   defaultFigure: { view: 'heads', type: 'heatmap' },
-  async run(ctx, p): Promise<DlaJson> {
-    const { model } = ctx;
-    const ids = promptIds(ctx, p.prompt, 'prompt');
+  async run(model, p, ctx): Promise<DlaJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const answer = p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
     const r = await directLogitAttribution(model, { ids }, { pos: p.pos, answer, wrong, centred: p.centred });

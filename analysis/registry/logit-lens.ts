@@ -4,9 +4,9 @@
  * of target tokens across layers.
  */
 import { z } from 'zod';
-import { logitLens } from '../../analysis/methods/logit-lens.ts';
-import { indexedLabels } from '../figures/views.ts';
-import { defineStep } from './define.ts';
+import { logitLens } from '../methods/logit-lens.ts';
+import { indexedLabels } from './views.ts';
+import { defineMethod } from './define.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 
 const Params = z.strictObject({
@@ -32,7 +32,7 @@ type LensJson = {
   targets: { id: number; token: string; rank: number[][]; prob: (number | null)[][]; logprob: (number | null)[][] }[];
 };
 
-export const logitLensStep = defineStep({
+export const logitLensStep = defineMethod({
   method: 'logit-lens',
   title: 'Logit lens',
   description: 'Decode every layer’s residual stream through the final norm and unembedding.',
@@ -42,9 +42,8 @@ export const logitLensStep = defineStep({
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   views: { top1: 'grid', 'target-rank': 'series', 'target-prob': 'series', 'top-tokens': 'table' },
   defaultFigure: { view: 'top1', type: 'heatmap' },
-  async run(ctx, p): Promise<LensJson> {
-    const { model } = ctx;
-    const ids = promptIds(ctx, p.prompt, 'prompt');
+  async run(model, p, ctx): Promise<LensJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const targets = p.targets.map((t, i) => resolveToken(model, t, `targets[${i}]`));
     const lens = await logitLens(model, { ids }, { positions: p.positions, topK: p.topK, targets, readFrom: p.readFrom });
     const tokens = tokenStrings(model, ids);

@@ -14,12 +14,12 @@ import { pathPatchingStep } from './path-patching.ts';
 import { patchingStep } from './patching.ts';
 import { probeStep } from './probe.ts';
 import { retrievalStep } from './retrieval.ts';
-import type { RegisteredStep } from './types.ts';
+import type { RegisteredMethod } from './contract.ts';
 
-export type StepRegistry = ReadonlyMap<string, RegisteredStep>;
+export type MethodRegistry = ReadonlyMap<string, RegisteredMethod>;
 
-export function stepRegistry(steps: readonly RegisteredStep[]): StepRegistry {
-  const map = new Map<string, RegisteredStep>();
+export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegistry {
+  const map = new Map<string, RegisteredMethod>();
   for (const s of steps) {
     if (map.has(s.method)) throw new Error(`internal: two steps named "${s.method}"`);
     map.set(s.method, s);
@@ -27,4 +27,4 @@ export function stepRegistry(steps: readonly RegisteredStep[]): StepRegistry {
   return map;
 }
 
-export const STEPS: StepRegistry = stepRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep]);
+export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep]);

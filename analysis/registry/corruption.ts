@@ -1,7 +1,8 @@
 /** How patching steps name their corrupted run: another prompt of equal length, or embedding noise. */
 import { z } from 'zod';
-import type { Corruption } from '../../analysis/methods/corruption.ts';
-import type { PromptRefUse, StepContext } from './types.ts';
+import type { Corruption } from '../methods/corruption.ts';
+import type { Model } from '../model/model.ts';
+import type { MethodInputs, PromptRefUse } from './contract.ts';
 import { PromptRefSchema, promptIds } from './common.ts';
 
 const Noise = z.strictObject({
@@ -16,9 +17,9 @@ const Noise = z.strictObject({
 export const CorruptionSchema = z.union([PromptRefSchema, z.strictObject({ noise: Noise })]);
 export type CorruptionParam = z.infer<typeof CorruptionSchema>;
 
-export function corruptionOf(ctx: StepContext, p: CorruptionParam, field: string): Corruption {
+export function corruptionOf(model: Model, ctx: MethodInputs, p: CorruptionParam, field: string): Corruption {
   if (typeof p === 'object') return { kind: 'noise', positions: p.noise.positions, sigma: p.noise.sigma, seed: p.noise.seed };
-  return { kind: 'tokens', ids: promptIds(ctx, p, field) };
+  return { kind: 'tokens', ids: promptIds(model, ctx, p, field) };
 }
 
 export function corruptionRefs(p: CorruptionParam, field: string): PromptRefUse[] {

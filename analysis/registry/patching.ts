@@ -4,14 +4,14 @@
  * grid, scored by the normalised metric (1 = clean behaviour restored).
  */
 import { z } from 'zod';
-import type { PatchHook } from '../../analysis/methods/patch-cells.ts';
-import { PATCH_HOOKS } from '../../analysis/methods/patch-cells.ts';
-import { activationPatching } from '../../analysis/methods/patching.ts';
+import type { PatchHook } from '../methods/patch-cells.ts';
+import { PATCH_HOOKS } from '../methods/patch-cells.ts';
+import { activationPatching } from '../methods/patching.ts';
 import { patchGrid } from './patch-grid.ts';
 import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
-import { resolvePosition } from '../../analysis/methods/sequence.ts';
+import { resolvePosition } from '../methods/sequence.ts';
 
 const Params = z.strictObject({
   clean: PromptRefSchema.default(0),
@@ -43,7 +43,7 @@ type PatchingJson = {
   wrong: { id: number; token: string } | null;
 };
 
-export const patchingStep = defineStep({
+export const patchingStep = defineMethod({
   method: 'activation-patching',
   title: 'Activation patching',
   description: 'Patch clean activations into a corrupted run (or back) per layer, position and head.',
@@ -53,10 +53,9 @@ export const patchingStep = defineStep({
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
   views: { normalized: 'grid', metric: 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
-  async run(ctx, p): Promise<PatchingJson> {
-    const { model } = ctx;
-    const clean = promptIds(ctx, p.clean, 'clean');
-    const corruption = corruptionOf(ctx, p.corrupted, 'corrupted');
+  async run(model, p, ctx): Promise<PatchingJson> {
+    const clean = promptIds(model, ctx, p.clean, 'clean');
+    const corruption = corruptionOf(model, ctx, p.corrupted, 'corrupted');
     const answer = resolveToken(model, p.answer, 'answer');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
     const r = await activationPatching(model, {

@@ -3,10 +3,10 @@
  * output directions read through the LM head — the tokens it is tuned to and the tokens it promotes.
  */
 import { z } from 'zod';
-import type { DecodedDirection } from '../../analysis/methods/neurons.ts';
-import { decodeNeuron } from '../../analysis/methods/neurons.ts';
+import type { DecodedDirection } from '../methods/neurons.ts';
+import { decodeNeuron } from '../methods/neurons.ts';
 import { num } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 
 const Params = z.strictObject({
   layer: z.number().int().nonnegative(),
@@ -24,7 +24,7 @@ function decoded(d: DecodedDirection): Decoded {
   return { top: d.top.map(tok), bottom: d.bottom.map(tok) };
 }
 
-export const neuronsStep = defineStep({
+export const neuronsStep = defineMethod({
   method: 'neuron-decoding',
   title: 'Neuron decoding',
   description: 'Decode an MLP neuron’s input and output directions through the LM head.',
@@ -33,8 +33,8 @@ export const neuronsStep = defineStep({
   input: 'none',
   views: { output: 'series', input: 'series', tokens: 'table' },
   defaultFigure: { view: 'output', type: 'bar' },
-  async run(ctx, p): Promise<NeuronJson> {
-    const r = await decodeNeuron(ctx.model, p);
+  async run(model, p): Promise<NeuronJson> {
+    const r = await decodeNeuron(model, p);
     return { layer: r.layer, neuron: r.neuron, input: decoded(r.input), gate: r.gate ? decoded(r.gate) : null, output: decoded(r.output) };
   },
   view(r, name) {

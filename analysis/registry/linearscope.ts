@@ -5,11 +5,11 @@
  * pulled back to the input and decoded through the LM head at every position.
  */
 import { z } from 'zod';
-import { linearScope } from '../../analysis/methods/linearscope.ts';
-import { resolvePosition } from '../../analysis/methods/sequence.ts';
-import { indexedLabels } from '../figures/views.ts';
+import { linearScope } from '../methods/linearscope.ts';
+import { resolvePosition } from '../methods/sequence.ts';
+import { indexedLabels } from './views.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { defineStep } from './define.ts';
+import { defineMethod } from './define.ts';
 
 const Params = z.strictObject({
   prompt: PromptRefSchema.default(0),
@@ -44,7 +44,7 @@ type LinearScopeJson = {
   decodedBottom: string[][];
 };
 
-export const linearScopeStep = defineStep({
+export const linearScopeStep = defineMethod({
   method: 'linearscope',
   title: 'LinearScope',
   description: 'Exact position × component decomposition of a logit by linear replay, and its pull-back.',
@@ -54,9 +54,8 @@ export const linearScopeStep = defineStep({
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   views: { contributions: 'grid', 'per-position': 'series', 'per-component': 'series', decoded: 'table' },
   defaultFigure: { view: 'contributions', type: 'heatmap' },
-  async run(ctx, p): Promise<LinearScopeJson> {
-    const { model } = ctx;
-    const ids = promptIds(ctx, p.prompt, 'prompt');
+  async run(model, p, ctx): Promise<LinearScopeJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const target = resolveToken(model, p.target, 'target');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
     const r = await linearScope(model, { ids }, { target, wrong, position: resolvePosition(p.position, ids.length, 'params.position'), mode: p.mode, start: p.start, decodeTopK: p.decodeTopK });
