@@ -20,6 +20,8 @@ export interface WebGpuBackendOptions {
   readonly maxBindingBytes?: number;
   /** One GEMM tile shape for every matmul instead of the per-shape choice. */
   readonly matmulTile?: MatmulTile;
+  /** An adapter already requested (e.g. by gpu/adapter-class.ts's probe); default: request one. */
+  readonly adapter?: GPUAdapter;
 }
 
 /** Limits we raise from the WebGPU defaults to what the adapter really offers. */
@@ -39,7 +41,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (!gpu) {
     throw new Error('WebGPU: not available here (no navigator.gpu); in Node create the backend with gpu/webgpu/node.ts');
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = options.adapter ?? (await gpu.requestAdapter({ powerPreference: 'high-performance' }));
   if (!adapter) {
     throw new Error('WebGPU: no adapter found (no WebGPU-capable GPU or driver, or WebGPU is disabled); use the CPU backend');
   }

@@ -23,6 +23,11 @@ function ModelSummary() {
         </span>
         <span className="sidebar-adapter">{card.backend.adapter}</span>
       </div>
+      {card.backend.note && (
+        <div className="sidebar-backend-note" data-testid="backend-note">
+          {card.backend.note}
+        </div>
+      )}
       {load.status === 'running' && <div className="sidebar-model-loading">Opening {opening}…</div>}
     </div>
   );

@@ -1,6 +1,6 @@
 /**
- * The web app end to end in Debian's Chromium with WebGPU on (the app picks WebGPU when an
- * adapter exists, SwiftShader here): first start, the logit lens, attention with an SVG
+ * The web app end to end in Debian's Chromium on WebGPU (asked for with ?backend=webgpu: Auto
+ * takes the CPU on this software adapter, SwiftShader): first start, the logit lens, attention with an SVG
  * export, and cancelling a long sweep with the app staying responsive. Screenshots go to
  * artifacts/screenshots/ for a person to look at.
  */
@@ -16,14 +16,14 @@ let problems: string[];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  ({ page, problems } = await openApp(browser, inject('baseUrl')));
+  ({ page, problems } = await openApp(browser, inject('baseUrl'), '?backend=webgpu'));
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-describe('Probescope web app (WebGPU when available)', () => {
+describe('Probescope web app (on WebGPU when available)', () => {
   it('opens the built-in stories260K on first start, on WebGPU, with tokens and the next-token list', async () => {
     await waitForModel(page);
     const hasAdapter = await page.evaluate(async () => (await navigator.gpu?.requestAdapter()) != null);
