@@ -11,6 +11,12 @@
 
 export type WeightDType = 'F32' | 'F16' | 'BF16';
 
+/**
+ * ggml block-quantised weights (GGUF): raw blocks along the last axis, decoded inside the
+ * kernels exactly as ggml does (gpu/quant.ts has the layouts). Matrices only.
+ */
+export type BlockDType = 'Q8_0' | 'Q4_0';
+
 /** A handle to data owned by a backend. Opaque to callers except for its shape. */
 export interface Tensor {
   readonly shape: readonly number[];
@@ -21,13 +27,23 @@ export interface Tensor {
 /** A weight as read from disk: raw little-endian storage of the stated dtype. */
 export interface HostWeight {
   readonly name: string;
-  readonly dtype: WeightDType;
+  readonly dtype: WeightDType | BlockDType;
   readonly shape: readonly number[];
-  /** F32: Float32Array; F16/BF16: the raw 16-bit patterns. */
-  readonly data: Float32Array | Uint16Array;
+  /** F32: Float32Array; F16/BF16: the raw 16-bit patterns; Q8_0/Q4_0: the raw ggml blocks. */
+  readonly data: Float32Array | Uint16Array | Uint8Array;
 }
 
-export type UnaryKind = 'gelu_tanh' | 'gelu_erf' | 'silu' | 'relu' | 'neg' | 'exp';
+export type UnaryKind = 'gelu_tanh' | 'gelu_erf' | 'silu' | 'relu' | 'neg' | 'exp' | 'tanh';
+
+/**
+ * Rotary frequencies given explicitly (RoPE scaling: llama3, linear, longrope), overriding
+ * theta^(−2j/rotaryDims). `invFreq` has rotaryDims/2 entries (f32); cos and sin are multiplied
+ * by `amplitude` (longrope's attention factor; 1 when absent).
+ */
+export interface RopeFrequencies {
+  readonly invFreq: Float32Array;
+  readonly amplitude?: number;
+}
 
 export interface AttentionMask {
   /**
@@ -37,6 +53,11 @@ export interface AttentionMask {
   readonly queryOffset: number;
   /** [batch, kvPos] 1 = real token, 0 = padding (never attended). Omitted: all real. */
   readonly keyValid?: Uint8Array;
+  /**
+   * Sliding window: query at key index a sees key j only if j > a − window (itself and the
+   * window − 1 keys before it), on top of the causal rule. Omitted: no window.
+   */
+  readonly window?: number;
 }
 
 export interface BackendInfo {
@@ -93,7 +114,7 @@ export interface Backend {
    * Elementwise derivative of `unary`: out = f'(x) for f = kind (the backward pass's act'(z)).
    * gelu_tanh: 0.5(1+t) + 0.5·x(1−t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(√(2/π)(x + 0.044715x³));
    * gelu_erf: Φ(x) + x·φ(x); silu: σ(x)(1 + x(1 − σ(x))); relu: 1 for x > 0, else 0 (also at 0,
-   * as torch); neg: −1; exp: exp(x).
+   * as torch); neg: −1; exp: exp(x); tanh: 1 − tanh²(x).
    */
   unaryGrad(x: Tensor, kind: UnaryKind): Tensor;
   /** out = mask != 0 ? a : b, elementwise, all three the same shape. Bit-exact selection. */
@@ -106,6 +127,12 @@ export interface Backend {
   mean(x: Tensor, axis: number): Tensor;
   /** Sum over `axis`, keeping it with size 1. */
   sum(x: Tensor, axis: number): Tensor;
+  /**
+   * Keeps the k largest entries of each row (the last axis) and sets all others to 0; same shape.
+   * Ties at rank k: the lower index wins (deterministic). k ≥ the row length keeps everything.
+   * (Top-k sparse autoencoders.)
+   */
+  keepTopK(x: Tensor, k: number): Tensor;
 
   // --- model ops -----------------------------------------------------------------------
   /** rows of table [vocab, d] at ids → [ids.length, d]. Out-of-range ids throw. */
@@ -134,13 +161,14 @@ export interface Backend {
    * (as the references do), so rope(rope(x, p), −p) = x up to rounding — the inverse rotation,
    * which is the backward pass's vector-Jacobian product (keep positions signed in kernels).
    */
-  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor;
+  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number, freqs?: RopeFrequencies): Tensor;
   /**
    * Scaled dot-product scores, q [batch, pos, head, dHead], k [batch, kvPos, kvHead, dHead]
    * → [batch, head, pos, kvPos]; query head h reads kv head floor(h / (head / kvHead)).
-   * Masked entries (causal or padding) are −Infinity.
+   * Masked entries (causal, window or padding) are −Infinity. With `softcap` c (Gemma-2) each
+   * score s = q·k·scale becomes c·tanh(s/c) before the mask.
    */
-  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask): Tensor;
+  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor;
   /** Softmax over the last axis with max subtraction; rows that are all −∞ give all 0. */
   softmax(x: Tensor): Tensor;
   /** pattern [batch, head, pos, kvPos] · v [batch, kvPos, kvHead, dHead] → z [batch, pos, head, dHead]. */

@@ -3,9 +3,9 @@
  * accumulated in float64 (JS numbers) so it is at least as careful as any kernel it checks.
  * Speed is secondary; clarity and exactness come first.
  */
-import type { AttentionMask, Backend, BackendInfo, HostWeight, Tensor, UnaryKind } from '../backend.ts';
+import type { AttentionMask, Backend, BackendInfo, HostWeight, RopeFrequencies, Tensor, UnaryKind } from '../backend.ts';
 import { numel, sameShape, shapeString } from '../backend.ts';
-import { toFloat32 } from '../dtype.ts';
+import { decodeHalfInto, toFloat32 } from '../dtype.ts';
 
 class CpuTensor implements Tensor {
   constructor(
@@ -13,6 +13,27 @@ class CpuTensor implements Tensor {
     readonly data: Float32Array,
     readonly owner: CpuBackend,
   ) {}
+}
+
+/**
+ * A weight matrix kept in its stored 16-bit dtype (F16/BF16 bit patterns). The matrix ops
+ * (gather, linear, linearTransposed, headResult) decode it one row at a time; any other op
+ * decodes a temporary float32 copy that is dropped when the op returns.
+ */
+class CpuHalfTensor implements Tensor {
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: 'F16' | 'BF16',
+    readonly bits: Uint16Array,
+    readonly owner: CpuBackend,
+  ) {}
+}
+
+/** Row access to a 2-D tensor of either storage. */
+interface Rows {
+  readonly shape: readonly number[];
+  /** Row r as float32: a view of f32 storage, or decoded into `scratch` (length ≥ row size). */
+  row(r: number, scratch: Float32Array): Float32Array;
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -51,6 +72,8 @@ export function unaryScalar(kind: UnaryKind, x: number): number {
       return -x;
     case 'exp':
       return Math.exp(x);
+    case 'tanh':
+      return Math.tanh(x);
   }
 }
 
@@ -74,6 +97,10 @@ export function unaryGradScalar(kind: UnaryKind, x: number): number {
       return -1;
     case 'exp':
       return Math.exp(x);
+    case 'tanh': {
+      const t = Math.tanh(x);
+      return 1 - t * t;
+    }
   }
 }
 
@@ -110,10 +137,38 @@ export class CpuBackend implements Backend {
   readonly info: BackendInfo = { name: 'cpu', adapter: 'CPU (JavaScript reference)' };
 
   private t(x: Tensor, what: string): CpuTensor {
+    if (x instanceof CpuHalfTensor && x.owner === this) {
+      const data = new Float32Array(x.bits.length);
+      decodeHalfInto(x.dtype, x.bits, 0, x.bits.length, data);
+      return new CpuTensor(x.shape, data, this);
+    }
     if (!(x instanceof CpuTensor) || x.owner !== this) {
       throw new Error(`cpu backend: ${what} is not a tensor of this backend`);
     }
     return x;
+  }
+
+  /** Row reader for the matrix ops: 16-bit weights are decoded row by row, never whole. */
+  private rows(x: Tensor, what: string): Rows {
+    if (x instanceof CpuHalfTensor && x.owner === this) {
+      const n = x.shape[x.shape.length - 1];
+      return {
+        shape: x.shape,
+        row: (r, scratch) => {
+          decodeHalfInto(x.dtype, x.bits, r * n, n, scratch);
+          return scratch.subarray(0, n);
+        },
+      };
+    }
+    const a = this.t(x, what);
+    const n = a.shape[a.shape.length - 1];
+    return { shape: a.shape, row: (r) => a.data.subarray(r * n, (r + 1) * n) };
+  }
+
+  /** Bytes the tensor's storage occupies (2 per value for 16-bit weights, else 4). */
+  storedBytes(x: Tensor): number {
+    if (x instanceof CpuHalfTensor && x.owner === this) return x.bits.byteLength;
+    return this.t(x, 'tensor').data.byteLength;
   }
 
   private make(shape: readonly number[], data?: Float32Array): CpuTensor {
@@ -124,7 +179,10 @@ export class CpuBackend implements Backend {
     return new CpuTensor([...shape], data ?? new Float32Array(n), this);
   }
 
-  /** Direct access for code that is CPU-only by nature (tests, host-side reductions). */
+  /**
+   * Direct access for code that is CPU-only by nature (tests, host-side reductions). For a
+   * 16-bit weight this is a fresh decoded copy.
+   */
   data(x: Tensor): Float32Array {
     return this.t(x, 'tensor').data;
   }
@@ -134,11 +192,19 @@ export class CpuBackend implements Backend {
   }
 
   uploadWeight(weight: HostWeight): Tensor {
-    return this.make(weight.shape, toFloat32(weight));
+    // Matrices stay in their stored 16-bit dtype (2 bytes a value); vectors (norm weights,
+    // biases) are widened: they are small and elementwise ops read them everywhere.
+    if (weight.dtype !== 'F32' && weight.shape.length === 2 && weight.data instanceof Uint16Array) {
+      if (weight.data.length !== numel(weight.shape)) {
+        throw new Error(`cpu backend: weight ${weight.name} has ${weight.data.length} values for shape ${shapeString(weight.shape)}`);
+      }
+      return new CpuHalfTensor([...weight.shape], weight.dtype, weight.data, this);
+    }
+    return this.make(weight.shape, Float32Array.from(toFloat32(weight)));
   }
 
   async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
-    return tensors.map((x) => Float32Array.from(this.t(x, 'read input').data));
+    return tensors.map((x) => (x instanceof CpuHalfTensor ? this.t(x, 'read input').data : Float32Array.from(this.t(x, 'read input').data)));
   }
 
   dispose(): void {
@@ -148,6 +214,10 @@ export class CpuBackend implements Backend {
   async sync(): Promise<void> {}
 
   reshape(x: Tensor, shape: readonly number[]): Tensor {
+    if (x instanceof CpuHalfTensor && x.owner === this) {
+      if (numel(shape) !== x.bits.length) throw new Error(`reshape: cannot view ${shapeString(x.shape)} as ${shapeString(shape)}`);
+      return shape.length === 2 ? new CpuHalfTensor([...shape], x.dtype, x.bits, this) : this.reshape(this.t(x, 'reshape input'), shape);
+    }
     const a = this.t(x, 'reshape input');
     if (numel(shape) !== a.data.length) {
       throw new Error(`reshape: cannot view ${shapeString(a.shape)} as ${shapeString(shape)}`);
@@ -307,22 +377,37 @@ export class CpuBackend implements Backend {
     return this.reduce(x, axis, false);
   }
 
+  keepTopK(x: Tensor, k: number): Tensor {
+    const a = this.t(x, 'keepTopK input');
+    if (!Number.isInteger(k) || k < 0) throw new Error(`keepTopK: k must be a non-negative integer (got ${k})`);
+    const n = a.shape.length === 0 ? 1 : a.shape[a.shape.length - 1];
+    const out = new Float32Array(a.data.length);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let base = 0; base < a.data.length; base += n) {
+      // Descending by value, ties by index: the same total order the WGSL kernel ranks by.
+      order.sort((i, j) => a.data[base + j] - a.data[base + i] || i - j);
+      for (let r = 0; r < Math.min(k, n); r++) out[base + order[r]] = a.data[base + order[r]];
+    }
+    return this.make(a.shape, out);
+  }
+
   gather(table: Tensor, ids: Int32Array): Tensor {
-    const w = this.t(table, 'gather table');
+    const w = this.rows(table, 'gather table');
     const [vocab, d] = w.shape;
     const out = new Float32Array(ids.length * d);
+    const scratch = new Float32Array(d);
     ids.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocab) {
         throw new Error(`gather: token id ${id} at index ${i} is outside the vocabulary [0, ${vocab})`);
       }
-      out.set(w.data.subarray(id * d, (id + 1) * d), i * d);
+      out.set(w.row(id, scratch), i * d);
     });
     return this.make([ids.length, d], out);
   }
 
   linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
     const a = this.t(x, 'linear input');
-    const W = this.t(w, 'linear weight');
+    const W = this.rows(w, 'linear weight');
     const [nOut, nIn] = W.shape;
     if (a.shape[a.shape.length - 1] !== nIn) {
       throw new Error(`linear: input ${shapeString(a.shape)} does not end in ${nIn} (weight ${shapeString(W.shape)})`);
@@ -332,23 +417,24 @@ export class CpuBackend implements Backend {
     const rows = a.data.length / nIn;
     const out = new Float32Array(rows * nOut);
     const xd = a.data;
-    const wd = W.data;
-    for (let r = 0; r < rows; r++) {
-      const xo = r * nIn;
-      for (let o = 0; o < nOut; o++) {
-        const wo = o * nIn;
+    const scratch = new Float32Array(nIn);
+    // Weight rows outermost: each (possibly 16-bit) row is decoded once for all input rows.
+    for (let o = 0; o < nOut; o++) {
+      const wd = W.row(o, scratch);
+      for (let r = 0; r < rows; r++) {
+        const xo = r * nIn;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
         let k = 0;
         for (; k + 3 < nIn; k += 4) {
-          s0 += xd[xo + k] * wd[wo + k];
-          s1 += xd[xo + k + 1] * wd[wo + k + 1];
-          s2 += xd[xo + k + 2] * wd[wo + k + 2];
-          s3 += xd[xo + k + 3] * wd[wo + k + 3];
+          s0 += xd[xo + k] * wd[k];
+          s1 += xd[xo + k + 1] * wd[k + 1];
+          s2 += xd[xo + k + 2] * wd[k + 2];
+          s3 += xd[xo + k + 3] * wd[k + 3];
         }
-        for (; k < nIn; k++) s0 += xd[xo + k] * wd[wo + k];
+        for (; k < nIn; k++) s0 += xd[xo + k] * wd[k];
         out[r * nOut + o] = s0 + s1 + s2 + s3 + (b ? b[o] : 0);
       }
     }
@@ -357,24 +443,26 @@ export class CpuBackend implements Backend {
 
   linearTransposed(x: Tensor, w: Tensor): Tensor {
     const a = this.t(x, 'linearTransposed input');
-    const W = this.t(w, 'linearTransposed weight');
+    const W = this.rows(w, 'linearTransposed weight');
     const [nOut, nIn] = W.shape;
     if (W.shape.length !== 2 || a.shape[a.shape.length - 1] !== nOut) {
       throw new Error(`linearTransposed: input ${shapeString(a.shape)} does not end in ${nOut} (weight ${shapeString(W.shape)})`);
     }
     const rows = a.data.length / nOut;
-    const out = new Float32Array(rows * nIn);
-    const acc = new Float64Array(nIn);
-    for (let r = 0; r < rows; r++) {
-      acc.fill(0);
-      for (let o = 0; o < nOut; o++) {
+    const acc = new Float64Array(rows * nIn);
+    const scratch = new Float32Array(nIn);
+    // Weight rows outermost (decoded once); gradients are often sparse (one position, one logit).
+    for (let o = 0; o < nOut; o++) {
+      let wd: Float32Array | null = null;
+      for (let r = 0; r < rows; r++) {
         const g = a.data[r * nOut + o];
-        if (g === 0) continue; // gradients are often sparse (one position, one logit)
-        const wo = o * nIn;
-        for (let i = 0; i < nIn; i++) acc[i] += g * W.data[wo + i];
+        if (g === 0) continue;
+        wd ??= W.row(o, scratch);
+        const base = r * nIn;
+        for (let i = 0; i < nIn; i++) acc[base + i] += g * wd[i];
       }
-      out.set(acc, r * nIn);
     }
+    const out = Float32Array.from(acc);
     return this.make([...a.shape.slice(0, -1), nIn], out);
   }
 
@@ -444,20 +532,22 @@ export class CpuBackend implements Backend {
     return this.make(a.shape, out);
   }
 
-  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor {
+  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number, freqs?: RopeFrequencies): Tensor {
     const a = this.t(x, 'rope input');
     const [batch, pos, heads, dHead] = a.shape;
     if (positions.length !== batch * pos) throw new Error(`rope: ${positions.length} positions for ${batch}×${pos} tokens`);
     if (rotaryDims % 2 !== 0 || rotaryDims > dHead) throw new Error(`rope: rotaryDims ${rotaryDims} must be even and ≤ dHead ${dHead}`);
     const half = rotaryDims / 2;
+    if (freqs && freqs.invFreq.length !== half) throw new Error(`rope: ${freqs.invFreq.length} frequencies for ${rotaryDims} rotary dims`);
+    const amplitude = freqs?.amplitude ?? 1;
     const out = Float32Array.from(a.data);
     for (let t = 0; t < batch * pos; t++) {
       for (let j = 0; j < half; j++) {
         // inv_freq in f32 as the reference implementations compute it, then the angle in f64.
-        const invFreq = Math.fround(1 / Math.pow(theta, (2 * j) / rotaryDims));
+        const invFreq = freqs ? freqs.invFreq[j] : Math.fround(1 / Math.pow(theta, (2 * j) / rotaryDims));
         const angle = positions[t] * invFreq;
-        const c = Math.cos(angle);
-        const sn = Math.sin(angle);
+        const c = Math.cos(angle) * amplitude;
+        const sn = Math.sin(angle) * amplitude;
         for (let h = 0; h < heads; h++) {
           const o = (t * heads + h) * dHead;
           const x1 = a.data[o + j];
@@ -470,7 +560,7 @@ export class CpuBackend implements Backend {
     return this.make(a.shape, out);
   }
 
-  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask): Tensor {
+  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor {
     const Q = this.t(q, 'attention q');
     const K = this.t(k, 'attention k');
     const [batch, pos, heads, dHead] = Q.shape;
@@ -488,9 +578,10 @@ export class CpuBackend implements Backend {
         const kh = Math.floor(h / group);
         for (let i = 0; i < pos; i++) {
           const limit = mask.queryOffset + i;
+          const first = mask.window === undefined ? 0 : limit - mask.window + 1;
           for (let j = 0; j < kvPos; j++) {
             const o = ((b * heads + h) * pos + i) * kvPos + j;
-            if (j > limit || (mask.keyValid && mask.keyValid[b * kvPos + j] === 0)) {
+            if (j > limit || j < first || (mask.keyValid && mask.keyValid[b * kvPos + j] === 0)) {
               out[o] = -Infinity;
               continue;
             }
@@ -498,7 +589,7 @@ export class CpuBackend implements Backend {
             const ko = ((b * kvPos + j) * kvHeads + kh) * dHead;
             let s = 0;
             for (let c = 0; c < dHead; c++) s += Q.data[qo + c] * K.data[ko + c];
-            out[o] = s * scale;
+            out[o] = softcap === undefined ? s * scale : softcap * Math.tanh((s * scale) / softcap);
           }
         }
       }
@@ -553,17 +644,19 @@ export class CpuBackend implements Backend {
 
   headResult(z: Tensor, wO: Tensor): Tensor {
     const Z = this.t(z, 'headResult z');
-    const W = this.t(wO, 'headResult wO');
+    const W = this.rows(wO, 'headResult wO');
     const [batch, pos, heads, dHead] = Z.shape;
     const [dModel, inner] = W.shape;
     if (inner !== heads * dHead) throw new Error(`headResult: wO ${shapeString(W.shape)} does not match z ${shapeString(Z.shape)}`);
     const out = new Float32Array(batch * pos * heads * dModel);
-    for (let t = 0; t < batch * pos; t++) {
-      for (let h = 0; h < heads; h++) {
-        const zo = (t * heads + h) * dHead;
-        for (let o = 0; o < dModel; o++) {
+    const scratch = new Float32Array(inner);
+    for (let o = 0; o < dModel; o++) {
+      const wRow = W.row(o, scratch);
+      for (let t = 0; t < batch * pos; t++) {
+        for (let h = 0; h < heads; h++) {
+          const zo = (t * heads + h) * dHead;
           let s = 0;
-          for (let c = 0; c < dHead; c++) s += Z.data[zo + c] * W.data[o * inner + h * dHead + c];
+          for (let c = 0; c < dHead; c++) s += Z.data[zo + c] * wRow[h * dHead + c];
           out[(t * heads + h) * dModel + o] = s;
         }
       }

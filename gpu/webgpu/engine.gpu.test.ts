@@ -20,6 +20,7 @@ import { reduceKernel } from './kernels/reduce.ts';
 import { ropeKernel } from './kernels/rope.ts';
 import { selectKernel } from './kernels/select.ts';
 import { softmaxKernel } from './kernels/softmax.ts';
+import { topKKernel } from './kernels/topk.ts';
 import { unaryKernel } from './kernels/unary.ts';
 import type { UniformFields } from './uniforms.ts';
 import { cpu, DOT, expectClose, openGpu, randomData } from './testing.ts';
@@ -44,6 +45,7 @@ const KERNELS: Kernel<UniformFields>[] = [
   ropeKernel,
   selectKernel,
   softmaxKernel,
+  topKKernel,
   unaryKernel,
 ];
 

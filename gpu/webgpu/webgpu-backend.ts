@@ -30,6 +30,7 @@ import { reduce } from './kernels/reduce.ts';
 import { rope } from './kernels/rope.ts';
 import { select } from './kernels/select.ts';
 import { softmax } from './kernels/softmax.ts';
+import { keepTopK } from './kernels/topk.ts';
 import { unary } from './kernels/unary.ts';
 import type { StorageKind } from './kernel.ts';
 import { Context, GpuTensor, storageBytes } from './tensor.ts';
@@ -203,6 +204,10 @@ export class WebGpuBackendImpl implements WebGpuBackend {
 
   sum(x: Tensor, axis: number): Tensor {
     return reduce(this.ctx, this.t(x, 'sum'), axis, false);
+  }
+
+  keepTopK(x: Tensor, k: number): Tensor {
+    return keepTopK(this.ctx, this.t(x, 'keepTopK'), k);
   }
 
   // --- model ops -----------------------------------------------------------------------
