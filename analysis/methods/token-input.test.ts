@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createTokenizer } from '../formats/tokenizer.ts';
-import { resolveTokenInput } from './token-input.ts';
+import { resolveTokenInput, resolveTokenValue } from './token-input.ts';
 
 const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/stories260K');
 const tokenizerJson = JSON.parse(readFileSync(path.join(folder, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
@@ -43,5 +43,12 @@ describe('resolveTokenInput', () => {
     expect(resolveTokenInput('7', { vocabSize: 10 })).toEqual({ ok: true, id: 7, token: '', label: 'id 7' });
     expect(resolveTokenInput('time', { vocabSize: 10 })).toMatchObject({ ok: false, message: expect.stringContaining('no tokenizer.json') });
     expect(resolveTokenInput('10', { vocabSize: 10 })).toMatchObject({ ok: false });
+  });
+
+  it('resolves tokens given as data: numbers are ids, strings are token strings', () => {
+    expect(resolveTokenValue(vocab['▁time'], tokenizer)).toMatchObject({ ok: true, token: ' time' });
+    expect(resolveTokenValue(' time', tokenizer)).toMatchObject({ ok: true, id: vocab['▁time'] });
+    expect(resolveTokenValue(1.5, tokenizer)).toMatchObject({ ok: false });
+    expect(resolveTokenValue(512, tokenizer)).toMatchObject({ ok: false, message: expect.stringContaining('0 to 511') });
   });
 });

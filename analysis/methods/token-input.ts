@@ -67,6 +67,18 @@ export function resolveTokenInput(input: string, vocab: TokenInputVocabulary): T
   return resolveText(input, vocab);
 }
 
+/**
+ * A token given as data (notebook params, JSON): a number is an id, a string is a token string
+ * as the token strip shows it (" he"), the same as the quoted form of `resolveTokenInput`.
+ */
+export function resolveTokenValue(value: number | string, vocab: TokenInputVocabulary): TokenInputResult {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && value >= 0 ? resolveId(value, vocab) : refuse(`token id ${value} is not an id: ids run from 0 to ${vocab.vocabSize - 1}`);
+  }
+  if (vocab.encode === undefined) return refuse(`${JSON.stringify(value)} is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
+  return resolveTokenString(value, vocab);
+}
+
 function refuse(message: string): RefusedToken {
   return { ok: false, message };
 }
