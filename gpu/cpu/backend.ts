@@ -136,7 +136,7 @@ type Binary = (a: number, b: number) => number;
 export class CpuBackend implements Backend {
   readonly info: BackendInfo = { name: 'cpu', adapter: 'CPU (JavaScript reference)' };
 
-  private t(x: Tensor, what: string): CpuTensor {
+  protected t(x: Tensor, what: string): CpuTensor {
     if (x instanceof CpuHalfTensor && x.owner === this) {
       const data = new Float32Array(x.bits.length);
       decodeHalfInto(x.dtype, x.bits, 0, x.bits.length, data);
@@ -171,7 +171,7 @@ export class CpuBackend implements Backend {
     return this.t(x, 'tensor').data.byteLength;
   }
 
-  private make(shape: readonly number[], data?: Float32Array): CpuTensor {
+  protected make(shape: readonly number[], data?: Float32Array): CpuTensor {
     const n = numel(shape);
     if (data && data.length !== n) {
       throw new Error(`cpu backend: ${data.length} values do not fill shape ${shapeString(shape)} (${n})`);
