@@ -7,9 +7,10 @@ import { resolveTokenInput, resolveTokenValue } from './token-input.ts';
 
 const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/stories260K');
 const tokenizerJson = JSON.parse(readFileSync(path.join(folder, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
-const tokenizer = createTokenizer(tokenizerJson, JSON.parse(readFileSync(path.join(folder, 'tokenizer_config.json'), 'utf8')));
+const hf = createTokenizer(tokenizerJson, JSON.parse(readFileSync(path.join(folder, 'tokenizer_config.json'), 'utf8')));
 // Expected ids read straight from tokenizer.json's SentencePiece vocabulary ("▁" = a leading space).
 const vocab = tokenizerJson.model.vocab;
+const tokenizer = { vocabSize: hf.vocabSize, tokenizer: hf };
 
 describe('resolveTokenInput', () => {
   it('takes an id, checked against the vocabulary', () => {
@@ -22,7 +23,7 @@ describe('resolveTokenInput', () => {
 
   it('takes a quoted token string as the vocabulary entry with exactly that text', () => {
     // Encoding " time" gives two pieces on SentencePiece (a lone "▁", then "▁time"); the quoted form is the entry.
-    expect(tokenizer.encode(' time', { prependBos: false })).toHaveLength(2);
+    expect(hf.encode(' time', { prependBos: false })).toHaveLength(2);
     expect(resolveTokenInput('" time"', tokenizer)).toMatchObject({ ok: true, id: vocab['▁time'] });
     expect(resolveTokenInput("' Lily'", tokenizer)).toMatchObject({ ok: true, id: vocab['▁Lily'] });
     expect(resolveTokenInput('"</s>"', tokenizer)).toMatchObject({ ok: true, id: vocab['</s>'] });
@@ -40,9 +41,9 @@ describe('resolveTokenInput', () => {
   });
 
   it('accepts only ids when the model has no tokenizer', () => {
-    expect(resolveTokenInput('7', { vocabSize: 10 })).toEqual({ ok: true, id: 7, token: '', label: 'id 7' });
-    expect(resolveTokenInput('time', { vocabSize: 10 })).toMatchObject({ ok: false, message: expect.stringContaining('no tokenizer.json') });
-    expect(resolveTokenInput('10', { vocabSize: 10 })).toMatchObject({ ok: false });
+    expect(resolveTokenInput('7', { vocabSize: 10, tokenizer: null })).toEqual({ ok: true, id: 7, token: '', label: 'id 7' });
+    expect(resolveTokenInput('time', { vocabSize: 10, tokenizer: null })).toMatchObject({ ok: false, message: expect.stringContaining('no tokenizer.json') });
+    expect(resolveTokenInput('10', { vocabSize: 10, tokenizer: null })).toMatchObject({ ok: false });
   });
 
   it('resolves tokens given as data: numbers are ids, strings are token strings', () => {

@@ -14,11 +14,16 @@
  */
 import { visibleToken } from '../formats/token-label.ts';
 
-/** What the resolver needs of a tokenizer (analysis/formats/tokenizer.ts's Tokenizer has it). */
-export interface TokenVocabulary {
-  readonly vocabSize: number;
-  encode(text: string, options?: { readonly prependBos?: boolean }): number[];
+/** What the resolver needs of a tokenizer (a Model's tokenizer has it). */
+export interface TokenEncoder {
+  encode(text: string, options: { prependBos: boolean }): number[];
   tokenString(id: number): string;
+}
+
+/** The vocabulary to resolve in: its size, and its tokenizer (null: ids only, e.g. no tokenizer.json). */
+export interface TokenInputVocabulary {
+  readonly vocabSize: number;
+  readonly tokenizer: TokenEncoder | null;
 }
 
 export interface ResolvedToken {
@@ -37,14 +42,6 @@ export interface RefusedToken {
 
 export type TokenInputResult = ResolvedToken | RefusedToken;
 
-/** A model without tokenizer.json: only its vocabulary size is known, so only ids resolve. */
-export interface IdsOnlyVocabulary {
-  readonly vocabSize: number;
-  readonly encode?: undefined;
-}
-
-export type TokenInputVocabulary = TokenVocabulary | IdsOnlyVocabulary;
-
 const ID = /^#?(\d+)$/;
 const NEGATIVE_ID = /^#?-\d+$/;
 
@@ -58,13 +55,14 @@ export function resolveTokenInput(input: string, vocab: TokenInputVocabulary): T
   const id = ID.exec(trimmed);
   if (id) return resolveId(Number(id[1]), vocab);
   if (NEGATIVE_ID.test(trimmed)) return refuse(`token id ${trimmed} is negative: ids run from 0 to ${vocab.vocabSize - 1}`);
-  if (vocab.encode === undefined) return refuse(`“${input}” is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
+  const tokenizer = vocab.tokenizer;
+  if (tokenizer === null) return refuse(`“${input}” is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
   const quoted = unquote(trimmed);
   if (quoted !== null) {
     if (!quoted.ok) return quoted;
-    return resolveTokenString(quoted.text, vocab);
+    return resolveTokenString(quoted.text, vocab, tokenizer);
   }
-  return resolveText(input, vocab);
+  return resolveText(input, vocab, tokenizer);
 }
 
 /**
@@ -75,8 +73,8 @@ export function resolveTokenValue(value: number | string, vocab: TokenInputVocab
   if (typeof value === 'number') {
     return Number.isInteger(value) && value >= 0 ? resolveId(value, vocab) : refuse(`token id ${value} is not an id: ids run from 0 to ${vocab.vocabSize - 1}`);
   }
-  if (vocab.encode === undefined) return refuse(`${JSON.stringify(value)} is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
-  return resolveTokenString(value, vocab);
+  if (vocab.tokenizer === null) return refuse(`${JSON.stringify(value)} is text, but this model has no tokenizer.json: give a token id (0 to ${vocab.vocabSize - 1})`);
+  return resolveTokenString(value, vocab, vocab.tokenizer);
 }
 
 function refuse(message: string): RefusedToken {
@@ -84,8 +82,8 @@ function refuse(message: string): RefusedToken {
 }
 
 function resolved(id: number, vocab: TokenInputVocabulary): ResolvedToken {
-  const token = vocab.encode === undefined ? '' : vocab.tokenString(id);
-  const label = vocab.encode === undefined ? `id ${id}` : `${visibleToken(token)} (id ${id})`;
+  const token = vocab.tokenizer === null ? '' : vocab.tokenizer.tokenString(id);
+  const label = vocab.tokenizer === null ? `id ${id}` : `${visibleToken(token)} (id ${id})`;
   return { ok: true, id, token, label };
 }
 
@@ -109,45 +107,45 @@ function unquote(trimmed: string): { ok: true; text: string } | RefusedToken | n
   return null;
 }
 
-function resolveTokenString(text: string, vocab: TokenVocabulary): TokenInputResult {
-  const id = vocabularyIndex(vocab).get(text);
+function resolveTokenString(text: string, vocab: TokenInputVocabulary, tokenizer: TokenEncoder): TokenInputResult {
+  const id = vocabularyIndex(vocab.vocabSize, tokenizer).get(text);
   if (id !== undefined) return resolved(id, vocab);
-  const ids = vocab.encode(text, { prependBos: false });
+  const ids = tokenizer.encode(text, { prependBos: false });
   if (ids.length === 1) return resolved(ids[0], vocab);
-  return refuse(`“${visibleToken(text)}” is not a token of this vocabulary; as text it is ${describePieces(ids, vocab)}: give exactly one token`);
+  return refuse(`“${visibleToken(text)}” is not a token of this vocabulary; as text it is ${describePieces(ids, tokenizer)}: give exactly one token`);
 }
 
-function resolveText(text: string, vocab: TokenVocabulary): TokenInputResult {
-  const ids = vocab.encode(text, { prependBos: false });
+function resolveText(text: string, vocab: TokenInputVocabulary, tokenizer: TokenEncoder): TokenInputResult {
+  const ids = tokenizer.encode(text, { prependBos: false });
   if (ids.length === 1) return resolved(ids[0], vocab);
-  const exact = vocabularyIndex(vocab).get(text);
+  const exact = vocabularyIndex(vocab.vocabSize, tokenizer).get(text);
   if (exact !== undefined) return resolved(exact, vocab);
-  return refuse(`“${text}” is ${describePieces(ids, vocab)}, not one token: give a single token, an id, or a quoted token string like " time"`);
+  return refuse(`“${text}” is ${describePieces(ids, tokenizer)}, not one token: give a single token, an id, or a quoted token string like " time"`);
 }
 
-function describePieces(ids: readonly number[], vocab: TokenVocabulary): string {
+function describePieces(ids: readonly number[], tokenizer: TokenEncoder): string {
   if (ids.length === 0) return 'no tokens';
-  const shown = ids.slice(0, 8).map((id) => `${visibleToken(vocab.tokenString(id))} (${id})`);
+  const shown = ids.slice(0, 8).map((id) => `${visibleToken(tokenizer.tokenString(id))} (${id})`);
   return `${ids.length} tokens: ${shown.join(' ')}${ids.length > 8 ? ' …' : ''}`;
 }
 
 /** Token string → lowest id with that string, built once per tokenizer. */
-const indexes = new WeakMap<TokenVocabulary, Map<string, number>>();
+const indexes = new WeakMap<TokenEncoder, Map<string, number>>();
 
-function vocabularyIndex(vocab: TokenVocabulary): Map<string, number> {
-  let index = indexes.get(vocab);
+function vocabularyIndex(vocabSize: number, tokenizer: TokenEncoder): Map<string, number> {
+  let index = indexes.get(tokenizer);
   if (!index) {
     index = new Map();
-    for (let id = 0; id < vocab.vocabSize; id++) {
+    for (let id = 0; id < vocabSize; id++) {
       let text: string;
       try {
-        text = vocab.tokenString(id);
+        text = tokenizer.tokenString(id);
       } catch {
         continue; // a hole in the vocabulary (ids without an entry)
       }
       if (!index.has(text)) index.set(text, id);
     }
-    indexes.set(vocab, index);
+    indexes.set(tokenizer, index);
   }
   return index;
 }

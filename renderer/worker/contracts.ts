@@ -86,6 +86,13 @@ export interface TokenizeResult {
   readonly tokens: readonly TokenInfo[];
 }
 
+/** One token typed by a person (id, quoted token string or one token of text): analysis/methods/token-input.ts. */
+export interface ResolveTokenParams {
+  readonly input: string;
+}
+
+export type ResolveTokenResult = { readonly ok: true; readonly id: number; readonly token: string; readonly label: string } | { readonly ok: false; readonly message: string };
+
 export interface TokenCandidate extends TokenInfo {
   readonly prob: number;
   readonly logit: number;

@@ -4,7 +4,7 @@ import type { EngineSession } from './session.ts';
 import { attentionPatterns } from './jobs/attention.ts';
 import { loadModel } from './jobs/load-model.ts';
 import { logitLens } from './jobs/logit-lens.ts';
-import { generateText, nextToken, tokenize } from './jobs/tokens.ts';
+import { generateText, nextToken, resolveToken, tokenize } from './jobs/tokens.ts';
 import { ablateHead, ablationSweep } from './jobs/ablation.ts';
 import { dla } from './jobs/dla.ts';
 import { headScoresJob } from './jobs/head-scores.ts';
@@ -20,6 +20,7 @@ export function createHandlers(session: EngineSession): JobHandlers {
   return {
     loadModel: (p, ctx) => loadModel(session, p, ctx),
     tokenize: (p) => tokenize(session, p),
+    resolveToken: (p) => resolveToken(session, p),
     nextToken: (p, ctx) => nextToken(session, p, ctx),
     generate: (p, ctx) => generateText(session, p, ctx),
     attention: (p, ctx) => attentionPatterns(session, p, ctx),

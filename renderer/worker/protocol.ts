@@ -15,6 +15,7 @@ import type * as N from './notebook-contracts.ts';
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
   tokenize: { params: C.TokenizeParams; result: C.TokenizeResult };
+  resolveToken: { params: C.ResolveTokenParams; result: C.ResolveTokenResult };
   nextToken: { params: C.NextTokenParams; result: C.NextTokenResult };
   generate: { params: C.GenerateParams; result: C.GenerateResult };
   attention: { params: C.AttentionParams; result: C.AttentionResult };
@@ -42,6 +43,7 @@ export type JobResult<K extends JobKind> = JobSpecs[K]['result'];
 export const JOB_KINDS = [
   'loadModel',
   'tokenize',
+  'resolveToken',
   'nextToken',
   'generate',
   'attention',

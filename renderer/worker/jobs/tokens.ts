@@ -2,11 +2,14 @@
 import { generate } from '../../../analysis/model/generate.ts';
 import type { Model } from '../../../analysis/model/model.ts';
 import { run } from '../../../analysis/model/run.ts';
+import { resolveTokenInput } from '../../../analysis/methods/token-input.ts';
 import type {
   GenerateParams,
   GenerateResult,
   NextTokenParams,
   NextTokenResult,
+  ResolveTokenParams,
+  ResolveTokenResult,
   TokenInfo,
   TokenizeParams,
   TokenizeResult,
@@ -30,6 +33,12 @@ export async function tokenize(session: EngineSession, params: TokenizeParams): 
   if (!model.tokenizer) throw new JobInputError(`${model.label} has no tokenizer.json; it takes token ids only.`);
   const ids = model.tokenizer.encode(params.text, { prependBos: params.prependBos });
   return { tokens: ids.map((id) => tokenInfo(model, id)) };
+}
+
+/** One token from typed input, or the reason it is not exactly one token. */
+export async function resolveToken(session: EngineSession, params: ResolveTokenParams): Promise<ResolveTokenResult> {
+  const model = session.requireModel();
+  return resolveTokenInput(params.input, { vocabSize: model.spec.dVocab, tokenizer: model.tokenizer });
 }
 
 export async function nextToken(session: EngineSession, params: NextTokenParams, ctx: JobContext): Promise<NextTokenResult> {
