@@ -37,6 +37,11 @@ export interface BackwardRequest {
   /** Hook names whose gradients to return. */
   readonly wrt: ReadonlySet<string>;
   readonly lin: Linearisation;
+  /**
+   * Gradients added at hooks when the pass reaches them ([batch, pos, …] like the hook): starts
+   * backward passes inside the network, e.g. a transcoder feature's encoder row at its input hook.
+   */
+  readonly inject?: ReadonlyMap<string, Tensor>;
 }
 
 class Backward {
@@ -49,6 +54,7 @@ class Backward {
     private readonly tape: Tape,
     private readonly wrt: ReadonlySet<string>,
     private readonly lin: Linearisation,
+    private readonly inject: ReadonlyMap<string, Tensor> = new Map(),
   ) {
     this.b = tape.backend;
     this.spec = tape.model.spec;
@@ -60,7 +66,9 @@ class Backward {
   }
 
   /** Records g at a hook if asked, then pulls it back through that hook's interventions. */
-  at(name: string, g: Tensor): Tensor {
+  at(name: string, gIn: Tensor): Tensor {
+    const extra = this.inject.get(name);
+    const g = extra ? this.b.add(gIn, extra) : gIn;
     if (this.wrt.has(name)) this.grads.set(name, g);
     const ivs = this.tape.interventions.get(name);
     if (!ivs) return g;
@@ -154,6 +162,7 @@ class Backward {
     const { b, spec } = this;
     const w = this.tape.model.weights.blocks[l].mlp;
     const g = this.at(hook.mlpOut(l), gOut);
+    if (this.lin.mlp === 'cut') return this.b.fill(this.v(hook.lnNormalized(l, 2)).shape, 0);
     const gPost = this.at(hook.mlpPost(l), b.linearTransposed(g, w.wOut));
     const pre = this.v(hook.mlpPre(l));
     const act = spec.activation;
@@ -213,7 +222,7 @@ class Backward {
 
 /** Runs the backward pass; returns the gradient tensors at `wrt` (on the tape's backend). */
 export function backward(req: BackwardRequest): Map<string, Tensor> {
-  const pass = new Backward(req.tape, req.wrt, req.lin);
+  const pass = new Backward(req.tape, req.wrt, req.lin, req.inject);
   pass.run(req.seed);
   return pass.grads;
 }

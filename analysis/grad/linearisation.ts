@@ -13,6 +13,12 @@ export interface Linearisation {
   readonly norms: 'live' | 'frozen';
   readonly attention: 'live' | 'frozen';
   readonly gains: 'live' | 'secant';
+  /**
+   * 'cut': the backward pass records the gradient at each hook_mlp_out (the MLP's residual write)
+   * and sends nothing into the MLP — its output is a sum of source nodes (transcoder features and
+   * an error term) in an attribution graph's replacement model. Default 'through'.
+   */
+  readonly mlp?: 'through' | 'cut';
 }
 
 /** The real network: everything differentiated (true gradients, the tangent map). */
