@@ -4,6 +4,8 @@
  * every hook point and uses the returned tensor.
  */
 import type { Backend, Tensor } from '../../gpu/backend.ts';
+import type { DictionaryUse } from '../dictionaries/splice.ts';
+import { DictionarySplicer } from '../dictionaries/splice.ts';
 import { resolveHookPatterns } from './glob.ts';
 import type { ActivationCache, HookSite, Intervention, NamedCaches } from './interventions.ts';
 import { applyIntervention } from './interventions.ts';
@@ -29,6 +31,11 @@ export interface HookOptions {
   readonly callbacks?: readonly HookCallback[];
   /** Caches that interventions name as `source` / `reference`. */
   readonly caches?: NamedCaches;
+  /**
+   * Sparse dictionaries spliced in at their hooks (analysis/dictionaries/splice.ts); their stages
+   * (`<hook>.hook_sae_acts_post`, …) become hook points of this run.
+   */
+  readonly dictionaries?: readonly DictionaryUse[];
 }
 
 /** `uniform` acts before the softmax; stated on the pattern, it is applied to the scores. */
@@ -42,14 +49,17 @@ export class HookSession {
   private readonly callbacks = new Map<string, HookCallback['fn'][]>();
   private readonly captured = new Map<string, Tensor>();
   private readonly points: Map<string, HookPoint>;
+  private readonly splicer: DictionarySplicer | null;
 
   constructor(
     private readonly backend: Backend,
     points: readonly HookPoint[],
     private readonly options: HookOptions,
   ) {
-    this.points = new Map(points.map((p) => [p.name, p]));
-    const names = points.map((p) => p.name);
+    this.splicer = options.dictionaries?.length ? new DictionarySplicer(backend, points, options.dictionaries) : null;
+    const all = this.splicer ? [...points, ...this.splicer.points] : points;
+    this.points = new Map(all.map((p) => [p.name, p]));
+    const names = all.map((p) => p.name);
     this.captureSet = resolveHookPatterns(names, options.capture ?? []);
     for (const iv of options.interventions ?? []) {
       const name = effectiveHook(iv);
@@ -65,7 +75,7 @@ export class HookSession {
 
   /** Whether anything observes or changes this hook (optional activations are computed only then). */
   wants(name: string): boolean {
-    return this.captureSet.has(name) || this.interventions.has(name) || this.callbacks.has(name);
+    return this.captureSet.has(name) || this.interventions.has(name) || this.callbacks.has(name) || this.splicer?.hooks.has(name) === true;
   }
 
   point(name: string): HookPoint {
@@ -89,6 +99,9 @@ export class HookSession {
         }
         out = replaced;
       }
+    }
+    if (this.splicer?.hooks.has(name)) {
+      out = await this.splicer.at(name, out, site, (n, t, s) => this.at(n, t, s), (n) => this.point(n));
     }
     if (this.captureSet.has(name)) this.captured.set(name, out);
     return out;
