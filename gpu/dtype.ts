@@ -71,3 +71,17 @@ export function toFloat32(w: HostWeight): Float32Array {
       return w.dtype === 'F16' ? f16ToFloat32(w.data) : bf16ToFloat32(w.data);
   }
 }
+
+/**
+ * Decodes `count` 16-bit values starting at `start` into `out` (from index 0), exactly. For
+ * kernels that read F16/BF16 weights row by row without keeping a float32 copy.
+ */
+export function decodeHalfInto(dtype: 'F16' | 'BF16', bits: Uint16Array, start: number, count: number, out: Float32Array): void {
+  const dst = new Uint32Array(out.buffer, out.byteOffset, count);
+  if (dtype === 'BF16') {
+    for (let i = 0; i < count; i++) dst[i] = bits[start + i] << 16;
+  } else {
+    const table = f16ToF32Table();
+    for (let i = 0; i < count; i++) dst[i] = table[bits[start + i]];
+  }
+}
