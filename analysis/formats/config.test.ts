@@ -124,18 +124,20 @@ describe('parseConfig mapping details', () => {
     expect(spec.nCtx).toBe(128);
   });
 
-  it('Mistral sliding window: caps the context at the window, where attention is exactly causal', () => {
-    expect(parseConfig({ ...llama(), model_type: 'mistral', sliding_window: 64 }).nCtx).toBe(64);
-    expect(parseConfig({ ...llama(), model_type: 'mistral', sliding_window: 4096 }).nCtx).toBe(128);
-    // MistralConfig's default window is 4096.
-    expect(parseConfig({ ...llama(), model_type: 'mistral', max_position_embeddings: 32768 }).nCtx).toBe(4096);
+  it('Mistral sliding window: every layer, MistralConfig default 4096, null disables it', () => {
+    const windows = (c: object) => parseConfig(c).layers?.map((l) => l.window);
+    expect(windows({ ...llama(), model_type: 'mistral', sliding_window: 64 })).toEqual([64, 64]);
+    expect(windows({ ...llama(), model_type: 'mistral' })).toEqual([4096, 4096]);
+    expect(windows({ ...llama(), model_type: 'mistral', sliding_window: null })).toBeUndefined();
+    expect(parseConfig({ ...llama(), model_type: 'mistral', sliding_window: 64 }).nCtx).toBe(128);
   });
 
-  it('Qwen2 sliding window applies only with use_sliding_window and windowed layers', () => {
+  it('Qwen2 sliding window applies only with use_sliding_window, from max_window_layers on', () => {
     const q = fixtureJson('qwen2-tiny', 'config.json');
-    expect(parseConfig({ ...q, sliding_window: 32 }).nCtx).toBe(128);
-    expect(parseConfig({ ...q, sliding_window: 32, use_sliding_window: true, max_window_layers: 2 }).nCtx).toBe(128);
-    expect(parseConfig({ ...q, sliding_window: 32, use_sliding_window: true, max_window_layers: 1 }).nCtx).toBe(32);
+    const windows = (c: object) => parseConfig(c).layers?.map((l) => l.window);
+    expect(windows({ ...q, sliding_window: 32 })).toBeUndefined();
+    expect(windows({ ...q, sliding_window: 32, use_sliding_window: true, max_window_layers: 2 })).toBeUndefined();
+    expect(windows({ ...q, sliding_window: 32, use_sliding_window: true, max_window_layers: 1 })).toEqual([null, 32]);
   });
 
   it('eos may be a list; generation_config wins over config', () => {
@@ -164,7 +166,7 @@ describe('parseConfig mapping details', () => {
 describe('parseConfig errors', () => {
   it('rejects an unsupported model_type, naming it and the supported ones', () => {
     expect(() => parseConfig({ ...llama(), model_type: 'bert' })).toThrow(
-      'config.json: model_type "bert" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2)',
+      'config.json: model_type "bert" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2, gemma2, gemma3_text, gemma3, qwen3, phi3, olmo2)',
     );
   });
 
@@ -174,9 +176,12 @@ describe('parseConfig errors', () => {
     expect(() => parseConfig(c)).toThrow('config.json: "model_type": missing "model_type" (supported: gpt2');
   });
 
-  it('rejects rope_scaling instead of computing wrong numbers', () => {
+  it('rejects rope scaling it does not implement, naming the field', () => {
+    expect(() => parseConfig({ ...llama(), rope_scaling: { rope_type: 'yarn', factor: 8 } })).toThrow(
+      'config.json: rope_scaling.rope_type "yarn" is not supported (supported: default, linear, llama3, longrope, su)',
+    );
     expect(() => parseConfig({ ...llama(), rope_scaling: { rope_type: 'llama3', factor: 8 } })).toThrow(
-      'config.json: rope_scaling {"rope_type":"llama3","factor":8} is not supported (only null, i.e. unscaled RoPE)',
+      'config.json: rope_scaling.low_freq_factor is missing',
     );
     expect(() => parseConfig({ ...neox(), rope_scaling: { type: 'linear', factor: 2 } })).toThrow(/rope_scaling .* is not supported/);
   });

@@ -7,48 +7,19 @@
  * a message rather than ignored: a model that loads must compute what transformers computes.
  */
 import { z } from 'zod';
-import type { Activation, ModelSpec, ModelType } from '../model/spec.ts';
+import type { ModelSpec, ModelType } from '../model/spec.ts';
 import { SUPPORTED_MODEL_TYPES } from '../model/spec.ts';
 import { ModelFormatError } from './errors.ts';
+import { activation, CONFIG_FILE, count, epsilon, headDim, parseWith, positive, ropeTheta } from './config-fields.ts';
+import { gemma2Spec, gemma3Spec, gemma3TextSpec } from './config-gemma.ts';
+import { llamaLikeSpec } from './config-llama-like.ts';
 import { parseJsonText, readJsonFileIfPresent, readTextFile } from './json-file.ts';
 import type { ModelSource } from './source.ts';
 
-export const CONFIG_FILE = 'config.json';
+export { CONFIG_FILE, ROPE_THETA_RANGE } from './config-fields.ts';
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
-
-/** Sizes and counts: positive integers that fit the 32-bit indexing of every backend. */
-const count = z.number().int().positive().max(2 ** 31 - 1);
-const positive = z.number().positive();
-/**
- * RoPE base: frequencies are theta^(-2i/d), so a theta at or below 1 gives no decay (or, near 0,
- * overflows to Infinity and NaN logits). Published models use 1e4 … 1e8; 1e12 leaves room.
- */
-export const ROPE_THETA_RANGE = { min: 1, max: 1e12 } as const;
-const ropeTheta = z
-  .number()
-  .gt(ROPE_THETA_RANGE.min, { error: `must be above ${ROPE_THETA_RANGE.min} and at most ${ROPE_THETA_RANGE.max}` })
-  .max(ROPE_THETA_RANGE.max, { error: `must be above ${ROPE_THETA_RANGE.min} and at most ${ROPE_THETA_RANGE.max}` });
-/** Normalisation epsilon: positive and small; 1 or more would swamp the variance it guards. */
-const epsilon = z.number().positive().lt(1);
 const tokenId = z.number().int().nonnegative();
 const tokenIds = z.union([tokenId, z.array(tokenId)]).nullish();
-
-/**
- * transformers' ACT2FN names → the activations the backends implement. A Map, not an object
- * literal: the name comes from the file, and "constructor" or "__proto__" must not find
- * Object.prototype's members.
- */
-const ACTIVATIONS: ReadonlyMap<string, Activation> = new Map<string, Activation>([
-  ['gelu_new', 'gelu_tanh'],
-  ['gelu_pytorch_tanh', 'gelu_tanh'],
-  // gelu_fast is 0.5x(1 + tanh(0.7978845608·x·(1 + 0.044715x²))): the same function as gelu_new.
-  ['gelu_fast', 'gelu_tanh'],
-  ['gelu', 'gelu_erf'],
-  ['gelu_python', 'gelu_erf'],
-  ['relu', 'relu'],
-  ['silu', 'silu'],
-  ['swish', 'silu'],
-]);
 
 const gpt2Schema = z.object({
   n_embd: count,
@@ -93,26 +64,6 @@ const neoxSchema = z.object({
   tie_word_embeddings: z.boolean().default(false),
 });
 
-const llamaSchema = z.object({
-  hidden_size: count,
-  intermediate_size: count,
-  num_hidden_layers: count,
-  num_attention_heads: count,
-  num_key_value_heads: count.nullish(),
-  head_dim: count.nullish(),
-  max_position_embeddings: count,
-  vocab_size: count,
-  rms_norm_eps: epsilon.default(1e-6),
-  rope_theta: ropeTheta.optional(),
-  rope_parameters: ropeParameters,
-  hidden_act: z.string().default('silu'),
-  tie_word_embeddings: z.boolean().default(false),
-  // Mistral / Qwen2 sliding-window attention (see `slidingWindowLimit`).
-  sliding_window: count.nullish(),
-  use_sliding_window: z.boolean().optional(),
-  max_window_layers: z.number().int().nonnegative().optional(),
-});
-
 const tokenIdsSchema = z.object({ bos_token_id: tokenIds, eos_token_id: tokenIds });
 
 /** What every model type shares in config.json. */
@@ -123,35 +74,6 @@ const commonSchema = z.object({
 
 function isModelType(t: string): t is ModelType {
   return (SUPPORTED_MODEL_TYPES as readonly string[]).includes(t);
-}
-
-/** Runs a schema; failures become one message listing each bad field. */
-function parseWith<S extends z.ZodType>(schema: S, json: unknown, file: string): z.output<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    issue.path.length === 0 ? issue.message : `"${issue.path.join('.')}": ${issue.message}`,
-  );
-  throw new ModelFormatError(`${file}: ${problems.join('; ')}`);
-}
-
-function activation(name: string, field: string): Activation {
-  const act = ACTIVATIONS.get(name);
-  if (act === undefined) {
-    throw new ModelFormatError(
-      `${CONFIG_FILE}: ${field} "${name}" is not supported (supported: ${[...ACTIVATIONS.keys()].join(', ')})`,
-    );
-  }
-  return act;
-}
-
-function headDim(hidden: number, heads: number, modelType: string): number {
-  if (hidden % heads !== 0) {
-    throw new ModelFormatError(
-      `${CONFIG_FILE}: ${modelType} hidden size ${hidden} is not divisible by the ${heads} attention heads`,
-    );
-  }
-  return hidden / heads;
 }
 
 /** Only "no scaling" is implemented: any real rope scaling would silently give wrong numbers. */
@@ -251,62 +173,22 @@ function neoxSpec(json: unknown): Omit<ModelSpec, 'bosTokenId' | 'eosTokenIds'> 
   };
 }
 
-/**
- * Sliding-window attention (Mistral, Qwen2) only differs from full causal attention once a
- * sequence is longer than the window: a query at position q sees keys q−window+1 … q. So rather
- * than refuse such models we cap the context at the window, where the numbers are exact.
- * Returns the cap, or null when no layer uses a window.
- */
-function slidingWindowLimit(
-  modelType: 'llama' | 'mistral' | 'qwen2',
-  c: z.output<typeof llamaSchema>,
-  json: unknown,
-): number | null {
-  if (modelType === 'llama') return null;
-  if (modelType === 'mistral') {
-    // MistralConfig defaults sliding_window to 4096 when the key is absent (null disables it).
-    const hasKey = typeof json === 'object' && json !== null && 'sliding_window' in json;
-    return hasKey ? (c.sliding_window ?? null) : 4096;
+/** The architecture part of the spec, by model_type (each family's parser in its own module). */
+function archSpec(modelType: ModelType, json: Readonly<Record<string, unknown>>): Omit<ModelSpec, 'bosTokenId' | 'eosTokenIds'> {
+  switch (modelType) {
+    case 'gpt2':
+      return gpt2Spec(json);
+    case 'gpt_neox':
+      return neoxSpec(json);
+    case 'gemma2':
+      return gemma2Spec(json);
+    case 'gemma3_text':
+      return gemma3TextSpec(json);
+    case 'gemma3':
+      return gemma3Spec(json);
+    default:
+      return llamaLikeSpec(modelType, json);
   }
-  // Qwen2 uses the window only with use_sliding_window, and only from layer max_window_layers
-  // (default 28) on.
-  const anyLayerWindowed = c.use_sliding_window === true && (c.max_window_layers ?? 28) < c.num_hidden_layers;
-  return anyLayerWindowed ? (c.sliding_window ?? 4096) : null;
-}
-
-function llamaFamilySpec(modelType: 'llama' | 'mistral' | 'qwen2', json: unknown): Omit<ModelSpec, 'bosTokenId' | 'eosTokenIds'> {
-  const c = parseWith(llamaSchema, json, CONFIG_FILE);
-  const rp = c.rope_parameters ?? undefined;
-  checkNoRopeScaling((json as { rope_scaling?: unknown }).rope_scaling, rp?.rope_type ?? rp?.type);
-  const nHeads = c.num_attention_heads;
-  const nKvHeads = c.num_key_value_heads ?? nHeads;
-  if (nHeads % nKvHeads !== 0) {
-    throw new ModelFormatError(
-      `${CONFIG_FILE}: num_attention_heads ${nHeads} is not a multiple of num_key_value_heads ${nKvHeads}`,
-    );
-  }
-  const dHead = c.head_dim ?? headDim(c.hidden_size, nHeads, modelType);
-  const window = slidingWindowLimit(modelType, c, json);
-  return {
-    modelType,
-    nLayers: c.num_hidden_layers,
-    nHeads,
-    nKvHeads,
-    dModel: c.hidden_size,
-    dHead,
-    dMlp: c.intermediate_size,
-    dVocab: c.vocab_size,
-    nCtx: window === null ? c.max_position_embeddings : Math.min(window, c.max_position_embeddings),
-    normalization: 'rmsnorm',
-    normEps: c.rms_norm_eps,
-    positional: 'rotary',
-    rotaryDims: dHead,
-    ropeTheta: rp?.rope_theta ?? c.rope_theta ?? 10000,
-    activation: activation(c.hidden_act, 'hidden_act'),
-    gatedMlp: true,
-    parallelResidual: false,
-    tiedEmbeddings: c.tie_word_embeddings,
-  };
 }
 
 /**
@@ -324,8 +206,7 @@ export function parseConfig(json: unknown, generationConfig?: unknown): ModelSpe
       `${CONFIG_FILE}: model_type "${modelType}" is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
     );
   }
-  const arch =
-    modelType === 'gpt2' ? gpt2Spec(json) : modelType === 'gpt_neox' ? neoxSpec(json) : llamaFamilySpec(modelType, json);
+  const arch = archSpec(modelType, json as Readonly<Record<string, unknown>>);
   const ids = tokenIdsFrom(json, generationConfig);
   checkTokenIdsInVocab(ids, arch.dVocab);
   return { ...arch, ...ids };

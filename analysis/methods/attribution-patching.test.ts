@@ -71,7 +71,7 @@ describe.each(FIXTURE_MODELS)('golden (g) attribution patching: %s', (name: Fixt
 function linearNormModel(type: ModelSpec['modelType']): Model {
   const spec = smallSpec(type, { normEps: 1e16 });
   const weights = randomWeights(spec, 5, 0.3);
-  const gains = [weights.lnFinal.w, ...weights.blocks.flatMap((b) => [b.ln1.w, b.ln2.w])];
+  const gains = [weights.lnFinal.w, ...weights.blocks.flatMap((b) => [b.ln1!.w, b.ln2!.w])];
   for (const g of gains) (g.data as Float32Array).forEach((v, i, a) => (a[i] = v * 1e8));
   return modelOnBackend({ label: `linear-norm-${type}`, spec, weights, tokenizer: null }, createCpuBackend());
 }

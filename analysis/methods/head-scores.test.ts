@@ -131,8 +131,8 @@ async function referenceSuccessor(model: Model, taskIds: number[][]): Promise<nu
   const mv = (m: Float32Array, rows: number, cols: number, x: number[], bias?: Float32Array | null) =>
     Array.from({ length: rows }, (_, r) => x.reduce((a, v, c) => a + m[r * cols + c] * v, bias ? bias[r] : 0));
   const b0 = w.blocks[0];
-  const ln2w = (await read(b0.ln2.w))!;
-  const ln2b = await read(b0.ln2.b);
+  const ln2w = (await read(b0.ln2!.w))!;
+  const ln2b = await read(b0.ln2!.b);
   const wIn = (await read(b0.mlp.wIn))!;
   const bIn = await read(b0.mlp.bIn);
   const wOut = (await read(b0.mlp.wOut))!;
@@ -146,7 +146,7 @@ async function referenceSuccessor(model: Model, taskIds: number[][]): Promise<nu
   const lnf = (await read(w.lnFinal.w))!;
   const out: number[][] = [];
   for (let l = 0; l < L; l++) {
-    const ln1 = (await read(w.blocks[l].ln1.w))!;
+    const ln1 = (await read(w.blocks[l].ln1!.w))!;
     const wV = (await read(w.blocks[l].attn.wV))!;
     const wO = (await read(w.blocks[l].attn.wO))!;
     out.push(

@@ -22,9 +22,8 @@ import type { Tensor } from '../../gpu/backend.ts';
 import { HookSession } from '../hooks/session.ts';
 import { hook } from '../hooks/points.ts';
 import { forwardContext } from '../model/forward.ts';
-import { mlp } from '../model/mlp.ts';
+import { mlpSublayer } from '../model/block.ts';
 import type { Model } from '../model/model.ts';
-import { applyNorm } from '../model/norm.ts';
 import { run } from '../model/run.ts';
 import { seededRandom } from '../model/sampling.ts';
 import { tensorScope } from '../model/scope.ts';
@@ -151,15 +150,18 @@ export async function successorScores(model: Model, tasks: readonly ResolvedTask
     const tokens = leftPad([allIds]);
     const ctx = forwardContext(core, tokens, new HookSession(b, model.hookPoints, {}));
     const w0 = model.weights.blocks[0];
-    const embedded = b.reshape(b.gather(model.weights.embed, tokens.ids), [1, T, d]);
-    const mlpIn = await applyNorm(ctx, embedded, w0.ln2, { scale: hook.lnScale(0, 2), normalized: hook.lnNormalized(0, 2) });
-    const effective = await mlp(ctx, 0, mlpIn, w0.mlp); // E' [1, T, d]
+    const rows = b.reshape(b.gather(model.weights.embed, tokens.ids), [1, T, d]);
+    const embedded = model.spec.embedScale === undefined ? rows : b.scale(rows, model.spec.embedScale);
+    const effective = await mlpSublayer(ctx, 0, embedded, w0); // E' [1, T, d]
     const unembedRows = b.gather(model.weights.unembed, Int32Array.from(allIds)); // [T, d]
     for (let l = 0; l < L; l++) {
       const wl = model.weights.blocks[l];
-      const v = b.reshape(b.linear(linearNorm(b, effective, wl.ln1, model), wl.attn.wV), [1, T, KV, 1, dh]);
+      // Post-norm blocks (OLMo-2) read the stream itself; post-sublayer norms act on each head's write.
+      const attnIn = wl.ln1 ? linearNorm(b, effective, wl.ln1, model) : effective;
+      const v = b.reshape(b.linear(attnIn, wl.attn.wV), [1, T, KV, 1, dh]);
       const z = b.reshape(b.expand(v, [1, T, KV, H / KV, dh]), [1, T, H, dh]); // query head h reads kv head h / group
-      const perHead = b.headResult(z, wl.attn.wO); // [1, T, H, d]
+      const results = b.headResult(z, wl.attn.wO); // [1, T, H, d]
+      const perHead = wl.ln1Post ? linearNorm(b, results, wl.ln1Post, model) : results;
       const logits = b.linear(linearNorm(b, perHead, model.weights.lnFinal, model), unembedRows); // [1, T, H, T]
       const [data] = await model.backend.read([logits]);
       scores.push(Array.from({ length: H }, (_, h) => successRate(data, used, H, h)));

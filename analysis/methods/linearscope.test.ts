@@ -159,7 +159,7 @@ describe('pure-ReLU toy: tangent map = secant map = Jacobian', () => {
     const spec = smallSpec('gpt2', { activation: 'relu', normEps: 1e16, nLayers: 3 });
     const weights: ModelWeights<HostWeight> = randomWeights(spec, 9, 0.3);
     for (const blk of weights.blocks) (blk.attn.wO.data as Float32Array).fill(0);
-    for (const g of [weights.lnFinal.w, ...weights.blocks.flatMap((b) => [b.ln1.w, b.ln2.w])]) (g.data as Float32Array).forEach((v, i, a) => (a[i] = v * 1e8));
+    for (const g of [weights.lnFinal.w, ...weights.blocks.flatMap((b) => [b.ln1!.w, b.ln2!.w])]) (g.data as Float32Array).forEach((v, i, a) => (a[i] = v * 1e8));
     const model = modelOnBackend({ label: 'relu-toy', spec, weights, tokenizer: null }, createCpuBackend());
     const tangent = await recordLinearScope(model, { ids }, { mode: 'tangent' });
     const secant = await recordLinearScope(model, { ids }, { mode: 'secant' });

@@ -21,6 +21,7 @@ import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import { tensorScope } from '../model/scope.ts';
 import { hostWeight } from './host-weights.ts';
+import { preNorm } from '../model/weights.ts';
 
 // --- Observables -------------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ function normWeights(model: Model, norm: NormRef) {
   if (norm === 'final') return model.weights.lnFinal;
   checkLayer(model, norm.layer);
   const blk = model.weights.blocks[norm.layer];
-  return norm.which === 1 ? blk.ln1 : blk.ln2;
+  return preNorm(blk, norm.which, norm.layer);
 }
 
 /** (γ ⊙ v) / s, centred for LayerNorm: the feature before a norm whose scale is frozen at s. */

@@ -221,7 +221,7 @@ describe.each(['gpt2', 'llama'] as ModelSpec['modelType'][])('ObsProp through ML
     const v = randomVector(d, 7);
     const delta = randomVector(d, 8);
     const s = 1.7;
-    const gamma = await host(model, model.weights.blocks[0].ln2.w);
+    const gamma = await host(model, model.weights.blocks[0].ln2!.w);
     const centre = spec.normalization === 'layernorm';
     const mean = centre ? delta.reduce((x, y) => x + y, 0) / d : 0;
     const jDelta = Float64Array.from(delta, (x, i) => (gamma[i] * (x - mean)) / s);

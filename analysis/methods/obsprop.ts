@@ -28,6 +28,7 @@ import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
 import { run } from '../model/run.ts';
 import { hostWeight } from './host-weights.ts';
+import { preNorm } from '../model/weights.ts';
 import type { DecodedDirection } from './neurons.ts';
 import { decodeDirection } from './neurons.ts';
 import type { FrozenScales, NormRef, Observable, PathFeature, PathNode, TokenSpec, ZeroCrossing } from './obsprop-features.ts';
@@ -172,7 +173,7 @@ function scalesAt(model: Model, p: PromptRun): FrozenScales {
 async function normLinearRows(model: Model, p: PromptRun, residHook: string, norm: Exclude<NormRef, 'final'>): Promise<Float64Array[]> {
   const d = model.spec.dModel;
   const blk = model.weights.blocks[norm.layer];
-  const gamma = await hostWeight(model, (norm.which === 1 ? blk.ln1 : blk.ln2).w);
+  const gamma = await hostWeight(model, preNorm(blk, norm.which, norm.layer).w);
   const resid = p.cache[residHook].data;
   const scale = p.cache[hook.lnScale(norm.layer, norm.which)].data;
   const centre = model.spec.normalization === 'layernorm';
@@ -187,7 +188,7 @@ async function normLinearRows(model: Model, p: PromptRun, residHook: string, nor
 async function mlpInputAt(model: Model, p: PromptRun, layer: number, pos: number): Promise<Float64Array> {
   const residHook = nodeInputHook(model, { kind: 'mlp', layer });
   const [row] = (await normLinearRows(model, { ...p, ids: p.ids.slice(0, pos + 1) }, residHook, { layer, which: 2 })).slice(pos);
-  const beta = model.weights.blocks[layer].ln2.b;
+  const beta = preNorm(model.weights.blocks[layer], 2, layer).b;
   if (beta) {
     const b = await hostWeight(model, beta);
     return row.map((v, i) => v + b[i]);

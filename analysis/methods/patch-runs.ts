@@ -141,7 +141,7 @@ function cachedPrefix(b: Model['backend'], kv: KvState, layer: number, start: nu
   };
   return {
     // forward reads only layers ≥ `layer` when it starts there; lower entries are placeholders.
-    layers: kv.layers.map((l, i) => (i < layer ? l : { k: prefix(l.k), v: prefix(l.v) })),
+    layers: kv.layers.map((l, i) => (i < layer ? l : { k: prefix(l.k), v: prefix(l.v), dropped: l.dropped })),
     valid: new Uint8Array(rows * start).fill(1),
     length: start,
     nextPosition: new Int32Array(rows).fill(start),

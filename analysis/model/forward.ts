@@ -39,6 +39,11 @@ export interface ForwardRequest {
   /** Keep keys/values for continuing (generation). */
   readonly keepKv?: boolean;
   /**
+   * With keepKv: sliding-window layers keep only the keys a later query can still see (the
+   * window bounds the cache). Their captured scores/patterns then cover only the kept keys.
+   */
+  readonly trimKv?: boolean;
+  /**
    * Start inside the network: `resid` [batch, pos, dModel] is blocks.{layer}.hook_resid_pre and
    * the embeddings and earlier blocks are skipped (patching sweeps reuse what does not change).
    * `past`, if given, needs entries only for layers ≥ `layer`.
@@ -108,7 +113,8 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
     }
     resid = req.start.resid;
   } else {
-    resid = await hooks.at(hook.embed, b.reshape(b.gather(weights.embed, tokens.ids), shape), ctx.site);
+    const rows = b.reshape(b.gather(weights.embed, tokens.ids), shape);
+    resid = await hooks.at(hook.embed, spec.embedScale === undefined ? rows : b.scale(rows, spec.embedScale), ctx.site);
     if (spec.positional === 'learned') {
       if (!weights.posEmbed) throw new Error('learned positions without a position-embedding matrix');
       const posEmbed = await hooks.at(hook.posEmbed, b.reshape(b.gather(weights.posEmbed, tokens.positions), shape), ctx.site);
@@ -117,7 +123,7 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
   }
   const kvLayers: LayerKv[] = [];
   for (let l = startLayer; l < spec.nLayers; l++) {
-    const out = await block(ctx, l, resid, weights.blocks[l], past?.layers[l]);
+    const out = await block(ctx, l, resid, weights.blocks[l], past?.layers[l], req.keepKv === true && req.trimKv === true);
     resid = out.resid;
     kvLayers.push(out.kv);
   }
@@ -126,7 +132,7 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
   if (req.logits !== 'none' || hooks.wants(hook.lnFinalScale) || hooks.wants(hook.lnFinalNormalized)) {
     let normed = await applyNorm(ctx, resid, weights.lnFinal, lnFinal);
     if (req.logits === 'last') normed = b.slice(normed, 1, tokens.pos - 1, tokens.pos);
-    if (req.logits !== 'none') logits = b.linear(normed, weights.unembed, weights.bUnembed);
+    if (req.logits !== 'none') logits = softcapLogits(model, b.linear(normed, weights.unembed, weights.bUnembed));
   }
   const kv: KvState | null = req.keepKv && startLayer === 0
     ? {
@@ -137,4 +143,11 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
       }
     : null;
   return { logits, kv };
+}
+
+/** Gemma-2's final_logit_softcapping: c·tanh(z/c); the logits as they are otherwise. */
+export function softcapLogits(model: Pick<ModelCore, 'spec' | 'backend'>, z: Tensor): Tensor {
+  const c = model.spec.finalSoftcap;
+  const b = model.backend;
+  return c === undefined ? z : b.scale(b.unary(b.scale(z, 1 / c), 'tanh'), c);
 }

@@ -54,7 +54,7 @@ export async function generate(model: Model, input: ModelInput, options: Generat
       }
       const tokens = leftPad([next], past ? [past.nextPosition[0]] : []);
       const hooks = new HookSession(scope.backend, model.hookPoints, options);
-      const out = await forward(core, { tokens, hooks, logits: 'last', past, keepKv: true });
+      const out = await forward(core, { tokens, hooks, logits: 'last', past, keepKv: true, trimKv: true });
       const captured = hooks.capturedTensors();
       const names = [...captured.keys()];
       const tensors = names.map((n) => captured.get(n)!);

@@ -4,8 +4,10 @@
  * the regular expressions of checkpoint entries it deliberately ignores (non-parameter buffers).
  */
 import type { HostWeight } from '../../gpu/backend.ts';
+import { toFloat32 } from '../../gpu/dtype.ts';
 import type { ModelSpec } from './spec.ts';
-import type { BlockWeights, ModelWeights, NormWeights } from './weights.ts';
+import { blockNorms } from './spec.ts';
+import type { AttentionWeights, BlockWeights, MlpWeights, ModelWeights, NormWeights } from './weights.ts';
 import { sliceRows, takeRows, transpose2d } from './host-weight-ops.ts';
 import type { WeightReader } from './weight-reader.ts';
 
@@ -134,14 +136,34 @@ export async function mapNeox(r: WeightReader, spec: ModelSpec): Promise<MappedW
 }
 
 // ---------------------------------------------------------------------------------------------
-// Llama / Mistral / Qwen2: nn.Linear weights already [out, in]. Biases (Qwen2's q/k/v, Llama's
-// attention_bias / mlp_bias) are taken when present: their absence means a zero bias.
+// Llama-style decoders (Llama, Mistral, Qwen2/3, Phi-3, OLMo-2, Gemma-2/3): nn.Linear weights
+// already [out, in]. Biases (Qwen2's q/k/v, Llama's attention_bias / mlp_bias) are taken when
+// present: their absence means a zero bias. Phi-3 fuses qkv_proj and gate_up_proj (split here,
+// in the stored dtype). Gemma's RMSNorm weights w are used as 1 + w: folded here into small F32
+// vectors, so the forward pass and every method see the effective weight.
+
+/** Where the text model's tensors live: `model.`, or nested in a multimodal Gemma-3 checkpoint. */
+function textModelPrefix(r: WeightReader): { model: string; lmHead: string } {
+  if (r.has('model.language_model.embed_tokens.weight')) return { model: 'model.language_model.', lmHead: 'lm_head.weight' };
+  if (r.has('language_model.model.embed_tokens.weight')) return { model: 'language_model.model.', lmHead: 'language_model.lm_head.weight' };
+  return { model: 'model.', lmHead: 'lm_head.weight' };
+}
+
+/** Gemma's (1 + w) as an F32 vector (norm weights are vectors: no matrix is widened). */
+function plusOne(w: HostWeight): HostWeight {
+  const values = toFloat32(w);
+  return { name: `1 + ${w.name}`, dtype: 'F32', shape: w.shape, data: values.map((v) => 1 + v) };
+}
 
 export async function mapLlamaFamily(r: WeightReader, spec: ModelSpec): Promise<MappedWeights> {
   const { dModel: d, dMlp, dVocab, nHeads, nKvHeads, dHead } = spec;
-  const norm = async (name: string): Promise<NormWeights<HostWeight>> => ({
-    w: await r.read(`${name}.weight`, [d], '[hidden_size]'),
-  });
+  const gemma = spec.modelType === 'gemma2' || spec.modelType === 'gemma3_text' || spec.modelType === 'gemma3';
+  const layout = blockNorms(spec);
+  const prefix = textModelPrefix(r);
+  const norm = async (name: string, size = d, why = '[hidden_size]'): Promise<NormWeights<HostWeight>> => {
+    const w = await r.read(`${name}.weight`, [size], why);
+    return { w: gemma ? plusOne(w) : w };
+  };
   /** nn.Linear: weight [out, in], bias [out] when the checkpoint has one. */
   const linear = async (
     name: string,
@@ -155,28 +177,72 @@ export async function mapLlamaFamily(r: WeightReader, spec: ModelSpec): Promise<
   const qOut: [number, string] = [nHeads * dHead, 'num_attention_heads·head_dim'];
   const kvOut: [number, string] = [nKvHeads * dHead, 'num_key_value_heads·head_dim'];
   const mlpWidth: [number, string] = [dMlp, 'intermediate_size'];
+  const fused = spec.modelType === 'phi3';
 
-  const embed = await r.read('model.embed_tokens.weight', [dVocab, d], '[vocab_size, hidden_size]');
+  const embed = await r.read(`${prefix.model}embed_tokens.weight`, [dVocab, d], '[vocab_size, hidden_size]');
   const blocks: BlockWeights<HostWeight>[] = [];
   for (let i = 0; i < spec.nLayers; i++) {
-    const l = `model.layers.${i}`;
-    const ln1 = await norm(`${l}.input_layernorm`);
-    const [wQ, bQ] = await linear(`${l}.self_attn.q_proj`, qOut, hidden);
-    const [wK, bK] = await linear(`${l}.self_attn.k_proj`, kvOut, hidden);
-    const [wV, bV] = await linear(`${l}.self_attn.v_proj`, kvOut, hidden);
-    const [wO, bO] = await linear(`${l}.self_attn.o_proj`, hidden, qOut);
-    const ln2 = await norm(`${l}.post_attention_layernorm`);
-    // Only the weight: the canonical layout has no gate bias, so a checkpoint with one (mlp_bias)
-    // is rejected by the unused-tensor check rather than loaded wrongly.
-    const wGate = await r.read(`${l}.mlp.gate_proj.weight`, [dMlp, d], '[intermediate_size, hidden_size]');
-    const [wIn, bIn] = await linear(`${l}.mlp.up_proj`, mlpWidth, hidden);
-    const [wOut, bOut] = await linear(`${l}.mlp.down_proj`, hidden, mlpWidth);
-    blocks.push({ ln1, ln2, attn: { wQ, bQ, wK, bK, wV, bV, wO, bO }, mlp: { wIn, bIn, wGate, wOut, bOut } });
+    const l = `${prefix.model}layers.${i}`;
+    const ln1 = layout === 'post' ? undefined : await norm(`${l}.input_layernorm`);
+    let attn: AttentionWeights<HostWeight>;
+    if (fused) {
+      const qkvName = `${l}.self_attn.qkv_proj.weight`;
+      const qkv = await r.read(qkvName, [(nHeads + 2 * nKvHeads) * dHead, d], '[(num_attention_heads + 2·num_key_value_heads)·head_dim, hidden_size]');
+      const q = nHeads * dHead;
+      const kv = nKvHeads * dHead;
+      const [wO] = await linear(`${l}.self_attn.o_proj`, hidden, qOut);
+      attn = {
+        wQ: sliceRows(qkv, 0, q, `${qkvName}[q]`),
+        wK: sliceRows(qkv, q, q + kv, `${qkvName}[k]`),
+        wV: sliceRows(qkv, q + kv, q + 2 * kv, `${qkvName}[v]`),
+        wO,
+      };
+    } else {
+      const [wQ, bQ] = await linear(`${l}.self_attn.q_proj`, qOut, hidden);
+      const [wK, bK] = await linear(`${l}.self_attn.k_proj`, kvOut, hidden);
+      const [wV, bV] = await linear(`${l}.self_attn.v_proj`, kvOut, hidden);
+      const [wO, bO] = await linear(`${l}.self_attn.o_proj`, hidden, qOut);
+      attn = { wQ, bQ, wK, bK, wV, bV, wO, bO };
+    }
+    if (spec.qkNorm === 'head') {
+      attn = { ...attn, qNorm: await norm(`${l}.self_attn.q_norm`, dHead, '[head_dim]'), kNorm: await norm(`${l}.self_attn.k_norm`, dHead, '[head_dim]') };
+    } else if (spec.qkNorm === 'projection') {
+      attn = {
+        ...attn,
+        qNorm: await norm(`${l}.self_attn.q_norm`, nHeads * dHead, '[num_attention_heads·head_dim]'),
+        kNorm: await norm(`${l}.self_attn.k_norm`, nKvHeads * dHead, '[num_key_value_heads·head_dim]'),
+      };
+    }
+    // Llama's post_attention_layernorm is the pre-MLP norm; Gemma's and OLMo-2's is on the attention output.
+    const ln1Post = layout === 'pre' ? undefined : await norm(`${l}.post_attention_layernorm`);
+    const ln2 = layout === 'pre' ? await norm(`${l}.post_attention_layernorm`) : layout === 'sandwich' ? await norm(`${l}.pre_feedforward_layernorm`) : undefined;
+    const ln2Post = layout === 'pre' ? undefined : await norm(`${l}.post_feedforward_layernorm`);
+    let mlp: MlpWeights<HostWeight>;
+    if (fused) {
+      const gateUpName = `${l}.mlp.gate_up_proj.weight`;
+      const gateUp = await r.read(gateUpName, [2 * dMlp, d], '[2·intermediate_size, hidden_size]');
+      const [wOut] = await linear(`${l}.mlp.down_proj`, hidden, mlpWidth);
+      mlp = { wGate: sliceRows(gateUp, 0, dMlp, `${gateUpName}[gate]`), wIn: sliceRows(gateUp, dMlp, 2 * dMlp, `${gateUpName}[up]`), wOut };
+    } else {
+      // Only the weight: the canonical layout has no gate bias, so a checkpoint with one (mlp_bias)
+      // is rejected by the unused-tensor check rather than loaded wrongly.
+      const wGate = await r.read(`${l}.mlp.gate_proj.weight`, [dMlp, d], '[intermediate_size, hidden_size]');
+      const [wIn, bIn] = await linear(`${l}.mlp.up_proj`, mlpWidth, hidden);
+      const [wOut, bOut] = await linear(`${l}.mlp.down_proj`, hidden, mlpWidth);
+      mlp = { wIn, bIn, wGate, wOut, bOut };
+    }
+    blocks.push({ ln1, ln2, ln1Post, ln2Post, attn, mlp });
   }
-  const lnFinal = await norm('model.norm');
-  const unembed = await unembedding(r, spec, embed, 'lm_head.weight');
+  const lnFinal = await norm(`${prefix.model}norm`);
+  const unembed = await unembedding(r, spec, embed, prefix.lmHead);
+  const escape = (t: string) => t.replace(/\./g, '\\.');
   return {
     weights: { embed, blocks, lnFinal, unembed },
-    ignorable: [/\.rotary_emb\.inv_freq$/, ...(spec.tiedEmbeddings ? [/^lm_head\.weight$/] : [])],
+    ignorable: [
+      /\.rotary_emb\.inv_freq$/,
+      ...(spec.tiedEmbeddings ? [new RegExp(`^${escape(prefix.lmHead)}$`)] : []),
+      // Multimodal Gemma-3: the vision tower and its projector are not loaded (spec.skipped says so).
+      ...(spec.modelType === 'gemma3' ? [/^(model\.)?vision_tower\./, /^(model\.)?multi_modal_projector\./] : []),
+    ],
   };
 }

@@ -31,8 +31,8 @@ function expectCanonicalShapes(spec: ModelSpec, w: ModelWeights<HostWeight>): vo
   expect(w.blocks.length).toBe(spec.nLayers);
   w.blocks.forEach((b, i) => {
     shapes.push(
-      [`${i}.ln1.w`, b.ln1.w, [d]],
-      [`${i}.ln2.w`, b.ln2.w, [d]],
+      [`${i}.ln1.w`, b.ln1!.w, [d]],
+      [`${i}.ln2.w`, b.ln2!.w, [d]],
       [`${i}.wQ`, b.attn.wQ, [nHeads * dHead, d]],
       [`${i}.wK`, b.attn.wK, [nKvHeads * dHead, d]],
       [`${i}.wV`, b.attn.wV, [nKvHeads * dHead, d]],
@@ -43,7 +43,7 @@ function expectCanonicalShapes(spec: ModelSpec, w: ModelWeights<HostWeight>): vo
     if (spec.gatedMlp) shapes.push([`${i}.wGate`, b.mlp.wGate, [dMlp, d]]);
     for (const [name, t, n] of [
       ['bQ', b.attn.bQ, nHeads * dHead], ['bK', b.attn.bK, nKvHeads * dHead], ['bV', b.attn.bV, nKvHeads * dHead],
-      ['bO', b.attn.bO, d], ['bIn', b.mlp.bIn, dMlp], ['bOut', b.mlp.bOut, d], ['ln1.b', b.ln1.b, d], ['ln2.b', b.ln2.b, d],
+      ['bO', b.attn.bO, d], ['bIn', b.mlp.bIn, dMlp], ['bOut', b.mlp.bOut, d], ['ln1.b', b.ln1!.b, d], ['ln2.b', b.ln2!.b, d],
     ] as const) {
       if (t !== undefined) shapes.push([`${i}.${name}`, t, [n]]);
     }
@@ -147,14 +147,14 @@ function checkAgainstGoldens(model: HostModel, ref: Reference): void {
     const ln1 = h('ln1.hook_normalized');
     const ln2Scale = h('ln2.hook_scale');
     // LayerNorm's hook_normalized is the full output; RMSNorm's is x/scale, before the weight.
-    const ln1Out = ln1.map((x) => (spec.normalization === 'rmsnorm' ? x.map((v, i) => v * toFloat32(blk.ln1.w)[i]) : x));
+    const ln1Out = ln1.map((x) => (spec.normalization === 'rmsnorm' ? x.map((v, i) => v * toFloat32(blk.ln1!.w)[i]) : x));
     const ln2In = spec.parallelResidual ? h('hook_resid_pre') : h('hook_resid_mid');
     for (let t = 0; t < S; t++) {
       expectClose(linear(ln1Out[t], blk.attn.wQ, blk.attn.bQ), h('attn.hook_q')[t], `L${l} q[${t}]`);
       expectClose(linear(ln1Out[t], blk.attn.wK, blk.attn.bK), h('attn.hook_k')[t], `L${l} k[${t}]`);
       expectClose(linear(ln1Out[t], blk.attn.wV, blk.attn.bV), h('attn.hook_v')[t], `L${l} v[${t}]`);
       expectClose(linear(h('attn.hook_z')[t], blk.attn.wO, blk.attn.bO), h('hook_attn_out')[t], `L${l} attn_out[${t}]`);
-      const ln2Out = applyNorm(ln2In[t], ln2Scale[t][0], spec, blk.ln2.w, blk.ln2.b);
+      const ln2Out = applyNorm(ln2In[t], ln2Scale[t][0], spec, blk.ln2!.w, blk.ln2!.b);
       if (spec.gatedMlp) {
         expectClose(linear(ln2Out, blk.mlp.wGate!), h('mlp.hook_pre')[t], `L${l} gate[${t}]`);
         expectClose(linear(ln2Out, blk.mlp.wIn, blk.mlp.bIn), h('mlp.hook_pre_linear')[t], `L${l} up[${t}]`);

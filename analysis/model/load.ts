@@ -38,9 +38,7 @@ export async function loadHostWeights(source: ModelSource, spec: ModelSpec): Pro
     case 'gpt_neox':
       mapped = await mapNeox(reader, spec);
       break;
-    case 'llama':
-    case 'mistral':
-    case 'qwen2':
+    default:
       mapped = await mapLlamaFamily(reader, spec);
       break;
   }

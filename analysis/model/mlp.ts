@@ -1,6 +1,7 @@
 /**
- * The MLP: act(x W_inᵀ + b_in) W_outᵀ + b_out, or gated (SwiGLU) down(act(gate(x)) ⊙ up(x)).
+ * The MLP: act(x W_inᵀ + b_in) W_outᵀ + b_out, or gated (SwiGLU / GeGLU) down(act(gate(x)) ⊙ up(x)).
  * For gated MLPs hook_pre is the gate input and hook_pre_linear the up projection (TL names).
+ * Returns the output before any post-MLP norm; block.ts hooks hook_mlp_out (the residual write).
  */
 import type { Tensor } from '../../gpu/backend.ts';
 import { hook } from '../hooks/points.ts';
@@ -20,5 +21,5 @@ export async function mlp(ctx: ForwardContext, layer: number, x: Tensor, w: MlpW
     post = b.unary(pre, spec.activation);
   }
   post = await hooks.at(hook.mlpPost(layer), post, ctx.site);
-  return hooks.at(hook.mlpOut(layer), b.linear(post, w.wOut, w.bOut), ctx.site);
+  return b.linear(post, w.wOut, w.bOut);
 }

@@ -19,6 +19,9 @@ export interface AttentionWeights<T> {
   readonly bV?: T;
   readonly wO: T; // [dModel, head·dHead]
   readonly bO?: T; // [dModel]
+  /** RMSNorm of q / k before RoPE (Qwen3, Gemma-3: [dHead] per head; OLMo-2: [head·dHead] / [kvHead·dHead]). */
+  readonly qNorm?: NormWeights<T>;
+  readonly kNorm?: NormWeights<T>;
 }
 
 export interface MlpWeights<T> {
@@ -33,8 +36,14 @@ export interface MlpWeights<T> {
 }
 
 export interface BlockWeights<T> {
-  readonly ln1: NormWeights<T>;
-  readonly ln2: NormWeights<T>;
+  /** Norm before attention; absent for post-norm blocks (OLMo-2). */
+  readonly ln1?: NormWeights<T>;
+  /** Norm before the MLP; absent for post-norm blocks (OLMo-2). */
+  readonly ln2?: NormWeights<T>;
+  /** Norm on the attention output before the residual add (Gemma, OLMo-2). */
+  readonly ln1Post?: NormWeights<T>;
+  /** Norm on the MLP output before the residual add (Gemma, OLMo-2). */
+  readonly ln2Post?: NormWeights<T>;
   readonly attn: AttentionWeights<T>;
   readonly mlp: MlpWeights<T>;
 }
@@ -53,18 +62,22 @@ export interface ModelWeights<T> {
 export function mapWeights<A, B>(weights: ModelWeights<A>, f: (t: A) => B): ModelWeights<B> {
   const opt = (t: A | undefined): B | undefined => (t === undefined ? undefined : f(t));
   const norm = (n: NormWeights<A>): NormWeights<B> => ({ w: f(n.w), b: opt(n.b) });
+  const optNorm = (n: NormWeights<A> | undefined): NormWeights<B> | undefined => (n === undefined ? undefined : norm(n));
   const embed = f(weights.embed);
   return {
     embed,
     posEmbed: opt(weights.posEmbed),
     blocks: weights.blocks.map((blk) => ({
-      ln1: norm(blk.ln1),
-      ln2: norm(blk.ln2),
+      ln1: optNorm(blk.ln1),
+      ln2: optNorm(blk.ln2),
+      ln1Post: optNorm(blk.ln1Post),
+      ln2Post: optNorm(blk.ln2Post),
       attn: {
         wQ: f(blk.attn.wQ), bQ: opt(blk.attn.bQ),
         wK: f(blk.attn.wK), bK: opt(blk.attn.bK),
         wV: f(blk.attn.wV), bV: opt(blk.attn.bV),
         wO: f(blk.attn.wO), bO: opt(blk.attn.bO),
+        qNorm: optNorm(blk.attn.qNorm), kNorm: optNorm(blk.attn.kNorm),
       },
       mlp: {
         wIn: f(blk.mlp.wIn), bIn: opt(blk.mlp.bIn), wGate: opt(blk.mlp.wGate),
@@ -75,4 +88,11 @@ export function mapWeights<A, B>(weights: ModelWeights<A>, f: (t: A) => B): Mode
     unembed: weights.unembed === weights.embed ? embed : f(weights.unembed),
     bUnembed: opt(weights.bUnembed),
   };
+}
+
+/** A block's pre-norm, for code that needs one; post-norm blocks (OLMo-2) have none. */
+export function preNorm<T>(blk: BlockWeights<T>, which: 1 | 2, layer: number): NormWeights<T> {
+  const n = which === 1 ? blk.ln1 : blk.ln2;
+  if (!n) throw new Error(`layer ${layer} has no ln${which} (a post-norm block: its norms are ln${which}_post, after the sublayer)`);
+  return n;
 }
