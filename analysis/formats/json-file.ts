@@ -5,10 +5,21 @@
 import { ModelFormatError } from './errors.ts';
 import type { ModelSource } from './source.ts';
 
-/** The whole file as UTF-8 text; throws naming the file when it is missing. */
-export async function readTextFile(source: ModelSource, file: string): Promise<string> {
+/**
+ * The largest JSON file of a model folder we read. The biggest real ones are tokenizer.json files
+ * of large-vocabulary models (Gemma's is about 34 MB); parsing a file costs several times its size
+ * in memory, and a string past V8's limit (~512 MB) cannot be made at all, so a bigger "JSON file"
+ * is refused by its size before a byte of it is read.
+ */
+export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The whole file as UTF-8 text; throws naming the file when it is missing or too large. */
+export async function readTextFile(source: ModelSource, file: string, maxBytes = MAX_JSON_FILE_BYTES): Promise<string> {
   if (!(await source.has(file))) throw new ModelFormatError(`${source.label}: ${file} not found`);
   const size = await source.size(file);
+  if (size > maxBytes) {
+    throw new ModelFormatError(`${source.label}: ${file} is ${size} bytes, more than the ${maxBytes}-byte limit for a JSON file of a model folder`);
+  }
   return new TextDecoder().decode(await source.read(file, 0, size));
 }
 

@@ -161,10 +161,13 @@ function parseMetadata(where: string, value: unknown): Record<string, string> {
 }
 
 /**
- * No two tensors may share bytes, and all must lie inside the data section. A header whose
- * tensors tile the data section without gaps but run past the end of the file describes a file
- * that was cut short (an interrupted download), which we report as such; otherwise an offset
- * past the end is simply out of range.
+ * The tensors must tile the data section exactly, as the format requires (and the reference
+ * implementation checks): sorted by offset, each starts where the one before ends, the first at
+ * 0 and the last at the end of the file. Anything else means the offsets and the data disagree,
+ * e.g. a header length cut into the header's space padding, which shifts every tensor by a few
+ * bytes and would load garbage without a word. A header that tiles more bytes than the file has
+ * describes a file that was cut short (an interrupted download), and is reported as such.
+ * Zero-byte tensors take no part in the tiling but must still point inside the data section.
  */
 function checkLayout(
   where: string,
@@ -173,36 +176,42 @@ function checkLayout(
   dataLength: number,
   fileSize: number,
 ): void {
+  const offsets = (e: TensorEntry): string => `data_offsets [${e.start - dataStart}, ${e.end - dataStart}]`;
   const sorted = entries.filter((e) => e.end > e.start).sort((a, b) => a.start - b.start || a.end - b.end);
-  let contiguous = true;
   let expectedStart = dataStart;
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i];
-    if (i > 0 && e.start < sorted[i - 1].end) {
+  let gap: string | null = null;
+  for (const [i, e] of sorted.entries()) {
+    if (e.start < expectedStart) {
       const p = sorted[i - 1];
-      throw new ModelFormatError(
-        `${where}: tensors "${p.name}" (data_offsets [${p.start - dataStart}, ${p.end - dataStart}]) and ` +
-          `"${e.name}" (data_offsets [${e.start - dataStart}, ${e.end - dataStart}]) overlap`,
-      );
+      throw new ModelFormatError(`${where}: tensors "${p.name}" (${offsets(p)}) and "${e.name}" (${offsets(e)}) overlap`);
     }
-    if (e.start !== expectedStart) contiguous = false;
+    if (e.start > expectedStart && gap === null) {
+      gap =
+        `${where}: tensor "${e.name}" (${offsets(e)}) starts after a gap: the bytes before it end at data offset ` +
+        `${expectedStart - dataStart}; the tensors must tile the data section without gaps`;
+    }
     expectedStart = e.end;
   }
-  const last = sorted.at(-1);
-  const describedLength = last === undefined ? 0 : last.end - dataStart;
-  // Zero-byte tensors take no part in the layout but must still point inside the data section.
-  const outside = entries.find((e) => e.end - dataStart > dataLength);
-  if (outside === undefined) return;
-  if (contiguous && describedLength > dataLength) {
+  const describedLength = expectedStart - dataStart;
+  if (gap === null && describedLength > dataLength) {
     throw new ModelFormatError(
       `${where} is truncated: the header describes ${describedLength} bytes of tensor data but only ` +
         `${dataLength} follow it (expected a file of ${dataStart + describedLength} bytes, found ${fileSize})`,
     );
   }
-  throw new ModelFormatError(
-    `${where}: tensor "${outside.name}" has data_offsets [${outside.start - dataStart}, ${outside.end - dataStart}], ` +
-      `out of range: the data section is only ${dataLength} bytes`,
-  );
+  const outside = entries.find((e) => e.end - dataStart > dataLength);
+  if (outside !== undefined) {
+    throw new ModelFormatError(
+      `${where}: tensor "${outside.name}" has ${offsets(outside)}, out of range: the data section is only ${dataLength} bytes`,
+    );
+  }
+  if (gap !== null) throw new ModelFormatError(gap);
+  if (describedLength < dataLength) {
+    throw new ModelFormatError(
+      `${where}: the tensors cover ${describedLength} bytes, but ${dataLength} bytes follow the ${dataStart - 8}-byte header: ` +
+        `the header length is wrong (every tensor would be shifted) or the file has trailing bytes`,
+    );
+  }
 }
 
 /** Whether typed arrays on this machine are little-endian, as safetensors data is. */
@@ -274,7 +283,10 @@ export class SafetensorsCheckpoint {
       if (typeof shard !== 'string') {
         throw new ModelFormatError(`${where}: weight_map entry for tensor "${name}" must be a file name string`);
       }
-      byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
+      // push, not a spread copy: copying the list for every name is quadratic in the index size.
+      const names = byShard.get(shard);
+      if (names === undefined) byShard.set(shard, [name]);
+      else names.push(name);
     }
     const entries = new Map<string, TensorEntry>();
     for (const [shard, names] of byShard) {

@@ -19,6 +19,7 @@
  */
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ModelFormatError } from './errors.ts';
+import { checkTokenizerJson } from './tokenizer-schema.ts';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
@@ -212,6 +213,7 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknow
   if (tokenizerConfig !== undefined && !isObject(tokenizerConfig)) {
     throw new ModelFormatError(`${TOKENIZER_CONFIG_FILE}: expected a JSON object`);
   }
+  checkTokenizerJson(tokenizerJson);
   const config = tokenizerConfig ?? {};
   let hf: HfTokenizer;
   try {
