@@ -30,8 +30,8 @@ describe('config.json names select behaviour by own property only', () => {
 
 describe('config.json values are range-checked', () => {
   it.each([1e-320, 0.5, 1, 1e13])('rope_theta %s is refused (NaN or no-decay rotary frequencies)', (theta) => {
-    expect(() => parseConfig({ ...fixtureConfig('llama-tiny'), rope_theta: theta })).toThrow(/config\.json: "rope_theta": must be above 1 and at most 1000000000000/);
-    expect(() => parseConfig({ ...fixtureConfig('pythia-tiny'), rotary_emb_base: theta, rope_theta: undefined })).toThrow(/"rotary_emb_base": must be above 1/);
+    expect(() => parseConfig({ ...fixtureConfig('llama-tiny'), rope_theta: theta })).toThrow(/^config\.json: .*rope_theta.*must be above 1 and at most 1000000000000/);
+    expect(() => parseConfig({ ...fixtureConfig('pythia-tiny'), rotary_emb_base: theta, rope_theta: undefined })).toThrow(/rotary_emb_base.*must be above 1/);
   });
 
   it('rope_theta 500000 (Llama 3) loads', () => {

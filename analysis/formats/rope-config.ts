@@ -6,6 +6,7 @@
  * model that loads must compute what transformers computes.
  */
 import type { RopeScaling } from '../model/spec.ts';
+import { ROPE_THETA_RANGE } from './config-fields.ts';
 import { ModelFormatError } from './errors.ts';
 
 const FILE = 'config.json';
@@ -36,6 +37,15 @@ function positiveNumber(obj: Json, key: string, where: string): number {
 function optionalPositive(obj: Json, key: string, where: string): number | undefined {
   const v = own(obj, key);
   return v === undefined || v === null ? undefined : positiveNumber(obj, key, where);
+}
+
+/** rope_theta, when given, inside ROPE_THETA_RANGE (a tiny theta overflows to NaN logits). */
+function optionalTheta(obj: Json, where: string): number | undefined {
+  const theta = optionalPositive(obj, 'rope_theta', where);
+  if (theta !== undefined && !(theta > ROPE_THETA_RANGE.min && theta <= ROPE_THETA_RANGE.max)) {
+    fail(`${where}.rope_theta`, `is ${theta}; must be above ${ROPE_THETA_RANGE.min} and at most ${ROPE_THETA_RANGE.max}`);
+  }
+  return theta;
 }
 
 export interface RopeContext {
@@ -118,10 +128,10 @@ export function parseRope(json: Json, defaultTheta: number, ctx: RopeContext, la
       field = `rope_parameters.${layerType}`;
     }
     const p = params as Json;
-    const theta = optionalPositive(p, 'rope_theta', field) ?? defaultTheta;
+    const theta = optionalTheta(p, field) ?? defaultTheta;
     return { theta, scaling: parseRopeScaling(p, field, ctx), field };
   }
-  const theta = optionalPositive(json, 'rope_theta', 'config') ?? defaultTheta;
+  const theta = optionalTheta(json, 'config') ?? defaultTheta;
   return { theta, scaling: parseRopeScaling(own(json, 'rope_scaling'), 'rope_scaling', ctx), field: 'rope_scaling' };
 }
 
