@@ -60,8 +60,31 @@ export interface AttentionMask {
   readonly window?: number;
 }
 
+/** A LayerNorm (center) or RMSNorm with its gain (and LayerNorm bias), as `linearFused` applies it. */
+export interface RowNorm {
+  readonly center: boolean;
+  readonly eps: number;
+  readonly weight: Tensor; // [in]
+  readonly bias?: Tensor; // [in]
+}
+
+/** What `linearFused` does around x·wᵀ, in this order; every part optional. */
+export interface LinearFusion {
+  /** x ← normalize(x, normScale(x)) · weight (+ bias) first: the model's pre-norm. */
+  readonly norm?: RowNorm;
+  /** + bias [out]. */
+  readonly bias?: Tensor;
+  /** Then the activation (as `unary`). */
+  readonly activation?: UnaryKind;
+  /** Then × multiply [..., out] (a gated MLP's act(gate)). */
+  readonly multiply?: Tensor;
+  /** Then + residual [..., out] (the residual stream). Not together with `multiply`. */
+  readonly residual?: Tensor;
+}
+
 export interface BackendInfo {
-  readonly name: 'cpu' | 'webgpu';
+  /** cpu: the float64 reference; wasm: the fast CPU backend (WebAssembly SIMD); webgpu. */
+  readonly name: 'cpu' | 'wasm' | 'webgpu';
   /** Human-readable adapter/device description, e.g. "SwiftShader (Google)" or "CPU (JavaScript)". */
   readonly adapter: string;
   /**
@@ -175,6 +198,25 @@ export interface Backend {
   attentionMix(pattern: Tensor, v: Tensor): Tensor;
   /** Per-head output z [batch, pos, head, dHead] with wO [dModel, head·dHead] → [batch, pos, head, dModel]. */
   headResult(z: Tensor, wO: Tensor): Tensor;
+
+  // --- optional fused ops (a backend without them runs the primitive ops above) -----------
+  /**
+   * linear with a norm before it and bias, activation and residual add or multiply after it
+   * (`LinearFusion`), in one kernel where the backend can. Equals the primitive ops in the
+   * stated order up to f32 rounding. The forward pass uses it only where no hook needs the
+   * intermediates.
+   */
+  linearFused?(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor;
+  /**
+   * attentionMix(softmax(attentionScores(q, k, scale, mask)), v) → z [batch, pos, head, dHead]
+   * without materialising scores or pattern (used only when no hook needs them).
+   */
+  attention?(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask): Tensor;
+  /**
+   * Marks the end of a unit of work (a transformer block): a GPU backend may submit what is
+   * queued so the device starts on it, and time it. No effect on results.
+   */
+  stage?(label: string): void;
 }
 
 export function numel(shape: readonly number[]): number {
