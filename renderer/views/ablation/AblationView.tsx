@@ -13,7 +13,7 @@ import { cellOf, headGrid } from '../../figures/charts.ts';
 import { FigureCard } from '../../figures/FigureCard.tsx';
 import type { AblationMode, AblationSweepJobResult } from '../../worker/method-contracts.ts';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { vocabFrom } from '../shared/vocab.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
@@ -49,7 +49,7 @@ export function AblationView() {
   const r: AblationSweepJobResult | null = job.result;
   const q = QUANTITIES.find((x) => x.value === quantity)!;
   const resampleIds = corrupted.tokens?.map((t) => t.id);
-  const blocked = input.blocked ?? (mode === 'resample' && (!pairMode || !resampleIds) ? 'Resampling reads the corrupted prompt: turn it on above.' : null);
+  const blocked = input.blocked ?? (mode === 'resample' && (!pairMode || !resampleIds) ? 'Resampling reads the corrupted prompt: turn it on above.' : null) ?? metricBlocked(metric);
   const grid = useMemo(
     () => (r ? headGrid({ z: r[quantity], title: `${q.label} of ablating each head`, valueLabel: q.label, scale: q.signed ? 'diverging' : 'sequential', selectedHead: selected }) : null),
     [r, quantity, q, selected],

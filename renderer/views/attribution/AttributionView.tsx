@@ -16,7 +16,7 @@ import type { CorruptionChoice } from '../shared/CorruptionFields.tsx';
 import { CorruptionFields } from '../shared/CorruptionFields.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { corruptionParams } from '../shared/use-corruption.ts';
 import { usePairInput } from '../shared/use-pair-input.ts';
 import { useViewJob } from '../shared/use-view-job.ts';
@@ -54,7 +54,7 @@ export function AttributionView() {
         if (!pair.clean || !chosen.params) return;
         job.run({ clean: pair.clean.map((t) => t.id), corruption: chosen.params, hook, byPosition: byPosition && hook !== 'pattern', answer: metric.answer, wrong: metric.wrong, pos: metric.pos }, pair.clean);
       }}
-      blocked={chosen.blocked}
+      blocked={chosen.blocked ?? metricBlocked(metric)}
       running={job.running}
       runLabel="Estimate and compare"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

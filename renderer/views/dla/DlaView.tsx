@@ -13,7 +13,7 @@ import { FigureCard } from '../../figures/FigureCard.tsx';
 import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { vocabFrom } from '../shared/vocab.ts';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
@@ -49,7 +49,7 @@ export function DlaView() {
         setHead(null);
         job.run({ ids: input.ids, answer: metric.answer, wrong: metric.wrong, pos: metric.pos, perSource }, input.tokens ?? []);
       }}
-      blocked={input.blocked}
+      blocked={input.blocked ?? metricBlocked(metric)}
       running={job.running}
       runLabel="Attribute"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

@@ -15,7 +15,7 @@ import type { LinearScopeMode } from '../../worker/method-contracts.ts';
 import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { vocabFrom } from '../shared/vocab.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
@@ -51,7 +51,7 @@ export function LinearScopeView() {
         setPos(null);
         job.run({ ids: input.ids, mode, decodeTopK: topK, answer: metric.answer, wrong: metric.wrong, pos: metric.pos }, input.tokens ?? []);
       }}
-      blocked={input.blocked}
+      blocked={input.blocked ?? metricBlocked(metric)}
       running={job.running}
       runLabel="Decompose"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

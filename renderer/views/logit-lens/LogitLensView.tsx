@@ -14,9 +14,10 @@ import { FigureCard } from '../../figures/FigureCard.tsx';
 import type { LensColour } from '../../figures/logit-lens.ts';
 import { logitLensFigure, logitLensTable } from '../../figures/logit-lens.ts';
 import type { AxisRanges } from '../../figures/PlotlyFigure.tsx';
-import type { LensTarget, TokenInfo } from '../../worker/contracts.ts';
+import type { TokenInfo } from '../../worker/contracts.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
+import type { TargetChoice } from './TargetTokenField.tsx';
 import { TargetTokenField } from './TargetTokenField.tsx';
 
 const COLOURS: { value: LensColour; label: string }[] = [
@@ -29,7 +30,7 @@ export function LogitLensView() {
   const input = usePromptInput();
   const job = useJob('logitLens');
   const [topK, setTopK] = useState(5);
-  const [target, setTarget] = useState<LensTarget | null>({ kind: 'next' });
+  const [{ target, problem: targetProblem }, setTarget] = useState<TargetChoice>({ target: { kind: 'next' }, problem: null });
   const [colour, setColour] = useState<LensColour>('rank');
   const [window, setWindow] = useState<Window | null>(null);
   const done = job.state.status === 'done' ? job.state : null;
@@ -38,7 +39,7 @@ export function LogitLensView() {
   const [tokens, setTokens] = useState<readonly TokenInfo[]>([]);
   const spec = useMemo(() => (result ? logitLensFigure(result, tokens, colour, window ?? undefined) : null), [result, tokens, colour, window]);
   const stale = done !== null && !sameIds(input.ids, done.params.ids);
-  const onTarget = useCallback((t: LensTarget | null) => setTarget(t), []);
+  const onTarget = useCallback((t: TargetChoice) => setTarget(t), []);
 
   const run = () => {
     if (!input.ids || !target) return;
@@ -57,7 +58,7 @@ export function LogitLensView() {
       title="Logit lens"
       description="The residual stream before each layer (and after the last), decoded through the final norm and the unembedding. Hover a cell for its top tokens."
       onRun={run}
-      blocked={input.blocked ?? (target ? null : 'Resolving the target token…')}
+      blocked={input.blocked ?? targetProblem}
       running={job.state.status === 'running'}
       runLabel="Run logit lens"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

@@ -15,7 +15,7 @@ import type { PatchHook } from '../../worker/method-contracts.ts';
 import type { CorruptionChoice } from '../shared/CorruptionFields.tsx';
 import { CorruptionFields } from '../shared/CorruptionFields.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { corruptionParams } from '../shared/use-corruption.ts';
 import { usePairInput } from '../shared/use-pair-input.ts';
 import { useViewJob } from '../shared/use-view-job.ts';
@@ -65,7 +65,7 @@ export function PatchingView() {
         setCell(null);
         job.run({ clean: pair.clean.map((t) => t.id), corruption: chosen.params, hook, byPosition: byPosition && hook !== 'pattern', direction, answer: metric.answer, wrong: metric.wrong, pos: metric.pos }, pair.clean);
       }}
-      blocked={chosen.blocked}
+      blocked={chosen.blocked ?? metricBlocked(metric)}
       running={job.running}
       runLabel="Run sweep"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

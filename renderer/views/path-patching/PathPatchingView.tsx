@@ -15,7 +15,7 @@ import type { CorruptionChoice } from '../shared/CorruptionFields.tsx';
 import { CorruptionFields } from '../shared/CorruptionFields.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricCaption } from '../shared/MetricFields.tsx';
+import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
 import { corruptionParams } from '../shared/use-corruption.ts';
 import { usePairInput } from '../shared/use-pair-input.ts';
 import { useViewJob } from '../shared/use-view-job.ts';
@@ -53,7 +53,7 @@ export function PathPatchingView() {
         setSender(null);
         job.run({ clean: pair.clean.map((t) => t.id), corruption: chosen.params, receiver: receiverParams, recomputeMlps, answer: metric.answer, wrong: metric.wrong, pos: metric.pos }, pair.clean);
       }}
-      blocked={chosen.blocked}
+      blocked={chosen.blocked ?? metricBlocked(metric)}
       running={job.running}
       runLabel="Patch every path"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}

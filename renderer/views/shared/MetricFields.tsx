@@ -8,6 +8,14 @@ export interface MetricChoice {
   readonly answer: number | undefined;
   readonly wrong: number | undefined;
   readonly pos: number | undefined;
+  /** Why the typed answer / wrong token cannot be used (not exactly one token, still resolving). */
+  readonly answerProblem?: string | null;
+  readonly wrongProblem?: string | null;
+}
+
+/** Why a run must wait for the metric's tokens, or null when they are usable. */
+export function metricBlocked(m: MetricChoice): string | null {
+  return m.answerProblem ?? m.wrongProblem ?? null;
 }
 
 export function MetricFields({ value, onChange, tokens, wrongAuto }: { value: MetricChoice; onChange: (v: MetricChoice) => void; tokens: readonly TokenInfo[] | null; wrongAuto: string }) {
@@ -20,8 +28,8 @@ export function MetricFields({ value, onChange, tokens, wrongAuto }: { value: Me
   };
   return (
     <>
-      <TokenPicker label="Answer token" value={value.answer} onChange={(answer) => set({ answer })} autoLabel="top prediction" testId="metric-answer" />
-      <TokenPicker label="Wrong token" value={value.wrong} onChange={(wrong) => set({ wrong })} autoLabel={wrongAuto} testId="metric-wrong" />
+      <TokenPicker label="Answer token" onChange={(answer, answerProblem) => set({ answer, answerProblem })} autoLabel="top prediction" testId="metric-answer" />
+      <TokenPicker label="Wrong token" onChange={(wrong, wrongProblem) => set({ wrong, wrongProblem })} autoLabel={wrongAuto} testId="metric-wrong" />
       <PositionSelect tokens={tokens} value={value.pos} onChange={(pos) => set({ pos })} />
     </>
   );
