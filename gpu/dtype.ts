@@ -1,4 +1,6 @@
 import type { HostWeight } from './backend.ts';
+import { numel } from './backend.ts';
+import { blockFormat, dequantize } from './quant.ts';
 
 /**
  * Exact widening of 16-bit floats to float32. Every F16 and BF16 value is exactly representable
@@ -58,7 +60,8 @@ export function bf16ToFloat32(bits: Uint16Array): Float32Array {
 
 /**
  * The weight's values as float32. F32 weights are returned as they are (not copied: treat the
- * result as read-only); F16/BF16 are widened exactly into a fresh array.
+ * result as read-only); F16/BF16 are widened and Q8_0/Q4_0 blocks decoded exactly into a fresh
+ * array.
  */
 export function toFloat32(w: HostWeight): Float32Array {
   switch (w.dtype) {
@@ -69,6 +72,10 @@ export function toFloat32(w: HostWeight): Float32Array {
     case 'BF16':
       if (!(w.data instanceof Uint16Array)) throw new TypeError(`weight ${w.name}: dtype ${w.dtype} but data is not a Uint16Array`);
       return w.dtype === 'F16' ? f16ToFloat32(w.data) : bf16ToFloat32(w.data);
+    case 'Q8_0':
+    case 'Q4_0':
+      if (!(w.data instanceof Uint8Array)) throw new TypeError(`weight ${w.name}: dtype ${w.dtype} but data is not a Uint8Array of blocks`);
+      return dequantize(blockFormat(w.dtype), w.data, numel(w.shape));
   }
 }
 

@@ -3,9 +3,10 @@
  * accumulated in float64 (JS numbers) so it is at least as careful as any kernel it checks.
  * Speed is secondary; clarity and exactness come first.
  */
-import type { AttentionMask, Backend, BackendInfo, HostWeight, RopeFrequencies, Tensor, UnaryKind } from '../backend.ts';
+import type { AttentionMask, Backend, BackendInfo, BlockDType, HostWeight, RopeFrequencies, Tensor, UnaryKind } from '../backend.ts';
 import { numel, sameShape, shapeString } from '../backend.ts';
 import { decodeHalfInto, toFloat32 } from '../dtype.ts';
+import { blockFormat, blockRowBytes, decodeBlocks, isBlockDType, roundRowToQ8_0, roundToHalf, type BlockFormat } from '../quant.ts';
 
 class CpuTensor implements Tensor {
   constructor(
@@ -27,6 +28,29 @@ class CpuHalfTensor implements Tensor {
     readonly bits: Uint16Array,
     readonly owner: CpuBackend,
   ) {}
+}
+
+/**
+ * A weight matrix kept as ggml blocks (Q8_0, Q4_0: gpu/quant.ts), decoded like CpuHalfTensor:
+ * row by row in the matrix ops, a temporary float32 copy for any other op.
+ */
+class CpuBlockTensor implements Tensor {
+  constructor(
+    readonly shape: readonly number[],
+    readonly format: BlockFormat,
+    readonly bytes: Uint8Array,
+    readonly rowBytes: number,
+    readonly owner: CpuBackend,
+  ) {}
+}
+
+export interface CpuBackendOptions {
+  /**
+   * llama.cpp parity: round the activations the way ggml's CPU matmuls do before multiplying
+   * by a compact weight — to Q8_0 blocks before a Q8_0/Q4_0 weight, to F16 before an F16 one
+   * (linear and headResult) — so the logits are those llama.cpp computes, not the exact ones.
+   */
+  readonly llamaCppParity?: boolean;
 }
 
 /** Row access to a 2-D tensor of either storage. */
@@ -136,10 +160,17 @@ type Binary = (a: number, b: number) => number;
 export class CpuBackend implements Backend {
   readonly info: BackendInfo = { name: 'cpu', adapter: 'CPU (JavaScript reference)' };
 
+  constructor(private readonly options: CpuBackendOptions = {}) {}
+
   protected t(x: Tensor, what: string): CpuTensor {
     if (x instanceof CpuHalfTensor && x.owner === this) {
       const data = new Float32Array(x.bits.length);
       decodeHalfInto(x.dtype, x.bits, 0, x.bits.length, data);
+      return new CpuTensor(x.shape, data, this);
+    }
+    if (x instanceof CpuBlockTensor && x.owner === this) {
+      const data = new Float32Array(numel(x.shape));
+      decodeBlocks(x.format, x.bytes, 0, data.length, data);
       return new CpuTensor(x.shape, data, this);
     }
     if (!(x instanceof CpuTensor) || x.owner !== this) {
@@ -160,6 +191,16 @@ export class CpuBackend implements Backend {
         },
       };
     }
+    if (x instanceof CpuBlockTensor && x.owner === this) {
+      const n = x.shape[x.shape.length - 1];
+      return {
+        shape: x.shape,
+        row: (r, scratch) => {
+          decodeBlocks(x.format, x.bytes, r * x.rowBytes, n, scratch);
+          return scratch.subarray(0, n);
+        },
+      };
+    }
     const a = this.t(x, what);
     const n = a.shape[a.shape.length - 1];
     return { shape: a.shape, row: (r) => a.data.subarray(r * n, (r + 1) * n) };
@@ -168,6 +209,7 @@ export class CpuBackend implements Backend {
   /** Bytes the tensor's storage occupies (2 per value for 16-bit weights, else 4). */
   storedBytes(x: Tensor): number {
     if (x instanceof CpuHalfTensor && x.owner === this) return x.bits.byteLength;
+    if (x instanceof CpuBlockTensor && x.owner === this) return x.bytes.byteLength;
     return this.t(x, 'tensor').data.byteLength;
   }
 
@@ -192,6 +234,7 @@ export class CpuBackend implements Backend {
   }
 
   uploadWeight(weight: HostWeight): Tensor {
+    if (isBlockDType(weight.dtype)) return this.uploadBlocks(weight, weight.dtype);
     // Matrices stay in their stored 16-bit dtype (2 bytes a value); vectors (norm weights,
     // biases) are widened: they are small and elementwise ops read them everywhere.
     if (weight.dtype !== 'F32' && weight.shape.length === 2 && weight.data instanceof Uint16Array) {
@@ -203,8 +246,39 @@ export class CpuBackend implements Backend {
     return this.make(weight.shape, Float32Array.from(toFloat32(weight)));
   }
 
+  /** Q8_0/Q4_0 matrices keep their ggml blocks (decoded row by row in the matrix ops). */
+  private uploadBlocks(weight: HostWeight, dtype: BlockDType): Tensor {
+    const { name, shape, data } = weight;
+    if (shape.length !== 2 || !(data instanceof Uint8Array)) {
+      throw new Error(`cpu backend: weight ${name} (${dtype}) must be a matrix of raw blocks (Uint8Array), got shape ${shapeString(shape)}`);
+    }
+    const format = blockFormat(dtype);
+    const rowBytes = blockRowBytes(format, shape[1], `cpu backend: weight ${name}`);
+    if (data.length !== rowBytes * shape[0]) {
+      throw new Error(`cpu backend: weight ${name} has ${data.length} bytes, expected ${rowBytes * shape[0]} for ${dtype} ${shapeString(shape)}`);
+    }
+    return new CpuBlockTensor([...shape], format, data, rowBytes, this);
+  }
+
+  /**
+   * The activations a matmul with weight `w` multiplies: `x` itself, or in llama.cpp parity
+   * mode x rounded as ggml rounds it for w's storage (rows of x are the last axis).
+   */
+  private matmulInput(x: CpuTensor, w: Tensor): CpuTensor {
+    if (!this.options.llamaCppParity) return x;
+    const n = x.shape[x.shape.length - 1];
+    if (w instanceof CpuBlockTensor) {
+      if (n % 32 !== 0) throw new Error(`llama.cpp parity: activation rows of ${n} values are not whole Q8_0 blocks`);
+      const out = new Float32Array(x.data.length);
+      for (let r = 0; r < x.data.length; r += n) roundRowToQ8_0(x.data, out, r, n);
+      return new CpuTensor(x.shape, out, this);
+    }
+    if (w instanceof CpuHalfTensor && w.dtype === 'F16') return new CpuTensor(x.shape, x.data.map(roundToHalf), this);
+    return x;
+  }
+
   async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
-    return tensors.map((x) => (x instanceof CpuHalfTensor ? this.t(x, 'read input').data : Float32Array.from(this.t(x, 'read input').data)));
+    return tensors.map((x) => (x instanceof CpuHalfTensor || x instanceof CpuBlockTensor ? this.t(x, 'read input').data : Float32Array.from(this.t(x, 'read input').data)));
   }
 
   dispose(): void {
@@ -406,7 +480,7 @@ export class CpuBackend implements Backend {
   }
 
   linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
-    const a = this.t(x, 'linear input');
+    const a = this.matmulInput(this.t(x, 'linear input'), w);
     const W = this.rows(w, 'linear weight');
     const [nOut, nIn] = W.shape;
     if (a.shape[a.shape.length - 1] !== nIn) {
@@ -643,7 +717,7 @@ export class CpuBackend implements Backend {
   }
 
   headResult(z: Tensor, wO: Tensor): Tensor {
-    const Z = this.t(z, 'headResult z');
+    const Z = this.matmulInput(this.t(z, 'headResult z'), wO);
     const W = this.rows(wO, 'headResult wO');
     const [batch, pos, heads, dHead] = Z.shape;
     const [dModel, inner] = W.shape;
@@ -665,6 +739,6 @@ export class CpuBackend implements Backend {
   }
 }
 
-export function createCpuBackend(): CpuBackend {
-  return new CpuBackend();
+export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  return new CpuBackend(options);
 }

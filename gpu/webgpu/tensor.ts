@@ -8,8 +8,9 @@
  */
 import { numel, shapeString, type Backend, type Tensor } from '../backend.ts';
 import type { Engine } from './engine.ts';
-import type { StorageKind } from './kernel.ts';
+import { BLOCK_KINDS, type StorageKind } from './kernel.ts';
 import { decode } from './kernels/convert.ts';
+import { dequantize } from './kernels/dequant.ts';
 import type { MatmulTile } from './kernels/matmul.ts';
 
 export interface Chunk {
@@ -52,6 +53,8 @@ export interface Operand {
 }
 
 export function storageBytes(kind: StorageKind, count: number): number {
+  const block = BLOCK_KINDS.get(kind);
+  if (block !== undefined) return 4 * Math.ceil(((count / block.values) * block.bytes) / 4);
   return kind === 'f32' ? 4 * count : 4 * Math.ceil(count / 2);
 }
 
@@ -128,8 +131,30 @@ export class Context {
     });
   }
 
-  /** The f32 buffer of `t`, decoding F16/BF16 storage into a temporary when needed. */
+  /** A fresh f32 tensor for kernels to write, split by rows past the binding limit. */
+  outputRows(shape: readonly number[], what: string): GpuTensor {
+    const chunks = planChunks('f32', shape, this.engine.limits.maxBindingBytes, what).map(({ start, count }) => ({
+      buffer: this.engine.allocate(4 * count, `${what} ${shapeString(shape)}`, false),
+      start,
+      count,
+    }));
+    return new GpuTensor([...shape], this.owner, new Storage('f32', chunks));
+  }
+
+  /** `t` itself, or for block-quantised storage a decoded f32 temporary (dispose it after use). */
+  decodedBlocks(t: GpuTensor, op: string): { tensor: GpuTensor; done(): void } {
+    if (!BLOCK_KINDS.has(t.storage.kind)) return { tensor: t, done: () => undefined };
+    const temp = dequantize(this, t, op);
+    return { tensor: temp, done: () => this.dispose(temp) };
+  }
+
+  /** The f32 buffer of `t`, decoding F16/BF16 or block storage into a temporary when needed. */
   f32(t: GpuTensor, op: string): Operand {
+    if (BLOCK_KINDS.has(t.storage.kind)) {
+      const temp = dequantize(this, t, op);
+      const chunk = this.single(temp, op);
+      return { buffer: chunk.buffer, done: () => this.dispose(temp) };
+    }
     const chunk = this.single(t, op);
     if (t.storage.kind === 'f32') return { buffer: chunk.buffer, done: () => undefined };
     const temp = decode(this, t, op);
@@ -143,8 +168,12 @@ export class Context {
     return { buffer, done: () => this.engine.release(buffer) };
   }
 
-  /** Uploads f32 data or packed 16-bit patterns, splitting along axis 0 past the binding limit. */
-  upload(data: Float32Array | Uint16Array, kind: StorageKind, shape: readonly number[], what: string): GpuTensor {
+  /**
+   * Uploads f32 data or packed 16-bit patterns, splitting along axis 0 past the binding limit,
+   * or ggml blocks (raw bytes, one buffer).
+   */
+  upload(data: Float32Array | Uint16Array | Uint8Array, kind: StorageKind, shape: readonly number[], what: string): GpuTensor {
+    if (data instanceof Uint8Array) return this.uploadBlocks(data, kind, shape, what);
     const chunks = planChunks(kind, shape, this.engine.limits.maxBindingBytes, what).map(({ start, count }) => {
       const bytes = storageBytes(kind, count);
       const buffer = this.engine.allocate(bytes, `${what} ${shapeString(shape)}`, true);
@@ -158,6 +187,16 @@ export class Context {
       return { buffer, start, count };
     });
     return new GpuTensor([...shape], this.owner, new Storage(kind, chunks));
+  }
+
+  private uploadBlocks(data: Uint8Array, kind: StorageKind, shape: readonly number[], what: string): GpuTensor {
+    const count = numel(shape);
+    const bytes = storageBytes(kind, count);
+    const padded = new Uint8Array(bytes);
+    padded.set(data);
+    const buffer = this.engine.allocate(Math.max(4, bytes), `${what} ${shapeString(shape)}`, true);
+    if (bytes > 0) this.engine.write(buffer, new Uint32Array(padded.buffer));
+    return new GpuTensor([...shape], this.owner, new Storage(kind, [{ buffer, start: 0, count }]));
   }
 
   dispose(t: GpuTensor): void {

@@ -32,7 +32,7 @@ import { select } from './kernels/select.ts';
 import { softmax } from './kernels/softmax.ts';
 import { keepTopK } from './kernels/topk.ts';
 import { unary } from './kernels/unary.ts';
-import type { StorageKind } from './kernel.ts';
+import { BLOCK_KINDS, isBlockKind, type StorageKind } from './kernel.ts';
 import { Context, GpuTensor, storageBytes } from './tensor.ts';
 
 export interface WebGpuBackend extends Backend {
@@ -43,7 +43,19 @@ export interface WebGpuBackend extends Backend {
   destroy(): void;
 }
 
-const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
+const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = {
+  F32: 'f32', F16: 'f16', BF16: 'bf16', Q8_0: 'q8_0', Q4_0: 'q4_0',
+};
+
+/** Ops that accept block-quantised weights (decoding them per op), and reading them back. */
+const BLOCK_WEIGHT_OPS: ReadonlySet<string> = new Set(['gather', 'linear', 'linearTransposed', 'headResult', 'linearFused', 'read', 'dispose']);
+
+/** Bytes of a [rows, cols] block-quantised matrix (cols a whole number of blocks). */
+function storedBlockBytes(kind: StorageKind, shape: readonly number[]): number {
+  const block = BLOCK_KINDS.get(kind);
+  if (block === undefined || shape.length !== 2 || shape[1] % block.values !== 0) return NaN;
+  return shape[0] * (shape[1] / block.values) * block.bytes;
+}
 
 export class WebGpuBackendImpl implements WebGpuBackend {
   private readonly ctx: Context;
@@ -70,7 +82,11 @@ export class WebGpuBackendImpl implements WebGpuBackend {
 
   private t(x: Tensor, op: string): GpuTensor {
     this.engine.assertAlive();
-    return this.ctx.tensor(x, op);
+    const t = this.ctx.tensor(x, op);
+    if (isBlockKind(t.storage.kind) && !BLOCK_WEIGHT_OPS.has(op)) {
+      throw new Error(`WebGPU ${op}: a ${t.storage.kind.toUpperCase()} weight is read only by ${[...BLOCK_WEIGHT_OPS].join(', ')}`);
+    }
+    return t;
   }
 
   // --- data movement -------------------------------------------------------------------
@@ -84,6 +100,13 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   uploadWeight(weight: HostWeight): Tensor {
     const { name, dtype, shape, data } = weight;
     const kind = WEIGHT_KIND[dtype];
+    if (isBlockKind(kind)) {
+      // ggml blocks stay as they are; ops that read the weight decode it (kernels/dequant.ts).
+      if (shape.length !== 2 || !(data instanceof Uint8Array) || data.length !== storedBlockBytes(kind, shape)) {
+        throw new Error(`uploadWeight ${name}: ${dtype} needs a matrix of raw blocks (Uint8Array of ${storedBlockBytes(kind, shape)} bytes)`);
+      }
+      return this.ctx.upload(data, kind, shape, `weight ${name}`);
+    }
     checkShape(`uploadWeight ${name}`, shape, data.length);
     if ((kind === 'f32') !== data instanceof Float32Array) {
       throw new Error(`uploadWeight ${name}: ${dtype} data must be a ${kind === 'f32' ? 'Float32Array' : 'Uint16Array'}`);
@@ -95,8 +118,29 @@ export class WebGpuBackendImpl implements WebGpuBackend {
     return f32;
   }
 
+  /**
+   * Runs `f` on weight `w`, a block-quantised weight decoded to a temporary f32 tensor for this
+   * one op (released as soon as the op is encoded: the model itself stays in its blocks).
+   */
+  private withWeight(w: Tensor, op: string, f: (weight: GpuTensor) => Tensor): Tensor {
+    const { tensor, done } = this.ctx.decodedBlocks(this.t(w, op), op);
+    try {
+      return f(tensor);
+    } finally {
+      done();
+    }
+  }
+
   async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
-    const list = tensors.map((x) => this.t(x, 'read'));
+    const decoded = tensors.map((x) => this.ctx.decodedBlocks(this.t(x, 'read'), 'read'));
+    try {
+      return await this.readStored(decoded.map((d) => d.tensor));
+    } finally {
+      for (const d of decoded) d.done();
+    }
+  }
+
+  private async readStored(list: readonly GpuTensor[]): Promise<Float32Array[]> {
     const regions = list.flatMap((x) =>
       x.storage.chunks.map((chunk) => ({ buffer: chunk.buffer, bytes: storageBytes(x.storage.kind, chunk.count) })),
     );
@@ -213,15 +257,15 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   // --- model ops -----------------------------------------------------------------------
 
   gather(table: Tensor, ids: Int32Array): Tensor {
-    return gather(this.ctx, this.t(table, 'gather'), ids);
+    return this.withWeight(table, 'gather', (t) => gather(this.ctx, t, ids));
   }
 
   linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
-    return linear(this.ctx, this.t(x, 'linear'), this.t(w, 'linear'), bias && this.t(bias, 'linear'));
+    return this.withWeight(w, 'linear', (wt) => linear(this.ctx, this.t(x, 'linear'), wt, bias && this.t(bias, 'linear')));
   }
 
   linearTransposed(x: Tensor, w: Tensor): Tensor {
-    return linearTransposed(this.ctx, this.t(x, 'linearTransposed'), this.t(w, 'linearTransposed'));
+    return this.withWeight(w, 'linearTransposed', (wt) => linearTransposed(this.ctx, this.t(x, 'linearTransposed'), wt));
   }
 
   matmul(x: Tensor, y: Tensor): Tensor {
@@ -253,7 +297,7 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   }
 
   headResult(z: Tensor, wO: Tensor): Tensor {
-    return headResult(this.ctx, this.t(z, 'headResult'), this.t(wO, 'headResult'));
+    return this.withWeight(wO, 'headResult', (w) => headResult(this.ctx, this.t(z, 'headResult'), w));
   }
 }
 
