@@ -41,6 +41,7 @@ interface Spliced {
 export interface DictionaryGoldenInput {
   readonly name: string;
   readonly input_ids: number[];
+  readonly x?: Nested;
   readonly feature_acts: Record<string, [number, number][]>;
   readonly l0: number[];
   readonly reconstruction?: Nested;
