@@ -5,10 +5,12 @@
  *   1. the end record and central directory are parsed and checked (single disk, no ZIP64, no
  *      encryption, deflate or stored only, no duplicate or unexpected names, local headers that
  *      agree with the directory, entries that neither overlap nor run past the directory);
- *   2. the declared uncompressed sizes are checked against the limits (one entry, all entries);
+ *   2. the declared uncompressed sizes are checked against the limits (one entry, all entries,
+ *      and all entries against the file's size: the compression ratio);
  *   3. each entry is inflated with fflate's streaming `Inflate` in small input chunks, and
  *      aborted as soon as it produces more than it declared; its size and CRC-32 must then
- *      match the directory exactly.
+ *      match the directory exactly. Output is collected as it is produced, never allocated at
+ *      the declared size up front, so a lying size costs nothing until bytes back it.
  * Every failure is a ShareFormatError naming the entry and what was expected.
  */
 import { Inflate } from 'fflate';
@@ -141,6 +143,13 @@ export function readZipDirectory(data: Uint8Array, limits: ShareLimits, expected
   }
   if (at !== eocd) throw new ShareFormatError('the zip central directory has trailing bytes after its last entry');
   checkNoOverlap(entries);
+  const budget = Math.max(limits.ratioFreeBytes, limits.maxInflateRatio * data.length);
+  if (totalSize > budget) {
+    throw new ShareFormatError(
+      `the archive declares ${mib(totalSize)} uncompressed from a ${mib(data.length)} file, more than ${limits.maxInflateRatio} times its size ` +
+        `(limit ${mib(budget)}): a zip bomb, not a .probescope file`,
+    );
+  }
   return entries;
 }
 
@@ -179,14 +188,14 @@ export function readZipEntry(data: Uint8Array, entry: ZipEntry, onChunk?: (bytes
   if (entry.method === 0) {
     out = compressed.slice();
   } else {
-    out = new Uint8Array(entry.size);
+    const chunks: Uint8Array[] = [];
     let produced = 0;
     const inflater = new Inflate((chunk) => {
       onChunk?.(chunk.length);
       if (produced + chunk.length > entry.size) {
         throw new ShareFormatError(`${where} inflates to more than the ${entry.size} bytes it declares (a zip bomb or a corrupt archive)`);
       }
-      out.set(chunk, produced);
+      chunks.push(chunk.slice());
       produced += chunk.length;
     });
     try {
@@ -199,7 +208,19 @@ export function readZipEntry(data: Uint8Array, entry: ZipEntry, onChunk?: (bytes
       throw new ShareFormatError(`${where} is corrupt: its compressed data does not inflate (${(e as Error).message})`);
     }
     if (produced !== entry.size) throw new ShareFormatError(`${where} inflates to ${produced} bytes, but declares ${entry.size} (truncated or corrupt)`);
+    out = concat(chunks, produced);
   }
   if (crc32(out) !== entry.crc) throw new ShareFormatError(`${where} fails its CRC-32 check: the file is corrupt`);
+  return out;
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }

@@ -39,3 +39,63 @@ export function makeZip(files: Record<string, Uint8Array | string>, level: 0 | 1
   for (const [name, data] of Object.entries(files)) zippable[name] = [typeof data === 'string' ? textBytes(data) : data, { level }];
   return zipSync(zippable);
 }
+
+export interface RawZipEntry {
+  readonly name: string;
+  /** The entry's data as stored in the archive (deflated for method 8). */
+  readonly data: Uint8Array;
+  readonly method: 0 | 8;
+  /** Declared uncompressed size. */
+  readonly size: number;
+  readonly crc: number;
+}
+
+/** A zip whose entries are written exactly as given: sizes and CRCs may lie (bombs, fuzzing). */
+export function makeRawZip(entries: readonly RawZipEntry[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = textBytes(e.name);
+    const local = new Uint8Array(30 + name.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(8, e.method, true);
+    lv.setUint32(14, e.crc, true);
+    lv.setUint32(18, e.data.length, true);
+    lv.setUint32(22, e.size, true);
+    lv.setUint16(26, name.length, true);
+    local.set(name, 30);
+    const central = new Uint8Array(46 + name.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(10, e.method, true);
+    cv.setUint32(16, e.crc, true);
+    cv.setUint32(20, e.data.length, true);
+    cv.setUint32(24, e.size, true);
+    cv.setUint16(28, name.length, true);
+    cv.setUint32(42, offset, true);
+    central.set(name, 46);
+    parts.push(local, e.data);
+    centrals.push(central);
+    offset += local.length + e.data.length;
+  }
+  const cdSize = centrals.reduce((n, c) => n + c.length, 0);
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, cdSize, true);
+  ev.setUint32(16, offset, true);
+  const out = new Uint8Array(offset + cdSize + end.length);
+  let at = 0;
+  for (const p of [...parts, ...centrals, end]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
