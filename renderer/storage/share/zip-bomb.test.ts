@@ -32,6 +32,13 @@ function json(name: string, value: unknown) {
   return { name, data, method: 0 as const, size: data.length, crc: crc32(data) };
 }
 
+/** A valid, empty project, so that nothing but the arrays could stop the import. */
+const VALID_MANIFEST = { format: 'probescope-project', formatVersion: 1, appVersion: '0.1.0', created: '2026-01-01T00:00:00Z' };
+const VALID_DOCUMENT = {
+  project: { id: 'p', name: 'bomb', model: null, createdAt: 0, updatedAt: 0 },
+  prompts: [], datasets: [], experiments: [], figures: [], probes: [], notebooks: [],
+};
+
 describe('bounded inflation of .probescope files', () => {
   it('the stream builder makes real zeros (checked on a small one)', () => {
     const zip = makeRawZip([{ name: 'arrays/0.bin', data: zerosDeflated(3), method: 8, size: 3 * MiB, crc: crc32(new Uint8Array(3 * MiB)) }]);
@@ -44,8 +51,8 @@ describe('bounded inflation of .probescope files', () => {
   it('two 1008 MiB runs of zeros in a ~2 MiB file are refused by their ratio before inflating', () => {
     const bomb = zerosDeflated(1008);
     const zip = makeRawZip([
-      json('manifest.json', { format: 'probescope-project', formatVersion: 1 }),
-      json('project.json', {}),
+      json('manifest.json', VALID_MANIFEST),
+      json('project.json', VALID_DOCUMENT),
       { name: 'arrays/0.bin', data: bomb, method: 8, size: 1008 * MiB, crc: 0 },
       { name: 'arrays/1.bin', data: bomb, method: 8, size: 1008 * MiB, crc: 0 },
     ]);
@@ -53,6 +60,11 @@ describe('bounded inflation of .probescope files', () => {
     // Inside the per-entry and total limits: only the ratio stops it.
     expect(2 * 1008 * MiB).toBeLessThan(DEFAULT_SHARE_LIMITS.maxTotalBytes);
     expect(() => readProjectFile(zip)).toThrow(/^the archive declares 2016\.0 MiB uncompressed from a \d\.\d MiB file, more than 100 times its size \(limit \d+\.\d MiB\): a zip bomb/);
+  });
+
+  it('the same file without the arrays reads (the manifest and document are valid)', () => {
+    const zip = makeRawZip([json('manifest.json', VALID_MANIFEST), json('project.json', VALID_DOCUMENT)]);
+    expect(readProjectFile(zip).document.project.name).toBe('bomb');
   });
 
   it('a small archive may inflate up to ratioFreeBytes whatever its ratio', () => {
