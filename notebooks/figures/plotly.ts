@@ -23,12 +23,27 @@ const DIVERGING: Json = [
 ];
 
 /**
+ * Control characters and unpaired surrogates cannot appear in SVG (XML 1.0) at all: a byte token
+ * such as "\x1a" in a label made Plotly's image export throw. They are written as visible escapes.
+ */
+const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f]|\p{Cs}/gu;
+
+function controlEscape(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+}
+
+/**
  * Plotly reads a small HTML subset in every label, title and cell (`<b>`, `<a href>`, `<br>` …),
  * so text from prompts and tokens is entity-escaped: the BOS token "<s>" must show as "<s>",
  * not start a strikethrough, and no notebook text can become a link.
  */
 export function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(CONTROL_OR_LONE_SURROGATE, controlEscape);
 }
 
 const texts = (xs: readonly string[]) => xs.map(plotlyText);

@@ -65,20 +65,39 @@ export async function writeRunOutputs(outDir: string, plan: NotebookPlan, run: N
     await write(`figures/${figureName(f)}.csv`, tableToCsv(f.table));
   }
 
+  // The report first: images need a browser and can fail, and a failed image must never cost
+  // the report, the results or the tables.
   const plotlyJs = await plotlyBundle();
+  await write('report.html', await buildHtmlReport({ notebook: plan.notebook, outputs: run.outputs, plotlyJs, backend: options.backend, generatedAt: new Date().toISOString() }));
+
   let imagesSkipped: string | null = null;
   if (figures.length > 0) {
     const chromium = options.chromium === undefined ? findChromium() : options.chromium;
     if (options.images === 'off') imagesSkipped = 'image export turned off (--no-images)';
     else if (!chromium) imagesSkipped = 'no Chromium found (set PROBESCOPE_CHROMIUM or install chromium), so SVG and PNG were not written';
-    else {
-      const images = await renderFigureImages(figures.map((f) => f.figure), { executablePath: chromium, plotlyJs, scale: options.scale });
-      for (const [i, f] of figures.entries()) {
-        await write(`figures/${figureName(f)}.svg`, images[i].svg);
-        await write(`figures/${figureName(f)}.png`, images[i].png);
-      }
-    }
+    else imagesSkipped = await writeImages(figures, chromium, plotlyJs, options.scale, write);
   }
-  await write('report.html', await buildHtmlReport({ notebook: plan.notebook, outputs: run.outputs, plotlyJs, backend: options.backend, generatedAt: new Date().toISOString() }));
   return { files, imagesSkipped };
+}
+
+/** SVG and PNG of every figure; a failure becomes the reason they are missing, in one line. */
+async function writeImages(
+  figures: readonly FigureOutput[],
+  chromium: string,
+  plotlyJs: string,
+  scale: number | undefined,
+  write: (rel: string, data: string | Uint8Array) => Promise<void>,
+): Promise<string | null> {
+  let images;
+  try {
+    images = await renderFigureImages(figures.map((f) => f.figure), { executablePath: chromium, plotlyJs, scale });
+  } catch (e) {
+    const message = ((e as Error).message ?? String(e)).split('\n')[0];
+    return `SVG and PNG export failed (${message}); the report, results and tables were written`;
+  }
+  for (const [i, f] of figures.entries()) {
+    await write(`figures/${figureName(f)}.svg`, images[i].svg);
+    await write(`figures/${figureName(f)}.png`, images[i].png);
+  }
+  return null;
 }
