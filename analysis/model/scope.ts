@@ -5,7 +5,7 @@
  */
 import type { Backend, Tensor } from '../../gpu/backend.ts';
 
-const UNTRACKED = new Set<PropertyKey>(['info', 'read', 'dispose', 'sync']);
+const UNTRACKED = new Set<PropertyKey>(['info', 'read', 'dispose', 'sync', 'stage']);
 
 export interface TensorScope {
   readonly backend: Backend;

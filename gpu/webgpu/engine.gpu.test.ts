@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Tensor } from '../backend.ts';
 import { createWebGpuBackend, type WebGpuBackend } from './index.ts';
 import type { Kernel } from './kernel.ts';
+import { fusedAttentionKernel } from './kernels/attention.ts';
 import { convertKernel } from './kernels/convert.ts';
 import { binaryKernel } from './kernels/binary.ts';
 import { copyKernel } from './kernels/copy.ts';
 import { fillKernel } from './kernels/fill.ts';
 import { gatherKernel } from './kernels/gather.ts';
 import { gemvKernel } from './kernels/gemv.ts';
-import { matmulKernel } from './kernels/matmul.ts';
+import { gemmReduceKernel, matmulKernel } from './kernels/matmul.ts';
 import { normScaleKernel } from './kernels/norm_scale.ts';
 import { normalizeKernel } from './kernels/normalize.ts';
 import { reduceKernel } from './kernels/reduce.ts';
@@ -33,6 +34,8 @@ afterAll(() => gpu.destroy());
 
 const KERNELS: Kernel<UniformFields>[] = [
   binaryKernel,
+  fusedAttentionKernel,
+  gemmReduceKernel,
   convertKernel,
   copyKernel,
   fillKernel,

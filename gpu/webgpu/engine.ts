@@ -32,18 +32,44 @@ export interface WebGpuStats {
   readonly pipelines: number;
   /** Storage buffers created (pool misses). */
   readonly buffersCreated: number;
+  /** Bind groups created (cache misses). */
+  readonly bindGroupsCreated: number;
   /** Bytes held by the buffer pool for reuse. */
   readonly pooledBytes: number;
 }
 
 /** Dispatches per submission at most; also sizes the uniform arena. */
 const ARENA_SLOTS = 2048;
+/** Bind groups kept at most (see Engine.bindGroup). */
+const BIND_GROUP_CACHE = 4096;
+/** Timestamps (two per compute pass) recorded between two reads of the stage times. */
+const TIMESTAMP_CAPACITY = 4096;
 /** Freed buffers kept for reuse at most. */
 const POOL_CAPACITY = 512 * 2 ** 20;
 
 /** Usage of every tensor buffer. A function: the GPU* enums are globals Node installs late. */
 function storageUsage(): number {
   return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+}
+
+/** GPU time of one stage (the work queued between two `stage` calls), from timestamp queries. */
+export interface StageTime {
+  readonly label: string;
+  readonly dispatches: number;
+  /** Milliseconds from the start of its first compute pass to the end of its last; null without timestamp-query. */
+  readonly ms: number | null;
+}
+
+interface StageTiming {
+  readonly querySet: GPUQuerySet;
+  readonly resolve: GPUBuffer;
+  /** Timestamps written so far. */
+  used: number;
+}
+
+interface OpenStage {
+  firstQuery: number;
+  dispatches: number;
 }
 
 interface Layout {
@@ -69,6 +95,13 @@ export class Engine {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly layouts = new Map<string, Layout>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Bind groups by kernel + buffers (the uniform slice is a dynamic offset, so they repeat). */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 0;
+  private timing: StageTiming | null = null;
+  private openStage: OpenStage = { firstQuery: 0, dispatches: 0 };
+  private stages: { label: string; dispatches: number; queries: [number, number] | null }[] = [];
   private readonly pool = new BufferPool(POOL_CAPACITY);
   private readonly staging = new Map<number, GPUBuffer[]>();
   private readonly invalid = new WeakSet<GPUBuffer>();
@@ -76,7 +109,7 @@ export class Engine {
   private failure: Error | null = null;
   private lost: Error | null = null;
   private readonly lostSignal: Promise<never>;
-  private readonly counters = { submissions: 0, readbacks: 0, bytesRead: 0, dispatches: 0, buffersCreated: 0 };
+  private readonly counters = { submissions: 0, readbacks: 0, bytesRead: 0, dispatches: 0, buffersCreated: 0, bindGroupsCreated: 0 };
   /** A 16-byte buffer for storage bindings a specialisation does not use. */
   readonly dummy: GPUBuffer;
 
@@ -182,18 +215,41 @@ export class Engine {
     this.arenaUsed = alignUp(offset + size, this.limits.uniformAlignment);
 
     const pipeline = this.pipeline(kernel, call.overrides ?? {});
-    const bindGroup = this.device.createBindGroup({
-      layout: this.layout(kernel).group,
-      entries: [
-        { binding: 0, resource: { buffer: this.arenaGpu, offset, size } },
-        ...call.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-      ],
-    });
+    const bindGroup = this.bindGroup(kernel, call.buffers);
     const pass = this.computePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    pass.setBindGroup(0, bindGroup, [offset]);
     pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
+    this.openStage.dispatches++;
+  }
+
+  private bindGroup<F extends UniformFields>(kernel: Kernel<F>, buffers: readonly GPUBuffer[]): GPUBindGroup {
+    const key = `${kernel.name}:${buffers.map((buffer) => this.bufferId(buffer)).join(',')}`;
+    let group = this.bindGroups.get(key);
+    if (group) return group;
+    // Pooled buffers are reused forward after forward, so the same groups come back; a bounded
+    // cache (cleared when full) keeps groups of long-gone buffers from piling up.
+    if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
+    group = this.device.createBindGroup({
+      layout: this.layout(kernel).group,
+      entries: [
+        { binding: 0, resource: { buffer: this.arenaGpu, offset: 0, size: kernel.params.byteSize } },
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+      ],
+    });
+    this.bindGroups.set(key, group);
+    this.counters.bindGroupsCreated++;
+    return group;
+  }
+
+  private bufferId(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(buffer, id);
+    }
+    return id;
   }
 
   /** Spreads `count` workgroups over x and y (kernels rebuild the linear id, skipping overshoot). */
@@ -234,8 +290,69 @@ export class Engine {
   }
 
   private computePass(): GPUComputePassEncoder {
-    this.pass ??= this.commandEncoder().beginComputePass();
+    if (this.pass) return this.pass;
+    const timing = this.timing;
+    if (timing && timing.used + 2 <= TIMESTAMP_CAPACITY) {
+      const at = timing.used;
+      timing.used += 2;
+      this.pass = this.commandEncoder().beginComputePass({
+        timestampWrites: { querySet: timing.querySet, beginningOfPassWriteIndex: at, endOfPassWriteIndex: at + 1 },
+      });
+    } else {
+      this.pass = this.commandEncoder().beginComputePass();
+    }
     return this.pass;
+  }
+
+  // --- stages and their timing -----------------------------------------------------------
+
+  /**
+   * Times every compute pass from now on with timestamp queries (when the device has
+   * `timestamp-query`; else stages still count dispatches, with null times). Returns whether
+   * GPU times will be available.
+   */
+  enableTiming(): boolean {
+    if (this.timing || !this.device.features.has('timestamp-query')) return this.timing !== null;
+    const querySet = this.device.createQuerySet({ label: 'stage timestamps', type: 'timestamp', count: TIMESTAMP_CAPACITY });
+    const resolve = this.device.createBuffer({
+      label: 'timestamp resolve',
+      size: 8 * TIMESTAMP_CAPACITY,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    this.timing = { querySet, resolve, used: 0 };
+    this.openStage = { firstQuery: 0, dispatches: 0 };
+    return true;
+  }
+
+  /** Ends a stage: submits what is queued (the GPU starts on it) and records its dispatches. */
+  stage(label: string): void {
+    this.assertAlive();
+    this.flush();
+    const used = this.timing?.used ?? 0;
+    const { firstQuery, dispatches } = this.openStage;
+    this.stages.push({ label, dispatches, queries: this.timing && used > firstQuery ? [firstQuery, used - 1] : null });
+    if (this.stages.length > TIMESTAMP_CAPACITY) this.stages.shift();
+    this.openStage = { firstQuery: used, dispatches: 0 };
+  }
+
+  /** The stages recorded since the last call, with GPU times where timing is on; then forgets them. */
+  async stageTimes(): Promise<StageTime[]> {
+    const stages = this.stages;
+    this.stages = [];
+    const timing = this.timing;
+    let times: BigUint64Array | null = null;
+    if (timing && timing.used > 0) {
+      this.endPass();
+      this.commandEncoder().resolveQuerySet(timing.querySet, 0, timing.used, timing.resolve, 0);
+      times = await this.read([{ buffer: timing.resolve, bytes: 8 * timing.used }], (data) => new BigUint64Array(data.slice(0)));
+      timing.used = 0;
+    }
+    this.openStage = { firstQuery: 0, dispatches: this.openStage.dispatches };
+    return stages.map(({ label, dispatches, queries }) => ({
+      label,
+      dispatches,
+      ms: times && queries ? Number(times[queries[1]] - times[queries[0]]) / 1e6 : null,
+    }));
   }
 
   private endPass(): void {
@@ -281,7 +398,7 @@ export class Engine {
     const group = this.device.createBindGroupLayout({
       label: kernel.name,
       entries: [
-        { binding: 0, visibility, buffer: { type: 'uniform' } },
+        { binding: 0, visibility, buffer: { type: 'uniform', hasDynamicOffset: true } },
         ...kernel.bindings.map((access, i) => ({
           binding: i + 1,
           visibility,

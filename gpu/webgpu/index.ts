@@ -7,7 +7,7 @@ import { checkTile, type MatmulTile } from './kernels/matmul.ts';
 import { WebGpuBackendImpl, type WebGpuBackend } from './webgpu-backend.ts';
 
 export type { WebGpuBackend } from './webgpu-backend.ts';
-export type { WebGpuStats } from './engine.ts';
+export type { StageTime, WebGpuStats } from './engine.ts';
 export type { MatmulTile } from './kernels/matmul.ts';
 
 export interface WebGpuBackendOptions {
@@ -55,7 +55,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   for (const name of REQUESTED_LIMITS) requiredLimits[name] = adapter.limits[name];
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: 'probescope', requiredLimits });
+    const requiredFeatures = REQUESTED_FEATURES.filter((f) => adapter.features.has(f));
+    device = await adapter.requestDevice({ label: 'probescope', requiredLimits, requiredFeatures });
   } catch (error) {
     throw new Error(`WebGPU: the adapter refused a device: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -73,6 +74,9 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   const info: BackendInfo = { name: 'webgpu', adapter: describeAdapter(adapter.info), features };
   return new WebGpuBackendImpl(new Engine(device, engineLimits), info, options.matmulTile);
 }
+
+/** Features the backend uses where the adapter has them: stage timing (WebGpuBackend.enableTiming). */
+const REQUESTED_FEATURES = ['timestamp-query'] as const;
 
 /** Capabilities worth knowing about; detected so the UI and CLI can show them (see BackendInfo). */
 const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;

@@ -10,12 +10,13 @@ import {
   type Backend,
   type BackendInfo,
   type HostWeight,
+  type LinearFusion,
   type Tensor,
   type UnaryKind,
 } from '../backend.ts';
 import { bf16ToFloat32, f16ToFloat32 } from '../dtype.ts';
-import type { Engine, WebGpuStats } from './engine.ts';
-import { attentionMix, attentionScores, headResult } from './kernels/attention.ts';
+import type { Engine, StageTime, WebGpuStats } from './engine.ts';
+import { attentionMix, attentionScores, fusedAttention, headResult } from './kernels/attention.ts';
 import { binary } from './kernels/binary.ts';
 import { decode } from './kernels/convert.ts';
 import { concat, expand, permute, slice } from './kernels/copy.ts';
@@ -32,7 +33,7 @@ import { select } from './kernels/select.ts';
 import { softmax } from './kernels/softmax.ts';
 import { keepTopK } from './kernels/topk.ts';
 import { unary } from './kernels/unary.ts';
-import { BLOCK_KINDS, isBlockKind, type StorageKind } from './kernel.ts';
+import type { StorageKind } from './kernel.ts';
 import { Context, GpuTensor, storageBytes } from './tensor.ts';
 
 export interface WebGpuBackend extends Backend {
@@ -41,21 +42,17 @@ export interface WebGpuBackend extends Backend {
   stats(): WebGpuStats;
   /** Frees every buffer and the device; pending reads reject. */
   destroy(): void;
+  /**
+   * Times every stage (`stage(label)`, one per transformer block) on the GPU from now on with
+   * timestamp queries; false when the adapter has no `timestamp-query` (stages then still
+   * report their dispatch counts).
+   */
+  enableTiming(): boolean;
+  /** Stages since the last call: label, dispatches and GPU milliseconds (null without timing). */
+  stageTimes(): Promise<StageTime[]>;
 }
 
-const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = {
-  F32: 'f32', F16: 'f16', BF16: 'bf16', Q8_0: 'q8_0', Q4_0: 'q4_0',
-};
-
-/** Ops that accept block-quantised weights (decoding them per op), and reading them back. */
-const BLOCK_WEIGHT_OPS: ReadonlySet<string> = new Set(['gather', 'linear', 'linearTransposed', 'headResult', 'linearFused', 'read', 'dispose']);
-
-/** Bytes of a [rows, cols] block-quantised matrix (cols a whole number of blocks). */
-function storedBlockBytes(kind: StorageKind, shape: readonly number[]): number {
-  const block = BLOCK_KINDS.get(kind);
-  if (block === undefined || shape.length !== 2 || shape[1] % block.values !== 0) return NaN;
-  return shape[0] * (shape[1] / block.values) * block.bytes;
-}
+const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
 
 export class WebGpuBackendImpl implements WebGpuBackend {
   private readonly ctx: Context;
@@ -80,13 +77,17 @@ export class WebGpuBackendImpl implements WebGpuBackend {
     this.engine.destroy();
   }
 
+  enableTiming(): boolean {
+    return this.engine.enableTiming();
+  }
+
+  stageTimes(): Promise<StageTime[]> {
+    return this.engine.stageTimes();
+  }
+
   private t(x: Tensor, op: string): GpuTensor {
     this.engine.assertAlive();
-    const t = this.ctx.tensor(x, op);
-    if (isBlockKind(t.storage.kind) && !BLOCK_WEIGHT_OPS.has(op)) {
-      throw new Error(`WebGPU ${op}: a ${t.storage.kind.toUpperCase()} weight is read only by ${[...BLOCK_WEIGHT_OPS].join(', ')}`);
-    }
-    return t;
+    return this.ctx.tensor(x, op);
   }
 
   // --- data movement -------------------------------------------------------------------
@@ -100,13 +101,6 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   uploadWeight(weight: HostWeight): Tensor {
     const { name, dtype, shape, data } = weight;
     const kind = WEIGHT_KIND[dtype];
-    if (isBlockKind(kind)) {
-      // ggml blocks stay as they are; ops that read the weight decode it (kernels/dequant.ts).
-      if (shape.length !== 2 || !(data instanceof Uint8Array) || data.length !== storedBlockBytes(kind, shape)) {
-        throw new Error(`uploadWeight ${name}: ${dtype} needs a matrix of raw blocks (Uint8Array of ${storedBlockBytes(kind, shape)} bytes)`);
-      }
-      return this.ctx.upload(data, kind, shape, `weight ${name}`);
-    }
     checkShape(`uploadWeight ${name}`, shape, data.length);
     if ((kind === 'f32') !== data instanceof Float32Array) {
       throw new Error(`uploadWeight ${name}: ${dtype} data must be a ${kind === 'f32' ? 'Float32Array' : 'Uint16Array'}`);
@@ -118,29 +112,8 @@ export class WebGpuBackendImpl implements WebGpuBackend {
     return f32;
   }
 
-  /**
-   * Runs `f` on weight `w`, a block-quantised weight decoded to a temporary f32 tensor for this
-   * one op (released as soon as the op is encoded: the model itself stays in its blocks).
-   */
-  private withWeight(w: Tensor, op: string, f: (weight: GpuTensor) => Tensor): Tensor {
-    const { tensor, done } = this.ctx.decodedBlocks(this.t(w, op), op);
-    try {
-      return f(tensor);
-    } finally {
-      done();
-    }
-  }
-
   async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
-    const decoded = tensors.map((x) => this.ctx.decodedBlocks(this.t(x, 'read'), 'read'));
-    try {
-      return await this.readStored(decoded.map((d) => d.tensor));
-    } finally {
-      for (const d of decoded) d.done();
-    }
-  }
-
-  private async readStored(list: readonly GpuTensor[]): Promise<Float32Array[]> {
+    const list = tensors.map((x) => this.t(x, 'read'));
     const regions = list.flatMap((x) =>
       x.storage.chunks.map((chunk) => ({ buffer: chunk.buffer, bytes: storageBytes(x.storage.kind, chunk.count) })),
     );
@@ -257,15 +230,15 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   // --- model ops -----------------------------------------------------------------------
 
   gather(table: Tensor, ids: Int32Array): Tensor {
-    return this.withWeight(table, 'gather', (t) => gather(this.ctx, t, ids));
+    return gather(this.ctx, this.t(table, 'gather'), ids);
   }
 
   linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
-    return this.withWeight(w, 'linear', (wt) => linear(this.ctx, this.t(x, 'linear'), wt, bias && this.t(bias, 'linear')));
+    return linear(this.ctx, this.t(x, 'linear'), this.t(w, 'linear'), { bias: bias && this.t(bias, 'linear') });
   }
 
   linearTransposed(x: Tensor, w: Tensor): Tensor {
-    return this.withWeight(w, 'linearTransposed', (wt) => linearTransposed(this.ctx, this.t(x, 'linearTransposed'), wt));
+    return linearTransposed(this.ctx, this.t(x, 'linearTransposed'), this.t(w, 'linearTransposed'));
   }
 
   matmul(x: Tensor, y: Tensor): Tensor {
@@ -297,7 +270,38 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   }
 
   headResult(z: Tensor, wO: Tensor): Tensor {
-    return this.withWeight(wO, 'headResult', (w) => headResult(this.ctx, this.t(z, 'headResult'), w));
+    return headResult(this.ctx, this.t(z, 'headResult'), this.t(wO, 'headResult'));
+  }
+
+  // --- fused ops -------------------------------------------------------------------------
+
+  linearFused(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor {
+    const t = (v: Tensor | undefined) => v && this.t(v, 'linearFused');
+    const { norm } = fusion;
+    return linear(this.ctx, this.t(x, 'linearFused'), this.t(w, 'linearFused'), {
+      bias: t(fusion.bias),
+      norm: norm && { center: norm.center, eps: norm.eps, weight: this.t(norm.weight, 'linearFused'), bias: t(norm.bias) },
+      activation: fusion.activation,
+      multiply: t(fusion.multiply),
+      residual: t(fusion.residual),
+    });
+  }
+
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask): Tensor {
+    const [gq, gk, gv] = [q, k, v].map((x) => this.t(x, 'attention'));
+    const fused = fusedAttention(this.ctx, gq, gk, gv, scale, mask);
+    if (fused) return fused;
+    // Heads too large for the fused kernel's registers: the three ops it stands for.
+    const scores = attentionScores(this.ctx, gq, gk, scale, mask);
+    const pattern = softmax(this.ctx, scores);
+    this.ctx.dispose(scores);
+    const z = attentionMix(this.ctx, pattern, gv);
+    this.ctx.dispose(pattern);
+    return z;
+  }
+
+  stage(label: string): void {
+    this.engine.stage(label);
   }
 }
 

@@ -2,10 +2,15 @@
  * attentionScores, attentionMix and headResult as strided, batched GEMMs over (batch, head).
  *   q [batch, pos, head, dHead]   k, v [batch, kvPos, kvHead, dHead]   query head h reads kv head
  *   h / (head / kvHead) — the GEMM's `group`. Scores and pattern are [batch, head, pos, kvPos].
+ * `fusedAttention` (attention_fused.wgsl) does all three in one pass when nobody needs the
+ * scores or the pattern.
  */
 import type { AttentionMask } from '../../backend.ts';
-import { shapeString } from '../../backend.ts';
+import { sameShape, shapeString } from '../../backend.ts';
+import { defineKernel } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
+import fusedSource from './attention_fused.wgsl?raw';
+import math from './math.wgsl?raw';
 import { gemm } from './matmul.ts';
 
 export function attentionScores(ctx: Context, q: GpuTensor, k: GpuTensor, scale: number, mask: AttentionMask): GpuTensor {
@@ -114,5 +119,105 @@ export function headResult(ctx: Context, z: GpuTensor, wO: GpuTensor): GpuTensor
     alpha: 1,
   });
   input.done();
+  return out;
+}
+
+export const fusedAttentionKernel = defineKernel(
+  'attention_fused',
+  math + fusedSource,
+  {
+    pos: 'u32',
+    heads: 'u32',
+    group: 'u32',
+    kv_pos: 'u32',
+    kv_heads: 'u32',
+    scale: 'f32',
+    query_offset: 'u32',
+    neg_inf: 'f32',
+  },
+  ['read', 'read', 'read', 'read', 'read_write'],
+);
+
+const FUSED_WG = 128;
+/** attention_fused.wgsl's per-thread output registers (MAX_PER_THREAD). */
+const FUSED_MAX_PER_THREAD = 16;
+
+/** Extra score transforms of some model families; absent = plain causal attention. */
+export interface FusedAttentionOptions {
+  /** Scores become softcap·tanh(s / softcap) before the mask. */
+  readonly softcap?: number;
+  /** Sliding window: a query sees only the last `window` keys up to itself. */
+  readonly window?: number;
+}
+
+/** Query rows per workgroup and keys per tile for head size d, or null when d is too large. */
+export function fusedAttentionTile(d: number, pos: number, maxWorkgroupStorageBytes: number): { qb: number; kt: number } | null {
+  let qb = pos <= 4 ? 4 : 16;
+  while (qb > 1 && qb * d > FUSED_WG * FUSED_MAX_PER_THREAD) qb /= 2;
+  if (qb * d > FUSED_WG * FUSED_MAX_PER_THREAD) return null;
+  const kt = d <= 64 ? 32 : 16;
+  const bytes = 4 * (qb * d + kt * d + qb * kt + 3 * qb);
+  return bytes <= maxWorkgroupStorageBytes ? { qb, kt } : null;
+}
+
+/**
+ * softmax(scale·q·kᵀ, masked)·v → z [batch, pos, head, dHead] in one dispatch, or null when the
+ * head size does not fit the kernel (the caller then runs scores, softmax and mix).
+ */
+export function fusedAttention(
+  ctx: Context,
+  q: GpuTensor,
+  k: GpuTensor,
+  v: GpuTensor,
+  scale: number,
+  mask: AttentionMask,
+  options: FusedAttentionOptions = {},
+): GpuTensor | null {
+  const [batch, pos, head, dHead] = q.shape;
+  const [kBatch, kvPos, kvHead, kDHead] = k.shape;
+  const fits =
+    q.shape.length === 4 &&
+    k.shape.length === 4 &&
+    kBatch === batch &&
+    kDHead === dHead &&
+    head % kvHead === 0 &&
+    sameShape(v.shape, k.shape);
+  if (!fits) {
+    throw new Error(
+      `attention: q ${shapeString(q.shape)}, k ${shapeString(k.shape)} and v ${shapeString(v.shape)} do not fit (batch, dHead, head % kvHead, k = v)`,
+    );
+  }
+  const { queryOffset, keyValid } = mask;
+  if (!Number.isInteger(queryOffset) || queryOffset < 0) throw new Error(`attention: queryOffset ${queryOffset}`);
+  if (keyValid && keyValid.length !== batch * kvPos) {
+    throw new Error(`attention: keyValid has ${keyValid.length} entries for [${batch}, ${kvPos}]`);
+  }
+  const { softcap = 0, window = 0 } = options;
+  if (!(softcap >= 0) || !Number.isInteger(window) || window < 0) {
+    throw new Error(`attention: softcap ${softcap} and window ${window} must be ≥ 0 (window an integer)`);
+  }
+  const tile = fusedAttentionTile(dHead, pos, ctx.engine.limits.maxWorkgroupStorageBytes);
+  if (!tile) return null;
+  const query = ctx.f32(q, 'attention');
+  const key = ctx.f32(k, 'attention');
+  const value = ctx.f32(v, 'attention');
+  const valid = keyValid && ctx.scratch(Uint32Array.from(keyValid), 'keyValid');
+  const out = ctx.output([batch, pos, head, dHead], 'attention output');
+  ctx.engine.dispatch(fusedAttentionKernel, {
+    overrides: { D: dHead, QB: tile.qb, KT: tile.kt, WG: FUSED_WG, KEY_VALID: valid !== undefined, SOFTCAP: softcap, WINDOW: window },
+    params: {
+      pos,
+      heads: head,
+      group: head / kvHead,
+      kv_pos: kvPos,
+      kv_heads: kvHead,
+      scale,
+      query_offset: queryOffset,
+      neg_inf: -Infinity,
+    },
+    buffers: [query.buffer, key.buffer, value.buffer, valid?.buffer ?? ctx.engine.dummy, ctx.buffer(out)],
+    workgroups: [Math.ceil(pos / tile.qb), head, batch],
+  });
+  for (const operand of [query, key, value, valid]) operand?.done();
   return out;
 }

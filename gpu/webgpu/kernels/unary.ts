@@ -2,9 +2,10 @@
 import { numel, type UnaryKind } from '../../backend.ts';
 import { defineKernel } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
+import math from './math.wgsl?raw';
 import source from './unary.wgsl?raw';
 
-export const unaryKernel = defineKernel('unary', source, { count: 'u32', factor: 'f32' }, ['read', 'read_write']);
+export const unaryKernel = defineKernel('unary', math + source, { count: 'u32', factor: 'f32' }, ['read', 'read_write']);
 
 export type UnaryOp = UnaryKind | 'scale';
 
