@@ -7,9 +7,30 @@ const v1: JsonObject = { format: 'probescope.notebook', version: 1, title: 't', 
 
 describe('notebook migrations', () => {
   it('leaves a current-version notebook unchanged', () => {
-    expect(NOTEBOOK_VERSION).toBe(1);
-    expect(Object.keys(MIGRATIONS)).toEqual([]);
-    expect(migrateNotebook(v1)).toEqual({ doc: v1, from: 1 });
+    expect(NOTEBOOK_VERSION).toBe(2);
+    const v2 = { ...v1, version: 2 };
+    expect(migrateNotebook(v2)).toEqual({ doc: v2, from: 2 });
+  });
+
+  it('1 → 2 renames the metric position "pos" to "position" in dla, head-ablation and obsprop cells only', () => {
+    const cells = [
+      { kind: 'analysis', id: 'd', method: 'dla', params: { prompt: 0, pos: -2 } },
+      { kind: 'analysis', id: 'h', method: 'head-ablation', params: { pos: 3, mode: 'zero' } },
+      { kind: 'analysis', id: 'o', method: 'obsprop', params: { positive: [' he'], negative: [' she'] } },
+      { kind: 'analysis', id: 'l', method: 'logit-lens', params: { pos: 1 } },
+      { kind: 'markdown', text: 'pos' },
+    ];
+    const { doc, from } = migrateNotebook({ ...v1, cells });
+    expect(from).toBe(1);
+    expect(doc.version).toBe(2);
+    expect(doc.cells).toEqual([
+      { kind: 'analysis', id: 'd', method: 'dla', params: { prompt: 0, position: -2 } },
+      { kind: 'analysis', id: 'h', method: 'head-ablation', params: { mode: 'zero', position: 3 } },
+      cells[2],
+      cells[3],
+      cells[4],
+    ]);
+    expect(Object.keys(MIGRATIONS)).toEqual(['1']);
   });
 
   it('applies each step n → n+1 in order and stamps the new version', () => {

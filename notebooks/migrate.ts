@@ -1,9 +1,10 @@
 /**
  * Notebook format versions. Every stored or shared notebook carries `version`; reading one
  * upgrades it step by step (n → n+1) to the current version before validation, so old files keep
- * working. Version 1 is the first and current version, so there is nothing to migrate yet: the
- * next format change adds `MIGRATIONS[1]` (1 → 2) and bumps NOTEBOOK_VERSION, and migrate.test.ts
- * already covers the chain with stand-in migrations.
+ * working.
+ *
+ *   1 → 2: the metric position has one name in every method, `position` (dla, head-ablation and
+ *          obsprop called it `pos`).
  */
 import type { JsonObject } from '../analysis/json.ts';
 import { NOTEBOOK_FORMAT, NOTEBOOK_VERSION } from './schema.ts';
@@ -11,8 +12,21 @@ import { NOTEBOOK_FORMAT, NOTEBOOK_VERSION } from './schema.ts';
 /** Upgrades a document of version n to n+1 (it may assume the version-n shape, loosely). */
 export type Migration = (doc: JsonObject) => JsonObject;
 
+/** Methods whose metric position was `pos` in version 1. */
+const POS_RENAMED = new Set(['dla', 'head-ablation', 'obsprop']);
+
+function renamePos(doc: JsonObject): JsonObject {
+  if (!Array.isArray(doc.cells)) return doc;
+  const cells = doc.cells.map((cell) => {
+    if (!isObject(cell) || cell.kind !== 'analysis' || typeof cell.method !== 'string' || !POS_RENAMED.has(cell.method) || !isObject(cell.params) || !Object.hasOwn(cell.params, 'pos')) return cell;
+    const { pos, ...rest } = cell.params;
+    return { ...cell, params: { ...rest, position: pos } };
+  });
+  return { ...doc, cells };
+}
+
 /** MIGRATIONS[n] turns version n into n+1. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const MIGRATIONS: Readonly<Record<number, Migration>> = { 1: renamePos };
 
 export interface Migrated {
   readonly doc: JsonObject;

@@ -60,7 +60,7 @@ function host(model: Model) {
 function notebook(factor2 = 2, extra: NotebookInput['cells'] = []): NotebookInput {
   return {
     format: 'probescope.notebook',
-    version: 1,
+    version: 2,
     title: 'fake',
     cells: [
       { kind: 'markdown', text: 'intro' },

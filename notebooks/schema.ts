@@ -21,7 +21,7 @@ import { FigureOptionsSchema } from './figures/options.ts';
 import { FIGURE_TYPES } from '../analysis/registry/views.ts';
 
 export const NOTEBOOK_FORMAT = 'probescope.notebook';
-export const NOTEBOOK_VERSION = 1;
+export const NOTEBOOK_VERSION = 2;
 
 /** Limits that keep a hostile or accidental file from exhausting memory or the stack. */
 export const LIMITS = {

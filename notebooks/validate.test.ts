@@ -6,7 +6,7 @@ import { NotebookValidationError, parseNotebookText, validateNotebook } from './
 function good(): NotebookInput {
   return {
     format: 'probescope.notebook',
-    version: 1,
+    version: 2,
     title: 'lens',
     cells: [
       { kind: 'markdown', text: '# Title' },
@@ -36,7 +36,7 @@ function withCells(...cells: unknown[]): unknown {
 describe('notebook validation', () => {
   it('accepts a good notebook and binds steps to their model, prompts and figure views', () => {
     const plan = validateNotebook(good());
-    expect(plan.fromVersion).toBe(1);
+    expect(plan.fromVersion).toBe(2);
     const lens = plan.analyses.get(3)!;
     expect(lens.model).toBe(1);
     expect(lens.input).toBe(2);
@@ -139,7 +139,7 @@ describe('notebook validation', () => {
   it('rejects files that are not notebooks, and versions from the future', () => {
     expect(issues([])[0].message).toMatch(/got an array/);
     expect(issues({ ...good(), format: 'jupyter' })[0].message).toMatch(/not a Probescope notebook: "format" is "jupyter"/);
-    expect(issues({ ...good(), version: 2 })[0].message).toBe('this notebook is format version 2, written by a newer Probescope; this one reads versions 1 to 1');
+    expect(issues({ ...good(), version: 3 })[0].message).toBe('this notebook is format version 3, written by a newer Probescope; this one reads versions 1 to 2');
     expect(issues({ ...good(), version: 0 })[0].message).toMatch(/positive integer/);
   });
 });

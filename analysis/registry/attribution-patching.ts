@@ -20,8 +20,7 @@ const Params = z.strictObject({
   answer: TokenRefSchema,
   wrong: TokenRefSchema.optional(),
   position: PositionSchema.default(-1),
-  /** Also run exact patching to compare (default true). */
-  exact: z.boolean().default(true),
+  exact: z.boolean().default(true).describe('Also run exact patching to compare (default true).'),
 });
 
 type AttributionJson = {

@@ -9,10 +9,10 @@ import { resolveToken as resolveTokenSpec } from '../methods/obsprop-features.ts
 import type { MethodInputs, PromptRef, PromptSet } from './contract.ts';
 
 /** An index into the prompts cell, or a prompt's label. */
-export const PromptRefSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]);
+export const PromptRefSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]).meta({ input: 'prompt' });
 
 /** A token id, or the text of exactly one token (e.g. " she"). */
-export const TokenRefSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]);
+export const TokenRefSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]).meta({ input: 'token' });
 export type TokenRef = z.infer<typeof TokenRefSchema>;
 
 /** A position in the prompt; negative counts from the end (−1 = last). */

@@ -68,8 +68,14 @@ export interface MethodContext extends MethodInputs {
 export interface CliSpec {
   /** Older command names that keep working (README commands). */
   readonly aliases?: readonly string[];
-  /** Older flag names → params fields (e.g. `pos-tokens` → `positive`). */
+  /** Older flag names → the generated flag they stand for (e.g. `pos-tokens` → `positive`). */
   readonly flagAliases?: Readonly<Record<string, string>>;
+  /** Views printed as text without --json (default: the default figure's view). */
+  readonly textViews?: readonly string[];
+  /** Series views printed largest |value| first (e.g. DLA components). */
+  readonly sortedViews?: readonly string[];
+  /** `--save FILE` writes this result field as JSON (e.g. trained probes). */
+  readonly save?: { readonly field: string; readonly what: string };
 }
 
 export interface PromptRefUse {

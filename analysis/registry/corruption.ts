@@ -6,15 +6,13 @@ import type { MethodInputs, PromptRefUse } from './contract.ts';
 import { PromptRefSchema, promptIds } from './common.ts';
 
 const Noise = z.strictObject({
-  /** Positions whose token embeddings get Gaussian noise. */
-  positions: z.array(z.number().int().nonnegative()).min(1).max(1024),
-  /** Default 3 × the std of the embedding matrix. */
-  sigma: z.number().nonnegative().optional(),
+  positions: z.array(z.number().int().nonnegative()).min(1).max(1024).describe('Positions whose token embeddings get Gaussian noise.'),
+  sigma: z.number().nonnegative().optional().describe('Default 3 × the std of the embedding matrix.'),
   seed: z.number().int().min(0).default(0),
 });
 
 /** A prompt of the same token length (symmetric token replacement), or `{noise: …}` on the clean prompt. */
-export const CorruptionSchema = z.union([PromptRefSchema, z.strictObject({ noise: Noise })]);
+export const CorruptionSchema = z.union([PromptRefSchema, z.strictObject({ noise: Noise })]).meta({ input: 'corruption' });
 export type CorruptionParam = z.infer<typeof CorruptionSchema>;
 
 export function corruptionOf(model: Model, ctx: MethodInputs, p: CorruptionParam, field: string): Corruption {

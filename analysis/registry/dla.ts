@@ -12,17 +12,16 @@ import { headGrid, headGridView } from './grids.ts';
 
 const Params = z.strictObject({
   prompt: PromptRefSchema.default(0),
-  pos: PositionSchema.default(-1),
-  /** Default: the model's top prediction at pos. */
-  answer: TokenRefSchema.optional(),
-  /** With `wrong`, the metric is logit[answer] − logit[wrong]. */
-  wrong: TokenRefSchema.optional(),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
+  answer: TokenRefSchema.optional().describe('Default: the model\'s top prediction at the position.'),
+  wrong: TokenRefSchema.optional().describe('With `wrong`, the metric is logit[answer] − logit[wrong].'),
   centred: z.boolean().default(true),
 });
 
 type DlaJson = {
+  ids: number[];
   tokens: string[];
-  pos: number;
+  position: number;
   answer: { id: number; token: string };
   wrong: { id: number; token: string } | null;
   metric: number | null;
@@ -39,21 +38,23 @@ export const dlaStep = defineMethod({
   method: 'dla',
   title: 'Direct logit attribution',
   description: 'Each head’s, MLP’s and embedding’s direct contribution to a logit or logit difference.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  cli: { flagAliases: { pos: 'position', uncentred: 'no-centred' }, textViews: ['components'], sortedViews: ['components'] },
   views: { heads: 'grid', components: 'series', layers: 'series' },
   defaultFigure: { view: 'heads', type: 'heatmap' },
   async run(model, p, ctx): Promise<DlaJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const answer = p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
-    const r = await directLogitAttribution(model, { ids }, { pos: p.pos, answer, wrong, centred: p.centred });
+    const r = await directLogitAttribution(model, { ids }, { pos: p.position, answer, wrong, centred: p.centred });
     const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
     return {
+      ids,
       tokens: tokenStrings(model, ids),
-      pos: r.pos,
+      position: r.pos,
       answer: token(r.answer),
       wrong: r.wrong === null ? null : token(r.wrong),
       metric: num(r.metric),

@@ -14,14 +14,12 @@ const Params = z
   .strictObject({
     prompt: PromptRefSchema.default(0),
     mode: z.enum(['zero', 'mean', 'resample', 'uniform']).default('zero'),
-    pos: PositionSchema.default(-1),
+    position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
     answer: TokenRefSchema.optional(),
     wrong: TokenRefSchema.optional(),
     layers: z.array(z.number().int().nonnegative()).min(1).max(1024).optional(),
-    /** mode "resample": the prompt (same token length) whose hook_z replaces each head's. */
-    resampleFrom: PromptRefSchema.optional(),
-    /** mode "mean": prompts to average over instead of the prompt's own positions. */
-    reference: z.array(PromptRefSchema).min(1).max(256).optional(),
+    resampleFrom: PromptRefSchema.optional().describe('mode "resample": the prompt (same token length) whose hook_z replaces each head\'s.'),
+    reference: z.array(PromptRefSchema).min(1).max(256).optional().describe('mode "mean": prompts to average over instead of the prompt\'s own positions.'),
   })
   .refine((p) => p.mode !== 'resample' || p.resampleFrom !== undefined, { message: 'mode "resample" needs "resampleFrom" (a prompt of the same token length)', path: ['resampleFrom'] });
 
@@ -38,7 +36,7 @@ const GRIDS = {
 type Grids = { [K in (typeof GRIDS)[keyof typeof GRIDS][0]]: HeadGrid };
 type AblationJson = Grids & {
   tokens: string[];
-  pos: number;
+  position: number;
   mode: string;
   answer: { id: number; token: string };
   wrong: { id: number; token: string } | null;
@@ -50,7 +48,7 @@ export const headAblationStep = defineMethod({
   method: 'head-ablation',
   title: 'Head ablation sweep',
   description: 'Ablate each head alone; metric, loss and KL per head beside DLA and self-repair.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [
@@ -64,7 +62,7 @@ export const headAblationStep = defineMethod({
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const r = await headAblationSweep(model, { ids }, {
       mode: p.mode,
-      pos: p.pos,
+      pos: p.position,
       answer: p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer'),
       wrong: p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong'),
       layers: p.layers,
@@ -76,7 +74,7 @@ export const headAblationStep = defineMethod({
     return {
       ...grids,
       tokens: tokenStrings(model, ids),
-      pos: r.pos,
+      position: r.pos,
       mode: r.mode,
       answer: token(r.answer),
       wrong: r.wrong === null ? null : token(r.wrong),

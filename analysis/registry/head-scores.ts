@@ -9,8 +9,7 @@ import type { HeadGrid, RankedHead } from './grids.ts';
 import { headGrid, headGridView, rankHeads } from './grids.ts';
 
 const Params = z.strictObject({
-  /** Length of the random sequence r; inputs are [r, r]. */
-  n: z.number().int().min(2).max(1024).default(20),
+  n: z.number().int().min(2).max(1024).default(20).describe('Length of the random sequence r; inputs are [r, r].'),
   batch: z.number().int().min(1).max(64).default(4),
   seed: z.number().int().min(0).default(0),
   prependBos: z.boolean().default(false),

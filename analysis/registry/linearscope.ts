@@ -17,8 +17,7 @@ const Params = z.strictObject({
   wrong: TokenRefSchema.optional(),
   position: PositionSchema.default(-1),
   mode: z.enum(['secant', 'tangent']).default('secant'),
-  /** Residual hook standing in for the input (default blocks.0.hook_resid_pre). */
-  start: z.string().min(1).max(100).optional(),
+  start: z.string().min(1).max(100).optional().describe('Residual hook standing in for the input (default blocks.0.hook_resid_pre).'),
   decodeTopK: z.number().int().min(1).max(50).default(5),
 });
 
@@ -26,10 +25,11 @@ type N = number | null;
 type LinearScopeJson = {
   mode: string;
   start: string;
+  ids: number[];
   tokens: string[];
   position: number;
-  target: string;
-  wrong: string | null;
+  target: { id: number; token: string };
+  wrong: { id: number; token: string } | null;
   logit: N;
   replay: N;
   bias: N;
@@ -48,10 +48,11 @@ export const linearScopeStep = defineMethod({
   method: 'linearscope',
   title: 'LinearScope',
   description: 'Exact position × component decomposition of a logit by linear replay, and its pull-back.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  cli: { flagAliases: { pos: 'position', 'top-k': 'decode-top-k' }, textViews: ['per-position', 'per-component'] },
   views: { contributions: 'grid', 'per-position': 'series', 'per-component': 'series', decoded: 'table' },
   defaultFigure: { view: 'contributions', type: 'heatmap' },
   async run(model, p, ctx): Promise<LinearScopeJson> {
@@ -63,10 +64,11 @@ export const linearScopeStep = defineMethod({
     return {
       mode: r.mode,
       start: r.start,
+      ids,
       tokens: tokenStrings(model, ids),
       position: r.position,
-      target: tokenStrings(model, [target])[0],
-      wrong: wrong === undefined ? null : tokenStrings(model, [wrong])[0],
+      target: { id: target, token: tokenStrings(model, [target])[0] },
+      wrong: wrong === undefined ? null : { id: wrong, token: tokenStrings(model, [wrong])[0] },
       logit: num(r.logit),
       replay: num(r.replay),
       bias: num(r.bias),
@@ -80,7 +82,7 @@ export const linearScopeStep = defineMethod({
     };
   },
   view(r, name) {
-    const metric = r.wrong === null ? `logit[${JSON.stringify(r.target)}]` : `logit[${JSON.stringify(r.target)}] − logit[${JSON.stringify(r.wrong)}]`;
+    const metric = r.wrong === null ? `logit[${JSON.stringify(r.target.token)}]` : `logit[${JSON.stringify(r.target.token)}] − logit[${JSON.stringify(r.wrong.token)}]`;
     const positions = { title: 'source position', labels: indexedLabels(r.tokens) };
     const components = { title: 'component', labels: r.components };
     switch (name) {

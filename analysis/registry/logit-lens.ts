@@ -11,11 +11,9 @@ import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStr
 
 const Params = z.strictObject({
   prompt: PromptRefSchema.default(0),
-  /** Positions to decode (negative from the end); default all. */
-  positions: z.array(PositionSchema).min(1).max(1024).optional(),
+  positions: z.array(PositionSchema).min(1).max(1024).optional().describe('Positions to decode (negative from the end); default all.'),
   topK: z.number().int().min(1).max(50).default(5),
-  /** Tokens whose rank/probability is tracked across layers (ids or one-token strings). */
-  targets: z.array(TokenRefSchema).max(16).default([]),
+  targets: z.array(TokenRefSchema).max(16).default([]).describe('Tokens whose rank/probability is tracked across layers (ids or one-token strings).'),
   readFrom: z.enum(['resid_pre', 'resid_post']).default('resid_pre'),
 });
 

@@ -7,33 +7,48 @@
  */
 import { z } from 'zod';
 import { obsprop } from '../methods/obsprop.ts';
-import { cosineSimilarity, couplingCoefficient } from '../methods/obsprop-features.ts';
+import type { PathNode } from '../methods/obsprop-features.ts';
+import { cosineSimilarity, couplingCoefficient, pathLabel } from '../methods/obsprop-features.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGridView } from './grids.ts';
 
+const PATH = /^\s*(L\d+H\d+|MLP\d+)\s*(,\s*(L\d+H\d+|MLP\d+)\s*)*$/i;
+
 const Params = z.strictObject({
   positive: z.array(TokenRefSchema).min(1).max(64),
   negative: z.array(TokenRefSchema).max(64).default([]),
-  /** The prompt for frozen norm scales, MLP linearisation and ablation effects. */
-  prompt: PromptRefSchema.default(0),
-  pos: PositionSchema.default(-1),
+  prompt: PromptRefSchema.default(0).describe('The prompt for frozen norm scales, MLP linearisation and ablation effects.'),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   scales: z.enum(['prompt', 'data-free']).default('prompt'),
   effects: z.enum(['zero', 'mean', 'none']).default('zero'),
-  /** Tokens at each end when decoding features. */
-  decodeTopK: z.number().int().min(1).max(50).default(5),
-  /** Heads (largest feature norm first) in the coupling and cosine matrices. */
-  couplingHeads: z.number().int().min(2).max(64).default(8),
+  decodeTopK: z.number().int().min(1).max(50).default(5).describe('Tokens at each end when decoding features.'),
+  couplingHeads: z.number().int().min(2).max(64).default(8).describe('Heads (largest feature norm first) in the coupling and cosine matrices.'),
+  paths: z
+    .array(z.string().regex(PATH, 'a path is nodes from the logits backwards, comma-separated: heads L1H2 or MLPs MLP0 (e.g. "L4H1,L2H0")'))
+    .max(16)
+    .default([])
+    .describe('Multi-step paths, each "L4H1,L2H0" (nodes from the logits backwards: heads L1H2, MLPs MLP0).'),
 });
+
+/** "L4H1,L2H0,MLP0" → path nodes from the logits backwards. */
+function parsePath(text: string): PathNode[] {
+  return text.split(',').map((part) => {
+    const s = part.trim();
+    const head = /^L(\d+)H(\d+)$/i.exec(s);
+    if (head) return { kind: 'head', layer: Number(head[1]), head: Number(head[2]) };
+    return { kind: 'mlp', layer: Number(/^MLP(\d+)$/i.exec(s)![1]) };
+  });
+}
 
 type N = number | null;
 type Matrix = { heads: string[]; values: N[][] };
 type ObsPropJson = {
   observable: { positive: string[]; negative: string[] };
   tokens: string[];
-  pos: number | null;
-  /** n · logits at pos on the prompt. */
+  position: number | null;
+  /** n · logits at the position on the prompt. */
   value: N;
   scaleMode: string;
   norms: HeadGrid;
@@ -44,23 +59,26 @@ type ObsPropJson = {
   /** coupling.values[i][j] = C(y_i, y_j) over the top heads. */
   coupling: Matrix;
   cosine: Matrix;
+  /** Features along the requested paths. */
+  paths: { path: string; hook: string; norm: N; promotes: string[]; suppresses: string[] }[];
 };
 
 export const obspropStep = defineMethod({
   method: 'obsprop',
   title: 'ObsProp',
   description: 'Feature vectors of an observable (e.g. " he" − " she") through every head: norms, coupling, decoding.',
-  version: 1,
+  version: 3,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  cli: { flagAliases: { 'pos-tokens': 'positive', 'pos-ids': 'positive', 'neg-tokens': 'negative', 'neg-ids': 'negative', pos: 'position', 'top-k': 'decode-top-k' }, textViews: ['features'] },
   views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series' },
   defaultFigure: { view: 'norms', type: 'heatmap' },
   async run(model, p, ctx): Promise<ObsPropJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const positive = p.positive.map((t, i) => resolveToken(model, t, `positive[${i}]`));
     const negative = p.negative.map((t, i) => resolveToken(model, t, `negative[${i}]`));
-    const r = await obsprop(model, { positive, negative, prompt: { ids }, pos: p.pos, scales: p.scales, effects: p.effects, topK: p.decodeTopK, similarity: false });
+    const r = await obsprop(model, { positive, negative, prompt: { ids }, pos: p.position, scales: p.scales, effects: p.effects, topK: p.decodeTopK, similarity: false, paths: p.paths.map(parsePath) });
     const text = (t: { id: number; token: string | null }) => t.token ?? String(t.id);
     const label = (h: { layer: number; head: number }) => `L${h.layer}H${h.head}`;
     const top = r.ranking.slice(0, p.couplingHeads).map((h) => r.heads[h.layer][h.head]);
@@ -68,7 +86,7 @@ export const obspropStep = defineMethod({
     return {
       observable: { positive: tokenStrings(model, positive), negative: tokenStrings(model, negative) },
       tokens: tokenStrings(model, ids),
-      pos: r.pos,
+      position: r.pos,
       value: r.value === null ? null : num(r.value),
       scaleMode: r.scaleMode,
       norms: r.heads.map((row) => row.map((h) => num(h.norm))),
@@ -80,6 +98,7 @@ export const obspropStep = defineMethod({
       mlps: r.mlps.flatMap((m) => (m ? [{ layer: m.layer, norm: num(m.norm), promotes: m.decoded ? m.decoded.top.map(text) : [], suppresses: m.decoded ? m.decoded.bottom.map(text) : [] }] : [])),
       coupling: matrix(couplingCoefficient),
       cosine: matrix(cosineSimilarity),
+      paths: r.paths.map((f) => ({ path: pathLabel(f.path), hook: f.hook, norm: num(f.norm), promotes: f.decoded ? f.decoded.top.map(text) : [], suppresses: f.decoded ? f.decoded.bottom.map(text) : [] })),
     };
   },
   view(r, name) {

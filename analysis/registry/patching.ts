@@ -20,8 +20,7 @@ const Params = z.strictObject({
   byPosition: z.boolean().optional(),
   answer: TokenRefSchema,
   wrong: TokenRefSchema.optional(),
-  /** Position whose logits the metric reads (default the last). */
-  position: PositionSchema.default(-1),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads (default the last).'),
   direction: z.enum(['denoising', 'noising']).default('denoising'),
 });
 

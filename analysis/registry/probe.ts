@@ -13,8 +13,7 @@ import type { Json } from '../json.ts';
 import { toJson } from '../json.ts';
 
 const Params = z.strictObject({
-  /** Hook short name resolved in every layer (resid_post, resid_pre, attn_out, mlp_out, …) or a full name. */
-  hook: z.string().min(1).max(100).default('resid_post'),
+  hook: z.string().min(1).max(100).default('resid_post').describe('Hook short name resolved in every layer (resid_post, resid_pre, attn_out, mlp_out, …) or a full name.'),
   layers: z.array(z.number().int().nonnegative()).min(1).max(1024).optional(),
   position: z.enum(['last', 'mean']).default('last'),
   method: z.enum(['logistic', 'naive_bayes', 'mean_difference']).default('logistic'),
@@ -46,6 +45,7 @@ export const probeStep = defineMethod({
   version: 1,
   params: Params,
   input: 'dataset',
+  cli: { flagAliases: { 'top-k': 'decode-top-k' }, save: { field: 'probes', what: 'the trained probes (one per layer) as a JSON array' } },
   views: { accuracy: 'series', auc: 'series', transfer: 'series', decoded: 'table' },
   defaultFigure: { view: 'accuracy', type: 'line' },
   async run(model, p, ctx): Promise<ProbeJson> {

@@ -14,15 +14,12 @@ import { headGrid, headGridView } from './grids.ts';
 const Needle = z.strictObject({ needle: z.string().min(1).max(500), question: z.string().min(1).max(500), answer: z.string().min(1).max(200) });
 
 const Params = z.strictObject({
-  /** Default: the three children's-story needles of niah.ts. */
-  needles: z.array(Needle).min(1).max(20).optional(),
+  needles: z.array(Needle).min(1).max(20).optional().describe('Default: the three children\'s-story needles of niah.ts.'),
   contextLengths: z.array(z.number().int().min(16).max(1_000_000)).min(1).max(20),
-  /** Percent; default 10 depths 0..100. */
-  depths: z.array(z.number().min(0).max(100)).min(1).max(20).optional(),
+  depths: z.array(z.number().min(0).max(100)).min(1).max(20).optional().describe('Percent; default 10 depths 0..100.'),
   maxNewTokens: z.number().int().min(1).max(200).default(50),
   threshold: z.number().min(0).max(1).default(0.1),
-  /** Causal check: mask the top-k heads (uniform attention) vs k random heads; 0 = skip. */
-  maskTopK: z.number().int().min(0).max(64).default(0),
+  maskTopK: z.number().int().min(0).max(64).default(0).describe('Causal check: mask the top-k heads (uniform attention) vs k random heads; 0 = skip.'),
   draws: z.number().int().min(1).max(20).default(3),
   seed: z.number().int().min(0).default(0),
 });

@@ -4,13 +4,13 @@ import { FIXTURES, loadReference, worstMismatch } from '../../test/reference.ts'
 
 interface LinearScopeJson {
   bias: number;
-  per_position: number[];
-  per_component: Record<string, number>;
+  perPosition: number[];
+  perComponent: number[];
   replay: number;
   logit: number;
   components: string[];
   grid: number[][];
-  decoded: { pos: number; top: { id: number; token: string | null }[] }[];
+  decodedTop: string[][];
 }
 
 describe('probescope linearscope', () => {
@@ -23,26 +23,27 @@ describe('probescope linearscope', () => {
     expect(Math.abs(out.bias - golden.bias)).toBeLessThan(1e-4);
     expect(Math.abs(out.logit - golden.real_logit)).toBeLessThan(1e-4);
     expect(Math.abs(out.replay - golden.real_logit)).toBeLessThan(1e-4);
-    expect(worstMismatch(out.per_position, golden.per_position)).toBeNull();
-    const parts = Object.values(out.per_component).reduce((a, v) => a + v, 0);
+    expect(worstMismatch(out.perPosition, golden.per_position)).toBeNull();
+    const parts = out.perComponent.reduce((a, v) => a + v, 0);
     expect(Math.abs(parts + out.bias - out.logit)).toBeLessThan(1e-4);
-    expect(out.components).toEqual(Object.keys(out.per_component));
+    expect(out.components).toHaveLength(out.perComponent.length);
     expect(out.components).toContain('L1H3');
-    expect(out.decoded).toHaveLength(ref.inputs[0].input_ids.length);
+    expect(out.decodedTop).toHaveLength(ref.inputs[0].input_ids.length);
   });
 
   it('--mode tangent gives the golden tangent split; text output on a tokenizer model', async () => {
     const out = jsonOf(await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', ids, '--target', String(golden.target_token), '--mode', 'tangent', '--json'])) as unknown as LinearScopeJson;
-    expect(worstMismatch(out.per_position, golden.tangent_per_position)).toBeNull();
+    expect(worstMismatch(out.perPosition, golden.tangent_per_position)).toBeNull();
     const text = await runCli(['linearscope', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--target', '261', '--wrong', '365', '--pos=-1']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/LinearScope \(secant\) from blocks\.0\.hook_resid_pre/);
+    expect(text.stdout).toMatch(/metric: logit\[" a" \(261\)\] − logit\[" happ" \(365\)\] at position 4/);
+    expect(text.stdout).toMatch(/LinearScope \(secant\): logit\[" a"\] − logit\[" happ"\] by source position/);
   });
 
   it('fails with one clear line on a bad mode or start hook', async () => {
     const mode = await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', '1,2', '--target', '3', '--mode', 'chord']);
     expect(mode.code).toBe(2);
-    expect(mode.stderr).toMatch(/--mode: "chord" is not one of secant, tangent/);
+    expect(mode.stderr).toMatch(/--mode: must be one of secant, tangent \(got "chord"\)/);
     const start = await runCli(['linearscope', '--model', `${FIXTURES}qwen2-tiny`, '--ids', '1,2', '--target', '3', '--start', 'blocks.0.hook_attn_out']);
     expect(start.code).toBe(1);
     expect(start.stderr).toMatch(/expected a residual-stream hook/);

@@ -8,10 +8,10 @@ import { testTempDir } from '../../test/temp-dir.ts';
 
 interface ProbeJson {
   classes: string[];
-  n_train: number;
-  n_test: number;
-  layers: { layer: number; hook: string; test_accuracy: number; majority_baseline: number; decoded: { top: string[] }[] | null }[];
-  transfer: { layer: number; gap_recovered: number }[] | null;
+  nTrain: number;
+  nTest: number;
+  layers: { layer: number; hook: string; testAccuracy: number; testMajorityBaseline: number; decodedTop: string[] | null }[];
+  transfer: { layer: number; gapRecovered: number }[] | null;
 }
 
 describe('probescope probe', () => {
@@ -25,10 +25,10 @@ describe('probescope probe', () => {
     const builtin = jsonOf(await runCli(['probe', '--dataset', 'builtin:subject-gender', ...common])) as unknown as ProbeJson;
     expect(fromFile).toEqual(builtin);
     expect(fromFile.classes).toEqual(['girl', 'boy']);
-    expect([fromFile.n_train, fromFile.n_test]).toEqual([40, 56]);
+    expect([fromFile.nTrain, fromFile.nTest]).toEqual([40, 56]);
     expect(fromFile.layers.map((l) => l.hook)).toEqual(['blocks.3.hook_resid_post', 'blocks.4.hook_resid_post']);
-    for (const l of fromFile.layers) expect(l.test_accuracy).toBeGreaterThan(l.majority_baseline + 0.15);
-    expect(fromFile.layers[0].decoded![0].top).toHaveLength(2);
+    for (const l of fromFile.layers) expect(l.testAccuracy).toBeGreaterThan(l.testMajorityBaseline + 0.15);
+    expect(fromFile.layers[0].decodedTop).toHaveLength(2);
     expect(fromFile.transfer).toHaveLength(2);
     const probes = JSON.parse(readFileSync(saved, 'utf8')) as unknown[];
     expect(probes.map((p) => probeFromJson(p).hook)).toEqual(['blocks.3.hook_resid_post', 'blocks.4.hook_resid_post']);

@@ -1,7 +1,7 @@
 /** One generated params field: the control its schema calls for, its default as placeholder, and its problems. */
 import { useId, useState } from 'react';
-import type { ParamField } from './param-fields.ts';
-import { fieldText, parseFieldText } from './param-fields.ts';
+import type { ParamField } from '../../analysis/registry/param-fields.ts';
+import { fieldText, parseFieldText } from '../../analysis/registry/param-fields.ts';
 
 export interface ParamInputProps {
   readonly field: ParamField;

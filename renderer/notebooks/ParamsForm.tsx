@@ -8,7 +8,7 @@ import type { RegisteredMethod } from '../../analysis/registry/contract.ts';
 import { fieldIssues } from './check.ts';
 import { parseParamsJson } from './cell-json.ts';
 import { JsonEditor } from './JsonEditor.tsx';
-import { paramFields, withParam } from './param-fields.ts';
+import { paramFields, withParam } from '../../analysis/registry/param-fields.ts';
 import { ParamInput } from './ParamInput.tsx';
 
 export interface ParamsFormProps {

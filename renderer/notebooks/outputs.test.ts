@@ -13,7 +13,7 @@ import { notebookFileName, notebookJson, notebookReport } from './exports.ts';
 import { figureExports, figureSpec, figureTitle } from './figure-output.ts';
 import type { FigureOutput } from './figure-output.ts';
 import { modelIdentity } from './model-identity.ts';
-import { fieldText, paramFields, parseFieldText, withParam } from './param-fields.ts';
+import { fieldText, paramFields, parseFieldText, withParam } from '../../analysis/registry/param-fields.ts';
 import { cellSignatures, cellState, EMPTY_RECORD, recordRun, reportOutputs } from './run-record.ts';
 
 describe('params forms from step schemas', () => {
@@ -52,7 +52,7 @@ describe('params forms from step schemas', () => {
 
 const doc: NotebookInput = {
   format: 'probescope.notebook',
-  version: 1,
+  version: 2,
   title: 'T',
   cells: [
     { kind: 'markdown', text: '# Hi' },

@@ -1,18 +1,29 @@
 /**
- * Form fields generated from a step's params schema (zod → JSON Schema): numbers, switches,
- * choices, text, and "prompt or token" references (an index or a label / token text) get their
- * own controls; anything else (lists, objects, unions) is edited as JSON. Conversions between
- * what an input shows and what the params hold live here, so components only render.
+ * Fields generated from a method's params schema (zod → JSON Schema), for every front end that
+ * builds inputs from it: the app's notebook params forms and the CLI's flags and --help.
+ * Numbers, switches, choices, text, and "prompt or token" references (an index or a label /
+ * token text) get their own controls; anything else (lists, objects, unions) is edited as JSON
+ * (lists of numbers or references also as comma-separated text on the command line).
+ * Conversions between what an input shows and what the params hold live here.
  */
 import { z } from 'zod';
-import type { RegisteredMethod } from '../../analysis/registry/contract.ts';
+import type { RegisteredMethod } from './contract.ts';
 
 interface FieldBase {
   readonly name: string;
   readonly required: boolean;
   /** The schema's default, shown as a placeholder when the field is not set. */
   readonly defaultValue: unknown;
+  /** The schema's `.describe()` text, if any. */
+  readonly description?: string;
+  /** What a reference or list names (schema meta `input`): a prompt of the input set, a token, a corruption. */
+  readonly input?: FieldInputKind;
 }
+
+export type FieldInputKind = 'prompt' | 'token' | 'corruption';
+
+/** The item kind of a list field (a JSON field holding an array of numbers or references). */
+export type ListItemKind = 'number' | 'ref';
 
 export type ParamField =
   | (FieldBase & { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number })
@@ -20,7 +31,7 @@ export type ParamField =
   | (FieldBase & { readonly kind: 'choice'; readonly options: readonly string[] })
   | (FieldBase & { readonly kind: 'text' })
   | (FieldBase & { readonly kind: 'ref' })
-  | (FieldBase & { readonly kind: 'json' });
+  | (FieldBase & { readonly kind: 'json'; readonly list?: ListItemKind; readonly integer?: boolean });
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -33,13 +44,35 @@ function bound(v: unknown): number | undefined {
   return typeof v === 'number' && Math.abs(v) < Number.MAX_SAFE_INTEGER ? v : undefined;
 }
 
-function fieldOf(name: string, s: Schema, required: boolean): ParamField {
-  const base = { name, required, defaultValue: s.default };
+const INPUT_KINDS: readonly FieldInputKind[] = ['prompt', 'token', 'corruption'];
+
+function inputKind(s: Schema): FieldInputKind | undefined {
+  return INPUT_KINDS.find((k) => k === s.input);
+}
+
+function isRef(s: Schema): boolean {
   const anyOf = Array.isArray(s.anyOf) ? s.anyOf.filter(isSchema) : null;
-  if (anyOf) {
-    const types = anyOf.map((a) => a.type).sort();
-    if (anyOf.length === 2 && types[0] === 'integer' && types[1] === 'string' && anyOf.every((a) => a.const === undefined)) return { ...base, kind: 'ref' };
-    return { ...base, kind: 'json' };
+  if (!anyOf) return false;
+  const types = anyOf.map((a) => a.type).sort();
+  return anyOf.length === 2 && types[0] === 'integer' && types[1] === 'string' && anyOf.every((a) => a.const === undefined);
+}
+
+function listOf(s: Schema): { list?: ListItemKind; integer?: boolean; input?: FieldInputKind } {
+  if (s.type !== 'array' || !isSchema(s.items)) return {};
+  const items = s.items;
+  if (items.type === 'integer' || items.type === 'number') return { list: 'number', integer: items.type === 'integer' };
+  if (isRef(items)) return { list: 'ref', input: inputKind(items) };
+  return {};
+}
+
+function fieldOf(name: string, s: Schema, required: boolean): ParamField {
+  const description = typeof s.description === 'string' ? s.description : undefined;
+  const base = { name, required, defaultValue: s.default, ...(description ? { description } : {}), ...(inputKind(s) ? { input: inputKind(s) } : {}) };
+  if (isRef(s)) return { ...base, kind: 'ref' };
+  if (Array.isArray(s.anyOf)) return { ...base, kind: 'json' };
+  if (s.type === 'array') {
+    const list = listOf(s);
+    return { ...base, ...(list.input ? { input: list.input } : {}), kind: 'json', ...(list.list ? { list: list.list, integer: list.integer } : {}) };
   }
   if (s.type === 'integer' || s.type === 'number') return { ...base, kind: 'number', integer: s.type === 'integer', min: bound(s.minimum), max: bound(s.maximum) };
   if (s.type === 'boolean') return { ...base, kind: 'boolean' };
@@ -48,7 +81,7 @@ function fieldOf(name: string, s: Schema, required: boolean): ParamField {
   return { ...base, kind: 'json' };
 }
 
-/** The fields of a step's params, in the schema's order. */
+/** The fields of a method's params, in the schema's order. */
 export function paramFields(step: RegisteredMethod): ParamField[] {
   const schema: unknown = z.toJSONSchema(step.paramsSchema, { io: 'input', unrepresentable: 'any' });
   if (!isSchema(schema) || !isSchema(schema.properties)) return [];
