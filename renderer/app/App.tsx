@@ -1,7 +1,7 @@
 import { EngineProvider } from './engine.tsx';
 import { ModelProvider } from './model-state.tsx';
 import { PromptProvider } from './prompt-state.tsx';
-import { ProjectsDrawer, ProjectsProvider } from '../projects/index.ts';
+import { ProjectsDrawer, ProjectsProvider, ReopenProvider } from '../projects/index.ts';
 import { Shell } from './Shell.tsx';
 import type { EngineClient } from '../worker/client.ts';
 
@@ -11,8 +11,10 @@ export function App({ engine }: { engine: EngineClient }) {
       <ModelProvider>
         <PromptProvider>
           <ProjectsProvider>
-            <Shell />
-            <ProjectsDrawer />
+            <ReopenProvider>
+              <Shell />
+              <ProjectsDrawer />
+            </ReopenProvider>
           </ProjectsProvider>
         </PromptProvider>
       </ModelProvider>

@@ -7,7 +7,7 @@ import { PromptPanel } from '../prompt/PromptPanel.tsx';
 import { usePrompt } from './prompt-state.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { useHashView } from './use-hash-view.ts';
-import { ViewActiveContext } from './view-active.tsx';
+import { ViewActiveContext, ViewIdContext } from './view-active.tsx';
 import { VIEWS, viewById } from './views.ts';
 import { ModelLoadBanner } from './ModelLoadBanner.tsx';
 
@@ -32,9 +32,11 @@ export function Shell() {
         {view.prompt !== 'none' && <PromptPanel />}
         {VIEWS.filter((v) => visited.has(v.id) || v.id === current).map((v) => (
           <div key={v.id} hidden={v.id !== current} className="view-slot">
-            <ViewActiveContext.Provider value={v.id === current}>
-              <v.component />
-            </ViewActiveContext.Provider>
+            <ViewIdContext.Provider value={v.id}>
+              <ViewActiveContext.Provider value={v.id === current}>
+                <v.component />
+              </ViewActiveContext.Provider>
+            </ViewIdContext.Provider>
           </div>
         ))}
       </main>

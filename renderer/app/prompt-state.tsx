@@ -2,19 +2,27 @@
  * The prompts every view works on: the main (clean) prompt and an optional corrupted prompt for
  * patching, each tokenised by the worker as it is edited (debounced; latest edit wins).
  */
-import { createContext, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { TokenInfo } from '../worker/contracts.ts';
 import { DEFAULT_CORRUPTED, DEFAULT_PROMPT } from './builtin.ts';
 import { useModel } from './model-state.tsx';
 import { idListError, parseIdList } from '../prompt/id-list.ts';
+import { recordEdit, redoEdit, startHistory, undoEdit } from './undo-history.ts';
 import { useJob } from './use-job.ts';
 
 const TOKENIZE_DELAY_MS = 150;
+/** Typing within this long of the previous keystroke is one undo step. */
+const UNDO_MERGE_MS = 800;
 
 export interface PromptSlot {
   readonly text: string;
   setText(text: string): void;
+  /** Takes back / re-applies the last edit of the text (undo-history.ts). */
+  undo(): void;
+  redo(): void;
+  readonly canUndo: boolean;
+  readonly canRedo: boolean;
   /** Tokens of the current text, null while the first tokenisation runs or without a model. */
   readonly tokens: readonly TokenInfo[] | null;
   /** The tokens are for an older text (an edit is being tokenised). */
@@ -33,7 +41,13 @@ export interface PromptState {
 }
 
 function usePromptSlot(initial: string, prependBos: boolean, modelKey: string | null, hasTokenizer: boolean): PromptSlot {
-  const [text, setText] = useState(initial);
+  const [history, setHistory] = useState(() => startHistory(initial));
+  const text = history.present;
+  const setText = useCallback((next: string) => setHistory((h) => recordEdit(h, next, performance.now(), UNDO_MERGE_MS)), []);
+  const undo = useCallback(() => setHistory(undoEdit), []);
+  const redo = useCallback(() => setHistory(redoEdit), []);
+  const canUndo = history.past.length > 0;
+  const canRedo = history.future.length > 0;
   const [tokens, setTokens] = useState<readonly TokenInfo[] | null>(null);
   const [tokenizedText, setTokenizedText] = useState<string | null>(null);
   const job = useJob('tokenize');
@@ -52,7 +66,7 @@ function usePromptSlot(initial: string, prependBos: boolean, modelKey: string | 
   }, [text, prependBos, modelKey, hasTokenizer, run]);
   const error = hasTokenizer ? (job.state.status === 'failed' ? job.state.error.message : null) : idListError(text);
   const stale = tokenizedText !== text;
-  return useMemo(() => ({ text, setText, tokens, stale, error }), [text, tokens, stale, error]);
+  return useMemo(() => ({ text, setText, undo, redo, canUndo, canRedo, tokens, stale, error }), [text, setText, undo, redo, canUndo, canRedo, tokens, stale, error]);
 }
 
 const PromptContext = createContext<PromptState | null>(null);

@@ -4,6 +4,7 @@
  * project, creating one if there is none. Renders nothing when the app has no project store.
  */
 import { useState } from 'react';
+import { useViewId } from '../app/view-active.tsx';
 import { Button } from '../components/Button.tsx';
 import { useOptionalProjects } from './projects-state.tsx';
 
@@ -20,13 +21,15 @@ function fieldOf(value: unknown, key: string): unknown {
 
 export function PinToProject({ title, spec, exports }: PinToProjectProps) {
   const projects = useOptionalProjects();
+  const view = useViewId();
   const [pinned, setPinned] = useState(false);
   if (!projects) return null;
   const pin = async () => {
     const json = exports.json();
     const method = fieldOf(json, 'method');
     await projects.pin({
-      kind: typeof method === 'string' ? method : exports.name,
+      // The view it was made in (view ids name methods), so the run can be reopened there.
+      kind: view ?? (typeof method === 'string' ? method : exports.name),
       label: title,
       params: fieldOf(json, 'params') ?? null,
       result: json,

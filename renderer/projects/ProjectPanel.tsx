@@ -102,7 +102,7 @@ function CurrentProject({ projects }: { projects: ProjectsApi }) {
           </tbody>
         </table>
       )}
-      <PinnedFigures figures={figures} onUnpin={(id) => void projects.unpin(id)} />
+      <PinnedFigures figures={figures} experiments={experiments} onUnpin={(id) => void projects.unpin(id)} />
     </Panel>
   );
 }

@@ -5,4 +5,6 @@ export { ProjectPanel } from './ProjectPanel.tsx';
 export { ProjectsView } from './ProjectsView.tsx';
 export { ProjectsDrawer } from './ProjectsDrawer.tsx';
 export { PinToProject } from './PinToProject.tsx';
+export { ReopenProvider, useReopen } from './reopen-state.tsx';
+export { ReopenedRun } from './ReopenedRun.tsx';
 export { useModelReference } from './model-reference.ts';

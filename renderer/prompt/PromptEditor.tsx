@@ -1,5 +1,6 @@
 /** One prompt: the text, its tokens below, the count and any tokenizer message. */
 import type { PromptSlot } from '../app/prompt-state.tsx';
+import { undoKey } from '../app/undo-history.ts';
 import { Message } from '../components/Message.tsx';
 import { TokenStrip } from './TokenStrip.tsx';
 
@@ -20,6 +21,14 @@ export function PromptEditor({ label, slot, nCtx, changed, testId }: PromptEdito
         <label className="field-label" htmlFor={`${testId}-text`}>
           {label}
         </label>
+        <span className="prompt-undo">
+          <button type="button" className="link-button" onClick={slot.undo} disabled={!slot.canUndo} title="Undo the last edit (Ctrl+Z)" data-testid={`${testId}-undo`}>
+            Undo
+          </button>
+          <button type="button" className="link-button" onClick={slot.redo} disabled={!slot.canRedo} title="Redo (Ctrl+Shift+Z)" data-testid={`${testId}-redo`}>
+            Redo
+          </button>
+        </span>
         <span className={tooLong ? 'token-count token-count-over' : 'token-count'} data-testid={`${testId}-count`}>
           {slot.tokens ? `${count} tokens${nCtx !== null ? ` / ${nCtx}` : ''}` : '…'}
         </span>
@@ -31,6 +40,14 @@ export function PromptEditor({ label, slot, nCtx, changed, testId }: PromptEdito
         rows={2}
         spellCheck={false}
         onChange={(e) => slot.setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          // The app's own history: it also covers edits the textarea never saw (loads, examples).
+          const action = undoKey(e);
+          if (!action) return;
+          e.preventDefault();
+          if (action === 'undo') slot.undo();
+          else slot.redo();
+        }}
         data-testid={`${testId}-text`}
       />
       {slot.error && <Message tone="error">{slot.error}</Message>}

@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { Button } from '../components/Button.tsx';
+import { ReopenedRun } from '../projects/ReopenedRun.tsx';
 
 export interface ViewLayoutProps {
   readonly title: string;
@@ -40,7 +41,10 @@ export function ViewLayout({ title, description, params, runLabel = 'Run', onRun
         </div>
       )}
       {status && <div className="view-status">{status}</div>}
-      <div className="view-results">{children}</div>
+      <div className="view-results">
+        <ReopenedRun />
+        {children}
+      </div>
     </article>
   );
 }
