@@ -77,9 +77,14 @@ export function parseSaeLensConfig(json: unknown, label: string): DictionaryConf
   }
   const dIn = int('d_in');
   const dSae = int('d_sae');
-  const dOut = arch.kind === 'transcoder' ? int('d_out') : dIn;
   const hookIn = str('metadata.hook_name', field('hook_name'));
-  const hookOut = arch.kind === 'transcoder' ? str('metadata.hook_name_out', field('hook_name_out')) : hookIn;
+  // A top-k dictionary that names another output hook is a top-k transcoder (Probescope's trainer
+  // writes these; SAELens has no top-k transcoder class and would read it as an SAE).
+  const outName = field('hook_name_out');
+  const topkTranscoder = arch.activation === 'topk' && typeof outName === 'string' && outName !== hookIn;
+  const kind = topkTranscoder ? 'transcoder' : arch.kind;
+  const dOut = kind === 'transcoder' ? int('d_out') : dIn;
+  const hookOut = kind === 'transcoder' ? str('metadata.hook_name_out', outName) : hookIn;
 
   const headValue = field('hook_head_index');
   let headIndex: number | null = null;
@@ -96,7 +101,7 @@ export function parseSaeLensConfig(json: unknown, label: string): DictionaryConf
 
   const applyBDec = own(json, 'apply_b_dec_to_input') ?? false;
   if (typeof applyBDec !== 'boolean') throw new ModelFormatError(`${where}: "apply_b_dec_to_input" must be true or false`);
-  if (applyBDec && arch.kind === 'transcoder') {
+  if (applyBDec && kind === 'transcoder') {
     throw new ModelFormatError(`${where}: "apply_b_dec_to_input" must be false for a transcoder (SAELens refuses it)`);
   }
   const normName = own(json, 'normalize_activations') ?? 'none';
@@ -120,7 +125,7 @@ export function parseSaeLensConfig(json: unknown, label: string): DictionaryConf
     format: 'saelens',
     architecture: archName,
     activation: arch.activation,
-    kind: arch.kind,
+    kind,
     hookIn,
     hookOut,
     headIndex,
