@@ -10,9 +10,6 @@ import { methodCommand } from './method-command.ts';
 import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
 import { attribCommand, ATTRIB_USAGE } from './commands/attrib.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
-import { headsCommand, HEADS_USAGE } from './commands/heads.ts';
-import { lensCommand, LENS_USAGE } from './commands/lens.ts';
-import { neuronsCommand, NEURONS_USAGE } from './commands/neurons.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
 import { retrievalCommand, RETRIEVAL_USAGE } from './commands/retrieval.ts';
@@ -23,11 +20,8 @@ type Command = (argv: string[]) => Promise<number>;
 /** Hand-written commands (not methods of the registry), with their usage text for --help. */
 const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
-  lens: { run: lensCommand, usage: LENS_USAGE },
-  neurons: { run: neuronsCommand, usage: NEURONS_USAGE },
   ablate: { run: ablateCommand, usage: ABLATE_USAGE },
   patch: { run: patchCommand, usage: PATCH_USAGE },
-  heads: { run: headsCommand, usage: HEADS_USAGE },
   attrib: { run: attribCommand, usage: ATTRIB_USAGE },
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },

@@ -13,7 +13,8 @@ function fmt(v: number | null): string {
 }
 
 function cell(c: TableCell): string {
-  return typeof c === 'number' ? fmt(c) : c === null ? '—' : c;
+  if (typeof c === 'number') return Number.isInteger(c) ? String(c) : fmt(c);
+  return c === null ? '—' : c;
 }
 
 /** Rows of cells as aligned columns (first column left-aligned, the rest right-aligned). */

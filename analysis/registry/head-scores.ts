@@ -36,6 +36,7 @@ export const headScoresStep = defineMethod({
   version: 1,
   params: Params,
   input: 'none',
+  cli: { aliases: ['heads'], flagAliases: { bos: 'prepend-bos' }, textViews: ['top-heads'] },
   views: { induction: 'grid', 'previous-token': 'grid', 'duplicate-token': 'grid', successor: 'grid', 'top-heads': 'table' },
   defaultFigure: { view: 'induction', type: 'heatmap' },
   async run(model, p): Promise<HeadScoresJson> {

@@ -17,7 +17,7 @@ const Params = z.strictObject({
   readFrom: z.enum(['resid_pre', 'resid_post']).default('resid_pre'),
 });
 
-type Scored = { id: number; token: string; prob: number | null };
+type Scored = { id: number; token: string; prob: number | null; logprob: number | null };
 type LensJson = {
   tokens: string[];
   ids: number[];
@@ -34,10 +34,11 @@ export const logitLensStep = defineMethod({
   method: 'logit-lens',
   title: 'Logit lens',
   description: 'Decode every layer’s residual stream through the final norm and unembedding.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  cli: { aliases: ['lens'], flagAliases: { pos: 'positions' }, textViews: ['top-tokens'] },
   views: { top1: 'grid', 'target-rank': 'series', 'target-prob': 'series', 'top-tokens': 'table' },
   defaultFigure: { view: 'top1', type: 'heatmap' },
   async run(model, p, ctx): Promise<LensJson> {
@@ -51,7 +52,7 @@ export const logitLensStep = defineMethod({
       ids,
       positions: lens.positions,
       layers: lens.entries.map(label),
-      top: lens.entries.map((e) => e.readings.map((r) => r.top.map((t) => ({ id: t.id, token: t.token ?? String(t.id), prob: num(t.prob) })))),
+      top: lens.entries.map((e) => e.readings.map((r) => r.top.map((t) => ({ id: t.id, token: t.token ?? String(t.id), prob: num(t.prob), logprob: num(t.logprob) })))),
       targets: targets.map((id, k) => ({
         id,
         token: tokenStrings(model, [id])[0],

@@ -31,6 +31,7 @@ export const neuronsStep = defineMethod({
   version: 1,
   params: Params,
   input: 'none',
+  cli: { aliases: ['neurons'], flagAliases: { 'norm-gain': 'apply-norm-gain' }, textViews: ['tokens'] },
   views: { output: 'series', input: 'series', tokens: 'table' },
   defaultFigure: { view: 'output', type: 'bar' },
   async run(model, p): Promise<NeuronJson> {

@@ -8,35 +8,38 @@ import { openModel } from '../open.ts';
 
 interface LensJson {
   ids: number[];
-  pos: number;
-  layers: { layer: number; top: { id: number; token: string | null; prob: number; logprob: number }[]; targets?: { id: number; rank: number; logit: number }[] }[];
+  positions: number[];
+  layers: string[];
+  /** [entry][position][k] */
+  top: { id: number; token: string; prob: number; logprob: number }[][][];
+  targets: { id: number; rank: number[][] }[];
 }
 
 describe('probescope lens', () => {
   it('prints L+1 entries for a prompt on builtin:stories260K, equal to the library, the last = the model output', async () => {
-    const out = jsonOf(await runCli(['lens', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--top-k', '3', '--targets', '261', '--json'])) as unknown as LensJson;
+    const out = jsonOf(await runCli(['lens', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--pos=-1', '--top-k', '3', '--targets', '261', '--json'])) as unknown as LensJson;
     const model = await openModel('builtin:stories260K', createCpuBackend());
     expect(out.ids).toEqual([1, 403, 407, 261, 378]);
-    expect(out.pos).toBe(4);
-    expect(out.layers.map((l) => l.layer)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(out.positions).toEqual([4]);
+    expect(out.layers).toEqual(['L0 resid_pre', 'L1 resid_pre', 'L2 resid_pre', 'L3 resid_pre', 'L4 resid_pre', 'final']);
     const lib = await logitLens(model, { ids: out.ids }, { positions: [-1], topK: 3, targets: [261] });
-    out.layers.forEach((l, e) => {
+    out.top.forEach((entry, e) => {
       const reading = lib.entries[e].readings[0];
-      expect(l.top).toEqual(reading.top.map(({ id, token, prob, logprob }) => ({ id, token, prob, logprob })));
-      expect(l.targets![0].rank).toBe(reading.targets[0].rank);
-      expect(Object.keys(l.top[0]).sort()).toEqual(['id', 'logprob', 'prob', 'token']);
+      expect(entry[0]).toEqual(reading.top.map(({ id, token, prob, logprob }) => ({ id, token, prob, logprob })));
+      expect(out.targets[0].rank[e][0]).toBe(reading.targets[0].rank);
     });
     const final = (await run(model, { ids: out.ids }, { logits: 'last' })).logits!.data;
     const best = final.indexOf(Math.max(...final));
-    expect(out.layers[5].top[0].id).toBe(best);
-    expect(out.layers[5].top[0].token).toBe(model.tokenizer!.tokenString(best));
+    expect(out.top[5][0][0].id).toBe(best);
+    expect(out.top[5][0][0].token).toBe(model.tokenizer!.tokenString(best));
   });
 
   it('reads token ids and a position on a fixture folder without a tokenizer', async () => {
     const out = jsonOf(await runCli(['lens', '--model', `${FIXTURES}llama-tiny`, '--ids', '5,9,100,7', '--pos', '1', '--top-k', '2', '--json'])) as unknown as LensJson;
-    expect(out.pos).toBe(1);
+    expect(out.positions).toEqual([1]);
     expect(out.layers).toHaveLength(3);
-    expect(out.layers[0].top[0].token).toBeNull();
+    // No tokenizer: tokens are shown as their ids.
+    expect(out.top[0][0][0].token).toBe(String(out.top[0][0][0].id));
   });
 
   it('fails with one clear line on stderr for a position outside the input', async () => {
