@@ -186,7 +186,8 @@ function bindCells(notebook: Notebook, fromVersion: number, registry: MethodRegi
     const plan = analyses.get(at);
     if (!plan) return; // the step itself is invalid and already reported
     const view = cell.options.view ?? plan.step.defaultFigure.view;
-    const kind = plan.step.views[view];
+    // Own properties only: a view named "constructor" or "__proto__" must not find Object.prototype's.
+    const kind = Object.hasOwn(plan.step.views, view) ? plan.step.views[view] : undefined;
     if (!kind) return void issue(i, 'options.view', `step "${cell.of}" (${plan.step.method}) has no view "${view}" (views: ${Object.keys(plan.step.views).join(', ')})`);
     if (!FIGURE_TYPES_FOR[kind].includes(cell.type)) {
       return void issue(i, 'type', `view "${view}" is a ${kind}, which can be drawn as ${FIGURE_TYPES_FOR[kind].join(', ')}, not ${cell.type}`);

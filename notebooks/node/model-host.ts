@@ -4,8 +4,9 @@
  * a SHA-256 over the folder's model files, so a cache entry can never outlive a changed weight.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import type { Hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Backend } from '../../gpu/backend.ts';
 import { NodeFolderSource } from '../../analysis/formats/node-source.ts';
@@ -35,10 +36,25 @@ export async function folderIdentity(folder: string): Promise<string> {
   const hash = createHash('sha256');
   for (const name of names) {
     hash.update(`${name}\0`);
-    for await (const chunk of createReadStream(join(folder, name))) hash.update(chunk as Buffer);
+    await hashRegularFile(hash, folder, name);
     hash.update('\0');
   }
   return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Feeds one model file to the hash. Only regular files: a FIFO would block forever and a link to
+ * /dev/zero never ends. Opened with O_NONBLOCK and checked on the open handle, so a file swapped
+ * for a FIFO after listing cannot block either.
+ */
+async function hashRegularFile(hash: Hash, folder: string, name: string): Promise<void> {
+  const handle = await open(join(folder, name), constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`model folder ${folder}: ${name} is not a regular file (a FIFO, device or folder); refusing to read it`);
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+  } finally {
+    await handle.close();
+  }
 }
 
 export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
