@@ -19,6 +19,9 @@
 import type { Tensor } from '../../gpu/backend.ts';
 import type { HookSite } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
+import { attentionScale } from '../model/attention.ts';
+import { layerRope } from '../model/rope.ts';
+import { layerAttention } from '../model/spec.ts';
 import type { NormWeights } from '../model/weights.ts';
 import { interventionVjp } from './intervention-vjp.ts';
 import type { Linearisation } from './linearisation.ts';
@@ -104,13 +107,12 @@ class Backward {
     return gx;
   }
 
-  /** Gradient w.r.t. the attention's (normalised) input, given g w.r.t. hook_attn_out. */
-  attention(l: number, gOut: Tensor): Tensor {
+  /** Gradient w.r.t. the attention's (normalised) input, given g w.r.t. its output z·W_O + b_O. */
+  attention(l: number, g: Tensor): Tensor {
     const { b, spec } = this;
     const w = this.tape.model.weights.blocks[l].attn;
-    const [batch, pos] = gOut.shape;
+    const [batch, pos] = g.shape;
     const { nHeads: H, nKvHeads: Hkv, dHead: dh } = spec;
-    const g = this.at(hook.attnOut(l), gOut);
     let gz: Tensor;
     if (this.tape.values.has(hook.result(l))) {
       // Per-head results were computed: each head's result receives the full g.
@@ -137,13 +139,24 @@ class Backward {
       const rotary = spec.positional === 'rotary';
       const q = this.v(rotary ? hook.rotQ(l) : hook.q(l));
       const k = this.v(rotary ? hook.rotK(l) : hook.k(l));
-      const c = 1 / Math.sqrt(dh);
+      const c = attentionScale({ spec });
+      if (spec.attnSoftcap !== undefined) {
+        // s = cap·tanh(raw/cap): ∂s/∂raw = 1 − tanh²(raw/cap), from the uncapped scores (finite everywhere).
+        const raw = b.attentionScores(q, k, c, allKeys(pos));
+        gS = b.mul(gS, b.unaryGrad(b.scale(raw, 1 / spec.attnSoftcap), 'tanh'));
+      }
       let gq = b.scale(b.attentionMix(gS, k), c);
       let gk = b.scale(groupSum(b, b.attentionMix(b.permute(gS, [0, 1, 3, 2]), q), Hkv), c);
       if (rotary) {
-        const unrotate = (t: Tensor) => b.rope(t, this.negPositions, spec.rotaryDims, spec.ropeTheta);
+        // The VJP of amplitude·R(θp) is amplitude·R(−θp): the same frequencies at negated positions.
+        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims);
+        const unrotate = (t: Tensor) => b.rope(t, this.negPositions, spec.rotaryDims, rope.theta, rope.freqs);
         gq = unrotate(this.at(hook.rotQ(l), gq));
         gk = unrotate(this.at(hook.rotK(l), gk));
+      }
+      if (w.qNorm && w.kNorm) {
+        gq = this.qkNorm(l, 'q', w.qNorm, gq);
+        gk = this.qkNorm(l, 'k', w.kNorm, gk);
       }
       gq = this.at(hook.q(l), gq);
       gk = this.at(hook.k(l), gk);
@@ -157,12 +170,21 @@ class Backward {
     return gx ? b.add(gx, fromV) : fromV;
   }
 
-  /** Gradient w.r.t. the MLP's (normalised) input, given g w.r.t. hook_mlp_out. */
-  mlp(l: number, gOut: Tensor): Tensor {
+  /** Gradient w.r.t. the raw q or k projection through its q/k norm (per head, or over the projection). */
+  private qkNorm(l: number, which: 'q' | 'k', w: NormWeights<Tensor>, g: Tensor): Tensor {
+    const { b } = this;
+    const x = this.v(which === 'q' ? hook.q(l) : hook.k(l));
+    const names = { scale: hook.qkNormScale(l, which), normalized: hook.qkNormNormalized(l, which) };
+    if (this.spec.qkNorm === 'head') return this.norm(x, w, names, g);
+    const [batch, pos, heads, dHead] = x.shape;
+    const flat = (t: Tensor) => b.reshape(t, [batch, pos, heads * dHead]);
+    return b.reshape(this.norm(flat(x), w, names, flat(g)), x.shape);
+  }
+
+  /** Gradient w.r.t. the MLP's (normalised) input, given g w.r.t. its output post·W_out + b_out. */
+  mlp(l: number, g: Tensor): Tensor {
     const { b, spec } = this;
     const w = this.tape.model.weights.blocks[l].mlp;
-    const g = this.at(hook.mlpOut(l), gOut);
-    if (this.lin.mlp === 'cut') return this.b.fill(this.v(hook.lnNormalized(l, 2)).shape, 0);
     const gPost = this.at(hook.mlpPost(l), b.linearTransposed(g, w.wOut));
     const pre = this.v(hook.mlpPre(l));
     const act = spec.activation;
@@ -180,23 +202,41 @@ class Backward {
     return b.linearTransposed(this.at(hook.mlpPre(l), b.mul(gPost, gain)), w.wIn);
   }
 
+  /**
+   * A sublayer (1 attention, 2 MLP) from its residual write back to the stream x it read: the
+   * write's hook (hook_attn_out / hook_mlp_out), the post norm (Gemma, OLMo-2), the sublayer,
+   * the pre-norm (when there is one).
+   */
+  private sublayer(l: number, which: 1 | 2, x: Tensor, gWrite: Tensor): Tensor {
+    const w = this.tape.model.weights.blocks[l];
+    let g = this.at(which === 1 ? hook.attnOut(l) : hook.mlpOut(l), gWrite);
+    // A cut MLP (attribution graphs) passes nothing back, but its pre-norm still carries what is
+    // injected at its hook_normalized (a transcoder feature's encoder row).
+    const cut = which === 2 && this.lin.mlp === 'cut';
+    const post = which === 1 ? w.ln1Post : w.ln2Post;
+    if (post && !cut) {
+      const names = { scale: hook.lnPostScale(l, which), normalized: hook.lnPostNormalized(l, which) };
+      // The norm's input (the raw sublayer output) is normalized · scale (RMSNorm).
+      const raw = this.b.mul(this.v(names.normalized), this.v(names.scale));
+      g = this.norm(raw, post, names, g);
+    }
+    const gIn = cut ? this.b.fill(x.shape, 0) : which === 1 ? this.attention(l, g) : this.mlp(l, g);
+    const pre = which === 1 ? w.ln1 : w.ln2;
+    return pre ? this.norm(x, pre, { scale: hook.lnScale(l, which), normalized: hook.lnNormalized(l, which) }, gIn) : gIn;
+  }
+
   /** Gradient w.r.t. blocks.l.hook_resid_pre's input, given g w.r.t. blocks.l.hook_resid_post. */
   block(l: number, gPost: Tensor): Tensor {
     const { b } = this;
-    const w = this.tape.model.weights.blocks[l];
-    const ln1 = { scale: hook.lnScale(l, 1), normalized: hook.lnNormalized(l, 1) };
-    const ln2 = { scale: hook.lnScale(l, 2), normalized: hook.lnNormalized(l, 2) };
     const g = this.at(hook.residPost(l), gPost);
     const x = this.v(hook.residPre(l));
     let gx: Tensor;
     if (this.spec.parallelResidual) {
-      const viaAttn = this.norm(x, w.ln1, ln1, this.attention(l, g));
-      const viaMlp = this.norm(x, w.ln2, ln2, this.mlp(l, g));
-      gx = b.add(g, b.add(viaAttn, viaMlp));
+      gx = b.add(g, b.add(this.sublayer(l, 1, x, g), this.sublayer(l, 2, x, g)));
     } else {
       const mid = this.v(hook.residMid(l));
-      const gMid = this.at(hook.residMid(l), b.add(g, this.norm(mid, w.ln2, ln2, this.mlp(l, g))));
-      gx = b.add(gMid, this.norm(x, w.ln1, ln1, this.attention(l, gMid)));
+      const gMid = this.at(hook.residMid(l), b.add(g, this.sublayer(l, 2, mid, g)));
+      gx = b.add(gMid, this.sublayer(l, 1, x, gMid));
     }
     return this.at(hook.residPre(l), gx);
   }
@@ -205,8 +245,11 @@ class Backward {
     const { b, tape } = this;
     const { spec, weights } = tape.model;
     const { batch, pos } = tape.tokens;
+    // Gemma-2's final softcap L = c·tanh(z/c): ∂L/∂z = 1 − (L/c)², from the capped logits.
+    const c = spec.finalSoftcap;
+    const gLogits = c === undefined ? seed : b.mul(seed, b.sub(b.fill(tape.logits.shape, 1), b.scale(b.mul(tape.logits, tape.logits), 1 / (c * c))));
     // ∂M/∂(final norm output): through the unembedding, then placed at its rows.
-    let gNormed = b.linearTransposed(seed, weights.unembed);
+    let gNormed = b.linearTransposed(gLogits, weights.unembed);
     if (seed.shape[1] !== pos) {
       const before = b.fill([batch, pos - 1, spec.dModel], 0);
       gNormed = pos > 1 ? b.concat([before, gNormed], 1) : gNormed;

@@ -16,6 +16,9 @@
 import type { Tensor } from '../../gpu/backend.ts';
 import { hook } from '../hooks/points.ts';
 import type { ModelSpec } from '../model/spec.ts';
+import { attentionScale } from '../model/attention.ts';
+import { layerRope } from '../model/rope.ts';
+import { layerAttention } from '../model/spec.ts';
 import type { NormWeights } from '../model/weights.ts';
 import type { Linearisation } from './linearisation.ts';
 import { allKeys, centre, rowsOf, secantGain } from './linearisation.ts';
@@ -112,24 +115,53 @@ export class LinearPass {
     return this.affine ? t : undefined;
   }
 
-  /** The norm at `scale` applied to u; `input` names the norm's input at x0 (for its Jacobian). */
-  norm(u: Tensor, w: NormWeights<Tensor>, scale: string, input: string): Tensor {
+  /**
+   * The norm at `scale` applied to u; `input` names the norm's input at x0 (for its Jacobian), or
+   * `{ normalized }` the hook holding x0/s directly (RMSNorms whose input is not a hook: post
+   * norms, q/k norms).
+   */
+  norm(u: Tensor, w: NormWeights<Tensor>, scale: string, input: string | { readonly normalized: string }): Tensor {
     const { b } = this;
     const layerNorm = this.spec.normalization === 'layernorm';
     const s = this.x0(scale);
-    const uc = layerNorm ? centre(b, u) : u;
-    let n: Tensor;
-    if (this.lin.norms === 'live') {
-      // s² = mean(C(x)²) + ε gives ds = mean(n0 ⊙ C(dx)), so d(C(x)/s) = (C(dx) − n0·ds) / s0.
-      const n0 = b.normalize(this.x0(input), s, layerNorm);
-      const last = u.shape.length - 1;
-      n = b.div(b.sub(uc, b.mul(n0, b.mean(b.mul(n0, uc), last))), s);
-    } else {
-      n = b.div(uc, s);
-    }
+    const n0 = () => (typeof input === 'string' ? b.normalize(this.x0(input), s, layerNorm) : this.x0(input.normalized));
+    return this.normWith(u, w, s, this.lin.norms === 'live' ? n0() : null);
+  }
+
+  /** Frozen (n0 null) or tangent norm of u with scale s and x0's unit vector n0, same shapes as u. */
+  private normWith(u: Tensor, w: NormWeights<Tensor>, s: Tensor, n0: Tensor | null): Tensor {
+    const { b } = this;
+    const uc = this.spec.normalization === 'layernorm' ? centre(b, u) : u;
+    // s² = mean(C(x)²) + ε gives ds = mean(n0 ⊙ C(dx)), so d(C(x)/s) = (C(dx) − n0·mean(n0 ⊙ C(dx))) / s0.
+    const n = n0 === null ? b.div(uc, s) : b.div(b.sub(uc, b.mul(n0, b.mean(b.mul(n0, uc), u.shape.length - 1))), s);
     const out = b.mul(n, w.w);
     const beta = this.bias(w.b);
     return beta ? b.add(out, beta) : out;
+  }
+
+  /** A post-sublayer norm (Gemma, OLMo-2) on the stream-shaped output `out` [rows, pos, dModel]. */
+  private postNorm(out: Tensor, w: NormWeights<Tensor>, l: number, which: 1 | 2): Tensor {
+    return this.norm(out, w, hook.lnPostScale(l, which), { normalized: hook.lnPostNormalized(l, which) });
+  }
+
+  /** The same post norm on per-head writes [rows, 1, head, dModel] at position `at`. */
+  private postNormHeads(heads: Tensor, w: NormWeights<Tensor>, l: number, at: number): Tensor {
+    const { b } = this;
+    const [rows, , H, d] = heads.shape;
+    const perHead = (t: Tensor, width: number) => b.expand(b.slice(t, 1, at, at + 1), [rows, H, width]);
+    const s = perHead(this.x0(hook.lnPostScale(l, 1)), 1);
+    const n0 = this.lin.norms === 'live' ? perHead(this.x0(hook.lnPostNormalized(l, 1)), d) : null;
+    return b.reshape(this.normWith(b.reshape(heads, [rows, H, d]), w, s, n0), heads.shape);
+  }
+
+  /** A q/k norm (tangent mode) on a raw projection [rows, pos, heads, dHead]. */
+  private qkNorm(t: Tensor, w: NormWeights<Tensor>, l: number, which: 'q' | 'k'): Tensor {
+    const { b } = this;
+    const scale = hook.qkNormScale(l, which);
+    const normalized = { normalized: hook.qkNormNormalized(l, which) };
+    if (this.spec.qkNorm === 'head') return this.norm(t, w, scale, normalized);
+    const [rows, pos, heads, dHead] = t.shape;
+    return b.reshape(this.norm(b.reshape(t, [rows, pos, heads * dHead]), w, scale, normalized), t.shape);
   }
 
   attention(l: number, a: Tensor, at: number | null): { out: Tensor; heads: Tensor | null } {
@@ -142,16 +174,27 @@ export class LinearPass {
     if (this.lin.attention === 'live') {
       let dq = b.reshape(b.linear(a, w.wQ), [rows, pos, H, dh]);
       let dk = b.reshape(b.linear(a, w.wK), [rows, pos, Hkv, dh]);
+      if (w.qNorm && w.kNorm) {
+        dq = this.qkNorm(dq, w.qNorm, l, 'q');
+        dk = this.qkNorm(dk, w.kNorm, l, 'k');
+      }
       const rotary = spec.positional === 'rotary';
       if (rotary) {
-        dq = b.rope(dq, this.positions, spec.rotaryDims, spec.ropeTheta);
-        dk = b.rope(dk, this.positions, spec.rotaryDims, spec.ropeTheta);
+        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims);
+        dq = b.rope(dq, this.positions, spec.rotaryDims, rope.theta, rope.freqs);
+        dk = b.rope(dk, this.positions, spec.rotaryDims, rope.theta, rope.freqs);
       }
       const q0 = this.x0(rotary ? hook.rotQ(l) : hook.q(l));
       const k0 = this.x0(rotary ? hook.rotK(l) : hook.k(l));
-      const c = 1 / Math.sqrt(dh);
+      const c = attentionScale({ spec });
       // All keys visible: dS stays finite where the pattern is 0, and P0 ⊙ (…) zeroes it there.
-      const dS = b.add(b.attentionScores(dq, k0, c, allKeys(pos)), b.attentionScores(q0, dk, c, allKeys(pos)));
+      let dS = b.add(b.attentionScores(dq, k0, c, allKeys(pos)), b.attentionScores(q0, dk, c, allKeys(pos)));
+      const cap = spec.attnSoftcap;
+      if (cap !== undefined) {
+        // Gemma-2's score softcap: the slope 1 − tanh²(raw0/cap) of the uncapped scores at x0.
+        const slope = { key: 'softcap', make: (q: Tensor) => b.unaryGrad(b.scale(b.attentionScores(q, this.tape.value(hook.rotK(l)), c, allKeys(pos)), 1 / cap), 'tanh') };
+        dS = b.mul(dS, this.x0(hook.rotQ(l), slope));
+      }
       const dP = b.mul(P0, b.sub(dS, b.sum(b.mul(P0, dS), 3)));
       z = b.add(z, b.attentionMix(dP, this.x0(hook.v(l))));
     }
@@ -198,19 +241,26 @@ export class LinearPass {
       let mid = u;
       let mlpOut: Tensor;
       if (!fromMid) {
-        const attn = this.attention(l, this.norm(u, w.ln1, hook.lnScale(l, 1), hook.residPre(l)), at);
+        const attnIn = w.ln1 ? this.norm(u, w.ln1, hook.lnScale(l, 1), hook.residPre(l)) : u;
+        const attn = this.attention(l, attnIn, at);
         heads = attn.heads;
+        let attnOut = attn.out;
+        if (w.ln1Post) {
+          attnOut = this.postNorm(attnOut, w.ln1Post, l, 1);
+          heads = heads && this.postNormHeads(heads, w.ln1Post, l, at!);
+        }
         if (spec.parallelResidual) {
-          mlpOut = this.mlp(l, this.norm(u, w.ln2, hook.lnScale(l, 2), hook.residPre(l)));
-          u = b.add(b.add(u, attn.out), mlpOut);
+          mlpOut = this.mlp(l, this.norm(u, w.ln2!, hook.lnScale(l, 2), hook.residPre(l)));
+          u = b.add(b.add(u, attnOut), mlpOut);
           comps?.heads.push(heads);
           comps?.mlps.push(take(mlpOut));
           comps?.layers.push(l);
           continue;
         }
-        mid = b.add(u, attn.out);
+        mid = b.add(u, attnOut);
       }
-      mlpOut = this.mlp(l, this.norm(mid, w.ln2, hook.lnScale(l, 2), hook.residMid(l)));
+      mlpOut = this.mlp(l, w.ln2 ? this.norm(mid, w.ln2, hook.lnScale(l, 2), hook.residMid(l)) : mid);
+      if (w.ln2Post) mlpOut = this.postNorm(mlpOut, w.ln2Post, l, 2);
       u = b.add(mid, mlpOut);
       comps?.heads.push(heads);
       comps?.mlps.push(take(mlpOut));
@@ -219,11 +269,29 @@ export class LinearPass {
     return { resid: u, components: comps };
   }
 
-  /** [rows, pos, vocab] logits of a final stream: frozen or tangent ln_final, then W_U (+ b_U if affine). */
+  /**
+   * [rows, pos, vocab] logits of a final stream: frozen or tangent ln_final, then W_U (+ b_U if
+   * affine), then Gemma-2's final softcap as a per-entry gain at x0: c·tanh(z0/c)/z0 (frozen) or
+   * 1 − tanh²(z0/c) (tangent), z0 the pre-cap logits of x0.
+   */
   logits(resid: Tensor): Tensor {
+    const { b } = this;
     const { weights } = this.tape.model;
     const n = this.norm(resid, weights.lnFinal, hook.lnFinalScale, hook.residPost(this.spec.nLayers - 1));
-    return this.b.linear(n, weights.unembed, this.bias(weights.bUnembed));
+    const z = b.linear(n, weights.unembed, this.bias(weights.bUnembed));
+    const cap = this.spec.finalSoftcap;
+    if (cap === undefined) return z;
+    const preCap = (normalized: Tensor) => b.linear(b.mul(normalized, weights.lnFinal.w), weights.unembed, weights.bUnembed);
+    const secant = (t: Tensor) => {
+      const z0 = preCap(t);
+      // c·tanh(z/c)/z → 1 at z = 0 (0/0 would be NaN).
+      return b.select(z0, b.div(b.scale(b.unary(b.scale(z0, 1 / cap), 'tanh'), cap), z0), b.fill(z0.shape, 1));
+    };
+    const gain =
+      this.lin.norms === 'live'
+        ? { key: 'softcap-slope', make: (t: Tensor) => b.unaryGrad(b.scale(preCap(t), 1 / cap), 'tanh') }
+        : { key: 'softcap-secant', make: secant };
+    return b.mul(z, this.x0(hook.lnFinalNormalized, gain));
   }
 }
 

@@ -17,12 +17,18 @@
  * summing over source positions j to L{l}H{h} (z = Σ_j pattern · v, pattern rows sum to 1).
  * Heads are computed from hook_z and W_O (the same z_h W_O^h as hook_result, without reading back
  * [pos, head, dModel] per layer).
+ *
+ * Post-sublayer norms (Gemma, OLMo-2; fixtures README "Methods on the newer-family fixtures"):
+ * components are residual writes, so each head's z_h W_O^h (and b_O) passes through ln1_post
+ * frozen at its scale at pos (/ s · w); hook_mlp_out is already after ln2_post (per-neuron splits
+ * go through ln2_post the same way). With Gemma-2's final softcap the components sum to the
+ * metric before the cap (`metricBeforeSoftcap`).
  */
 import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
 import { run } from '../model/run.ts';
-import { hostWeightOrZeros } from './host-weights.ts';
+import { hostWeight, hostWeightOrZeros } from './host-weights.ts';
 import type { FrozenReadout, LogitTarget } from './readout.ts';
 import { dot, frozenReadout, headWriteProjections, metricOf, neuronWriteProjections } from './readout.ts';
 import { oneSequence, resolvePosition, rowAt } from './sequence.ts';
@@ -57,6 +63,11 @@ export interface DlaResult {
   readonly wrong: number | null;
   /** logit[answer] − logit[wrong] of the clean run at pos. */
   readonly metric: number;
+  /**
+   * With a final logit softcap c (Gemma-2): the metric of the logits before the cap,
+   * c·atanh(logit/c), which the components sum to; null without a cap.
+   */
+  readonly metricBeforeSoftcap: number | null;
   /** Σ components (= metric − unembedBias up to float error). */
   readonly total: number;
   /** b_U[answer] − b_U[wrong]. */
@@ -87,6 +98,8 @@ function captureList(model: Model, options: DlaOptions): string[] {
   if (spec.positional === 'learned') names.push(hook.posEmbed);
   for (let l = 0; l < spec.nLayers; l++) {
     names.push(hook.z(l), hook.mlpOut(l));
+    if (model.weights.blocks[l].ln1Post) names.push(hook.lnPostScale(l, 1));
+    if (options.perNeuron && model.weights.blocks[l].ln2Post) names.push(hook.lnPostScale(l, 2));
     if (options.perNeuron) names.push(hook.mlpPost(l));
     if (options.perSource) names.push(hook.pattern(l), hook.v(l));
   }
@@ -107,6 +120,7 @@ export async function directLogitAttribution(model: Model, input: ModelInput, op
   const scale = c[hook.lnFinalScale].data[pos];
   const readout: FrozenReadout = await frozenReadout(model, target, scale, options.centred ?? true);
   const w = readout.direction;
+  const cap = spec.finalSoftcap;
   const at = (name: string) => rowAt(c[name].data, pos, d);
 
   const components: DlaComponent[] = [{ name: 'embed', value: dot(at(hook.embed), w) }];
@@ -118,22 +132,32 @@ export async function directLogitAttribution(model: Model, input: ModelInput, op
   const mlpBias: number[] | null = options.perNeuron ? [] : null;
   const sources: number[][][] | null = options.perSource ? [] : null;
   const group = H / nKvHeads;
+  /** The readout direction seen through a frozen post norm (/ s at pos · w_post), or w itself. */
+  const throughPost = async (l: number, which: 1 | 2): Promise<Float64Array> => {
+    const post = which === 1 ? model.weights.blocks[l].ln1Post : model.weights.blocks[l].ln2Post;
+    if (!post) return w;
+    const s = c[hook.lnPostScale(l, which)].data[pos];
+    const gamma = await hostWeight(model, post.w);
+    return Float64Array.from(w, (v, i) => (v * gamma[i]) / s);
+  };
   for (let l = 0; l < L; l++) {
     const block = model.weights.blocks[l];
-    const proj = await headWriteProjections(model, l, w);
+    const wAttn = await throughPost(l, 1);
+    const proj = await headWriteProjections(model, l, wAttn);
     const z = rowAt(c[hook.z(l)].data, pos, H * dh);
     const layerHeads = Array.from({ length: H }, (_, h) => dot(z.subarray(h * dh, (h + 1) * dh), proj.subarray(h * dh, (h + 1) * dh)));
     heads.push(layerHeads);
     layerHeads.forEach((value, h) => components.push({ name: `L${l}H${h}`, value }));
-    attnBias.push(dot(await hostWeightOrZeros(model, block.attn.bO, d), w));
+    attnBias.push(dot(await hostWeightOrZeros(model, block.attn.bO, d), wAttn));
     components.push({ name: `L${l}.attn_bias`, value: attnBias[l] });
     mlp.push(dot(at(hook.mlpOut(l)), w));
     components.push({ name: `L${l}.mlp`, value: mlp[l] });
     if (neurons && mlpBias) {
-      const perNeuron = await neuronWriteProjections(model, l, w);
+      const wMlp = await throughPost(l, 2);
+      const perNeuron = await neuronWriteProjections(model, l, wMlp);
       const post = rowAt(c[hook.mlpPost(l)].data, pos, dMlp);
       neurons.push(Array.from(perNeuron, (v, j) => post[j] * v));
-      mlpBias.push(dot(await hostWeightOrZeros(model, block.mlp.bOut, d), w));
+      mlpBias.push(dot(await hostWeightOrZeros(model, block.mlp.bOut, d), wMlp));
     }
     if (sources) {
       const pattern = c[hook.pattern(l)].data; // [1, head, pos, kvPos]
@@ -159,6 +183,7 @@ export async function directLogitAttribution(model: Model, input: ModelInput, op
     answer,
     wrong: options.wrong ?? null,
     metric: metricOf(logits, target),
+    metricBeforeSoftcap: cap === undefined ? null : metricOf(logits.map((x) => cap * Math.atanh(x / cap)), target),
     total: components.reduce((a, x) => a + x.value, 0),
     unembedBias: readout.unembedBias,
     scale,

@@ -222,13 +222,33 @@ class Scope implements LinearScope {
     return Object.fromEntries(list.map(([n, t], i) => [n, { shape: [...t.shape], data: data[i] }]));
   }
 
+  /**
+   * Gemma-2's final softcap L = c·tanh(z/c) as a gain on the pre-cap logits z of the target and
+   * wrong tokens at x0: secant L0/z0 (frozen, exact at x0), tangent 1 − (L0/c)²; [1, 1] without a cap.
+   */
+  private async softcapGains(t: LinearScopeTarget, position: number): Promise<[number, number]> {
+    const cap = this.model.spec.finalSoftcap;
+    if (cap === undefined) return [1, 1];
+    const [logits] = await this.tape.backend.read([this.tape.logits]);
+    const V = this.model.spec.dVocab;
+    const row = this.tape.logits.shape[1] === 1 ? 0 : position;
+    const gain = (id: number) => {
+      const capped = logits[row * V + id];
+      if (this.mode === 'tangent') return 1 - (capped / cap) ** 2;
+      const z0 = cap * Math.atanh(capped / cap);
+      return z0 === 0 ? 1 : capped / z0;
+    };
+    return [gain(t.target), t.wrong === undefined ? 1 : gain(t.wrong)];
+  }
+
   /** ρ [dModel] and constant c with metric = ⟨ρ, final stream at t⟩ + c (secant), or its tangent. */
   private async readout(t: LinearScopeTarget, position: number): Promise<{ rho: Float64Array; normBias: number; unembedBias: number }> {
     const { model } = this;
     const { dModel: d, nLayers: L } = model.spec;
     const layerNorm = model.spec.normalization === 'layernorm';
     const wU = await hostWeight(model, model.weights.unembed);
-    const u = Float64Array.from({ length: d }, (_, i) => wU[t.target * d + i] - (t.wrong === undefined ? 0 : wU[t.wrong * d + i]));
+    const [gTarget, gWrong] = await this.softcapGains(t, position);
+    const u = Float64Array.from({ length: d }, (_, i) => gTarget * wU[t.target * d + i] - (t.wrong === undefined ? 0 : gWrong * wU[t.wrong * d + i]));
     const gamma = await hostWeight(model, model.weights.lnFinal.w);
     const beta = await hostWeightOrZeros(model, model.weights.lnFinal.b, d);
     const bU = model.weights.bUnembed ? await hostWeight(model, model.weights.bUnembed) : null;

@@ -12,6 +12,7 @@
  */
 import type { HostActivation } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
+import { softcapLogits } from '../model/forward.ts';
 import { logSumExp } from '../model/loss.ts';
 import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
@@ -78,7 +79,7 @@ export function lensHooks(nLayers: number, readFrom: LensSource): { layer: numbe
 const MAX_FLOATS_PER_PASS = 1 << 24;
 
 /**
- * The final norm and unembedding applied afresh to residuals [entry, position, dModel], with the
+ * The final norm, unembedding and final softcap (Gemma-2) applied afresh to residuals [entry, position, dModel], with the
  * same backend ops in the same order as the forward pass (so the final residual reproduces the
  * model's logits exactly on the same backend).
  */
@@ -92,7 +93,7 @@ async function decodeResiduals(model: Model, resid: Float32Array, shape: readonl
     const unit = b.normalize(x, b.normScale(x, center, spec.normEps), center);
     const gained = b.mul(unit, weights.lnFinal.w);
     const normed = center && weights.lnFinal.b ? b.add(gained, weights.lnFinal.b) : gained;
-    const [logits] = await model.backend.read([b.linear(normed, weights.unembed, weights.bUnembed)]);
+    const [logits] = await model.backend.read([softcapLogits({ spec, backend: b }, b.linear(normed, weights.unembed, weights.bUnembed))]);
     return logits;
   } finally {
     scope.release();

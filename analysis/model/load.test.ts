@@ -229,11 +229,11 @@ describe.each(FIXTURE_MODELS)('loading $model', ({ model, dtype, tied, tokenizer
 describe('architecture details', () => {
   it('GPT-2 has every bias; NeoX has biases; Llama has none; Qwen2 has q/k/v biases only', async () => {
     const gpt2 = (await loadHostModel(fixture('gpt2-tiny'))).weights.blocks[0];
-    expect([gpt2.attn.bQ, gpt2.attn.bK, gpt2.attn.bV, gpt2.attn.bO, gpt2.mlp.bIn, gpt2.mlp.bOut, gpt2.ln1.b].every((b) => b !== undefined)).toBe(true);
+    expect([gpt2.attn.bQ, gpt2.attn.bK, gpt2.attn.bV, gpt2.attn.bO, gpt2.mlp.bIn, gpt2.mlp.bOut, gpt2.ln1!.b].every((b) => b !== undefined)).toBe(true);
     const neox = (await loadHostModel(fixture('pythia-tiny'))).weights.blocks[1];
-    expect([neox.attn.bQ, neox.attn.bK, neox.attn.bV, neox.attn.bO, neox.mlp.bIn, neox.mlp.bOut, neox.ln2.b].every((b) => b !== undefined)).toBe(true);
+    expect([neox.attn.bQ, neox.attn.bK, neox.attn.bV, neox.attn.bO, neox.mlp.bIn, neox.mlp.bOut, neox.ln2!.b].every((b) => b !== undefined)).toBe(true);
     const llama = (await loadHostModel(fixture('llama-tiny'))).weights.blocks[1];
-    expect([llama.attn.bQ, llama.attn.bK, llama.attn.bV, llama.attn.bO, llama.mlp.bIn, llama.mlp.bOut, llama.ln1.b]).toEqual(
+    expect([llama.attn.bQ, llama.attn.bK, llama.attn.bV, llama.attn.bO, llama.mlp.bIn, llama.mlp.bOut, llama.ln1!.b]).toEqual(
       Array(7).fill(undefined),
     );
     const qwen = (await loadHostModel(fixture('qwen2-tiny'))).weights.blocks[0];
@@ -415,7 +415,7 @@ describe('bad model folders', () => {
   it('reports an unsupported model_type', async () => {
     const src = new MemorySource('mem:t5', { 'config.json': JSON.stringify({ model_type: 't5' }) });
     await expect(loadHostModel(src)).rejects.toThrow(
-      'mem:t5: config.json: model_type "t5" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2)',
+      'mem:t5: config.json: model_type "t5" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2, gemma2, gemma3_text, gemma3, qwen3, phi3, olmo2)',
     );
   });
 
