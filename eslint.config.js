@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 const sourceDirs = '{gpu,analysis,renderer,electron,notebooks,bench,cli,test,bin}';
 
 export default defineConfig(
-  globalIgnores(['**/node_modules/', '**/dist/', '**/out/', 'test/fixtures/', 'models/', 'artifacts/']),
+  // gpu/wasm/kernels: AssemblyScript (its own decorators and types), compiled by gpu/wasm/build.mjs.
+  globalIgnores(['**/node_modules/', '**/dist/', '**/out/', 'test/fixtures/', 'models/', 'artifacts/', 'gpu/wasm/kernels/']),
   {
     files: [`${sourceDirs}/**/*.{ts,tsx,mts,cts,js,mjs,cjs}`, '*.{ts,js,mjs}'],
     extends: [tseslint.configs.recommended],
