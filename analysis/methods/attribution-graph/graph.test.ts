@@ -83,8 +83,8 @@ describe('attribution graph', () => {
 
   it('is exactly linear with random transcoders on the stories260K fixture (every target node)', async () => {
     const model = await loadFixtureModel('stories260K-hf');
-    const transcoders = Array.from({ length: model.spec.nLayers }, (_, l) => randomTranscoder(model, l, 48, 100 + l));
-    const g = await attributionGraph(model, { ids: [1, 403, 407, 261, 378, 425, 306, 395] }, { transcoders });
+    const transcoders = Array.from({ length: model.spec.nLayers }, (_, l) => randomTranscoder(model, l, 32, 100 + l));
+    const g = await attributionGraph(model, { ids: [1, 403, 407, 261, 378, 425] }, { transcoders });
     expect(g.layout.features).toBeGreaterThan(20);
     expect(g.checks.maxIdentityError).toBeLessThan(1e-4);
     // No edge goes backwards in position or layer (causality of the frozen model).
