@@ -2,7 +2,7 @@
  * The app's frame: sidebar, the prompt (for views that use it), the current view. Views once
  * visited stay mounted (hidden) so their results and running jobs survive switching.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { PromptPanel } from '../prompt/PromptPanel.tsx';
 import { usePrompt } from './prompt-state.tsx';
 import { Sidebar } from './Sidebar.tsx';
@@ -10,6 +10,19 @@ import { useHashView } from './use-hash-view.ts';
 import { ViewActiveContext, ViewIdContext } from './view-active.tsx';
 import { VIEWS, viewById } from './views.ts';
 import { ModelLoadBanner } from './ModelLoadBanner.tsx';
+import { isTyping, shortcutFor, stepView } from './shortcuts.ts';
+import { ShortcutsHelp } from './ShortcutsHelp.tsx';
+
+/**
+ * Run and cancel act on the view on screen through its own buttons, so a shortcut does exactly
+ * what the click does (including staying disabled while the view says why it cannot run).
+ */
+function clickInCurrentView(selector: string): boolean {
+  const button = document.querySelector<HTMLButtonElement>(`.view-slot:not([hidden]) ${selector}`);
+  if (!button || button.disabled) return false;
+  button.click();
+  return true;
+}
 
 export function Shell() {
   const [current, go] = useHashView();
@@ -19,6 +32,26 @@ export function Shell() {
     go(id);
   };
   const view = viewById(current);
+  const [help, setHelp] = useState(false);
+  const selectRef = useRef(select);
+  selectRef.current = select;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor(e, isTyping(e.target));
+      if (!action) return;
+      const ids = VIEWS.map((v) => v.id);
+      if (action.kind === 'help') setHelp((h) => !h);
+      else if (action.kind === 'cancel') {
+        if (!clickInCurrentView('[data-testid="cancel-job"]')) setHelp(false);
+        return; // Esc keeps its default meaning too (closing pickers)
+      } else if (action.kind === 'run') clickInCurrentView('.view-run button');
+      else if (action.kind === 'view') selectRef.current(stepView(ids, current, action.step));
+      else if (action.index < ids.length) selectRef.current(ids[action.index]);
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [current]);
   // Patching views need the corrupted prompt: show it when one of them opens.
   const { setPairMode } = usePrompt();
   useEffect(() => {
@@ -40,6 +73,7 @@ export function Shell() {
           </div>
         ))}
       </main>
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }

@@ -95,7 +95,8 @@ export function logitLensFigure(r: LogitLensResult, tokens: readonly TokenInfo[]
           ? { tickmode: 'array', tickvals: x, ticktext: x.map((p) => positionTokenLabel(p, tokens[p]?.text ?? '', 8)) }
           : {}),
       },
-      yaxis: { tickmode: 'array', tickvals: r.rowLabels.map((_, i) => i), ticktext: [...r.rowLabels], showgrid: false, automargin: true, fixedrange: true },
+      // Layer 0 on top, the model's output at the bottom: the order of every lens figure (notebooks, CLI images).
+      yaxis: { tickmode: 'array', tickvals: r.rowLabels.map((_, i) => i), ticktext: [...r.rowLabels], autorange: 'reversed', showgrid: false, automargin: true, fixedrange: true },
       margin: { l: 110, r: 24, t: 40, b: 96 },
     }),
   };

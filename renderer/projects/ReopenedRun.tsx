@@ -37,7 +37,7 @@ export function ReopenedRun() {
       testId="reopened-run"
     >
       {params.length > 0 && (
-        <dl className="detail-list" data-testid="reopened-params">
+        <dl className="detail-list reopened-params" data-testid="reopened-params">
           {params.map(([k, v]) => (
             <div key={k} className="detail-item">
               <dt>{k}</dt>
