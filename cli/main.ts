@@ -9,6 +9,7 @@ import { wantsHelp } from './argv.ts';
 import { methodCommand } from './method-command.ts';
 import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
 import { attribCommand, ATTRIB_USAGE } from './commands/attrib.ts';
+import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dictionary-train.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
 import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
@@ -26,6 +27,7 @@ const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
+  'dictionary-train': { run: dictionaryTrainCommand, usage: DICTIONARY_TRAIN_USAGE },
 };
 
 interface MethodEntry {
