@@ -34,6 +34,12 @@ export interface FileDownloadOptions {
   readonly retries?: number;
   /** Bytes of this file on disk so far, and its size when known. */
   readonly onBytes?: (done: number, total: number | null) => void;
+  /**
+   * A connection that delivers nothing (no headers, or no body bytes) for this long counts as
+   * dropped: it is resumed like one, and the download ends with a message after `retries`.
+   * Default 60 s.
+   */
+  readonly stallTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -71,11 +77,33 @@ function parseContentRange(value: string | null): { start: number; total: number
 
 class Interrupted extends Error {}
 
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
+/**
+ * Resolves as `work` does, or rejects with `onStall()`'s error when `work` takes longer than `ms`
+ * (after calling `cancel`, which releases the connection).
+ */
+async function withinStallTimeout<T>(work: Promise<T>, ms: number, cancel: () => void, onStall: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cancel();
+      reject(onStall());
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function downloadFile(options: FileDownloadOptions): Promise<DownloadedFile> {
   const { file, dir } = options;
   const target = path.join(dir, file.name);
   const part = `${target}.part`;
   const retries = options.retries ?? 3;
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const what = `${file.name} of ${options.repo}`;
 
   // Already there and intact (a re-run, or a model downloaded before): nothing to fetch.
@@ -96,15 +124,23 @@ export async function downloadFile(options: FileDownloadOptions): Promise<Downlo
     }
     let response: Response | null = null;
     let hubHeaders: Headers | undefined;
+    // Aborted on a stall (releasing the socket) as well as by the caller's signal.
+    const connection = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, connection.signal]) : connection.signal;
     try {
-      ({ response, hubHeaders } = await hubGet({
-        url: fileUrl(options.endpoint, options.repo, options.commit, file.name),
-        token: options.token,
-        signal: options.signal,
-        fetch: options.fetch,
-        what,
-        headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
-      }));
+      ({ response, hubHeaders } = await withinStallTimeout(
+        hubGet({
+          url: fileUrl(options.endpoint, options.repo, options.commit, file.name),
+          token: options.token,
+          signal,
+          fetch: options.fetch,
+          what,
+          headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+        }),
+        stallMs,
+        () => connection.abort(),
+        () => new HubError(`${what}: the server sent no answer for ${stallMs / 1000} s`),
+      ));
     } catch (e) {
       // 416 for "bytes=<size>-": the .part already holds the whole file; verify it below.
       if (!(e instanceof HubError && e.status === 416 && offset > 0)) throw e;
@@ -124,10 +160,14 @@ export async function downloadFile(options: FileDownloadOptions): Promise<Downlo
     let done = offset;
     if (response !== null) {
       try {
-        done = await appendBody(response, part, offset, hasher, (n) => options.onBytes?.(n, total));
+        done = await appendBody(response, part, offset, { total, stallMs, cancel: () => connection.abort() }, hasher, (n) => options.onBytes?.(n, total));
         // A body that ends early without an error (no Content-Length) is an interruption too.
         if (done < total) throw new Interrupted(String(done));
       } catch (e) {
+        if (e instanceof Overflow) {
+          await rm(part, { force: true });
+          throw new HubError(`${what}: the server sent more than the ${total} bytes the file has; stopped and deleted the partial file`);
+        }
         if (!(e instanceof Interrupted)) throw e;
         if (options.signal?.aborted) throw new HubError(`${what}: cancelled; the partial file ${file.name}.part is kept for the next run`);
         if (attempt >= retries) {
@@ -152,8 +192,22 @@ export async function downloadFile(options: FileDownloadOptions): Promise<Downlo
   }
 }
 
-/** Streams the body onto the .part file; throws Interrupted (message: bytes on disk) if the stream breaks. */
-async function appendBody(response: Response, part: string, offset: number, hasher: Hash, onBytes: (done: number) => void): Promise<number> {
+/** The body went past the file's size: a broken or hostile server. */
+class Overflow extends Error {}
+
+interface BodyLimits {
+  /** The file's size: not a byte is written past it. */
+  readonly total: number;
+  readonly stallMs: number;
+  /** Drops the connection (after a stall or an overflow). */
+  readonly cancel: () => void;
+}
+
+/**
+ * Streams the body onto the .part file; throws Interrupted (message: bytes on disk) if the
+ * stream breaks or stalls, and Overflow (before writing them) for bytes past `limits.total`.
+ */
+async function appendBody(response: Response, part: string, offset: number, limits: BodyLimits, hasher: Hash, onBytes: (done: number) => void): Promise<number> {
   const handle = await open(part, offset > 0 ? 'a' : 'w');
   let done = offset;
   try {
@@ -162,11 +216,15 @@ async function appendBody(response: Response, part: string, offset: number, hash
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        chunk = await reader.read();
+        chunk = await withinStallTimeout(reader.read(), limits.stallMs, limits.cancel, () => new Interrupted(String(done)));
       } catch {
         throw new Interrupted(String(done));
       }
       if (chunk.done) break;
+      if (done + chunk.value.length > limits.total) {
+        limits.cancel();
+        throw new Overflow();
+      }
       await handle.write(chunk.value);
       hasher.update(chunk.value);
       done += chunk.value.length;

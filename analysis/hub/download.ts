@@ -6,8 +6,9 @@
  * private repos is sent only to the Hub's origin and never appears in messages, progress,
  * logs or the files written (redact.ts, and it is simply never passed to them).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_JSON_FILE_BYTES } from '../formats/json-file.ts';
 import { downloadFile } from './download-file.ts';
 import type { DownloadedFile } from './download-file.ts';
 import type { FetchLike } from './http.ts';
@@ -41,6 +42,8 @@ export interface DownloadOptions {
   readonly dir?: string;
   readonly token?: string;
   readonly retries?: number;
+  /** See FileDownloadOptions.stallTimeoutMs (default 60 s). */
+  readonly stallTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly fetch?: FetchLike;
   readonly onProgress?: (progress: DownloadProgress) => void;
@@ -61,6 +64,18 @@ function fileInfo(info: RepoInfo, name: string): HubFile {
   return file;
 }
 
+/** The downloaded shard index; a file that is not JSON is a message naming it, not a bare SyntaxError. */
+async function readIndex(file: string, repo: string): Promise<unknown> {
+  const size = (await stat(file)).size;
+  if (size > MAX_JSON_FILE_BYTES) throw new HubError(`${WEIGHTS_INDEX} of ${repo} is ${size} bytes, more than the ${MAX_JSON_FILE_BYTES}-byte limit for a JSON file`);
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new HubError(`${WEIGHTS_INDEX} of ${repo} is not valid JSON (${(e as Error).message}); cannot tell which shards hold the weights`);
+  }
+}
+
 export async function downloadModel(options: DownloadOptions): Promise<DownloadResult> {
   const { token } = options;
   const log = options.log ? (line: string) => options.log!(redact(line, token)) : undefined;
@@ -74,13 +89,13 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     const info = await fetchRepoInfo({ ...common, revision });
     log?.(`${repo}@${revision} is commit ${info.commit}`);
     await mkdir(dir, { recursive: true });
-    const fileOptions = { ...common, commit: info.commit, dir, retries: options.retries, log };
+    const fileOptions = { ...common, commit: info.commit, dir, retries: options.retries, stallTimeoutMs: options.stallTimeoutMs, log };
 
     // The index (if any) comes first: it says which shards make up the weights.
     const metadata = selectMetadataFiles(info);
     const done: DownloadedFile[] = [];
     if (metadata.sharded) done.push(await downloadFile({ ...fileOptions, file: fileInfo(info, WEIGHTS_INDEX) }));
-    const weights = metadata.sharded ? shardsOf(JSON.parse(await readFile(path.join(dir, WEIGHTS_INDEX), 'utf8')), info) : [SINGLE_WEIGHTS];
+    const weights = metadata.sharded ? shardsOf(await readIndex(path.join(dir, WEIGHTS_INDEX), repo), info) : [SINGLE_WEIGHTS];
     const planned = [...metadata.files.filter((f) => f !== WEIGHTS_INDEX), ...weights].map((f) => fileInfo(info, f));
 
     const sizeOf = (f: HubFile) => f.size ?? 0;
@@ -88,8 +103,9 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     let finished = done.reduce((a, d) => a + d.size, 0);
     const filesTotal = done.length + planned.length;
     for (const file of planned) {
+      // Never more bytes than the total (a file of unknown size adds to both), so percentages stay ≤ 100.
       const onBytes = (fileBytes: number, fileTotal: number | null) =>
-        options.onProgress?.({ file: file.name, fileBytes, fileTotal, bytes: finished + fileBytes, total, filesDone: done.length, filesTotal });
+        options.onProgress?.({ file: file.name, fileBytes, fileTotal, bytes: finished + fileBytes, total: Math.max(total, finished + fileBytes), filesDone: done.length, filesTotal });
       const got = await downloadFile({ ...fileOptions, file, onBytes });
       done.push(got);
       finished += got.size;
