@@ -7,15 +7,27 @@
 import type { HostWeight } from '../../gpu/backend.ts';
 import { sameShape, shapeString } from '../../gpu/backend.ts';
 import { ModelFormatError } from '../formats/errors.ts';
-import type { SafetensorsCheckpoint } from '../formats/safetensors.ts';
+
+/** What the reader needs from a checkpoint: safetensors, or a GGUF file seen with HF names. */
+export interface TensorCheckpoint {
+  /** For messages: the checkpoint file. */
+  readonly description: string;
+  names(): string[];
+  has(name: string): boolean;
+  /** Where a tensor lives (throws naming it when absent). */
+  entry(name: string): { readonly file: string; readonly shape: readonly number[] };
+  read(name: string): Promise<HostWeight>;
+}
 
 export class WeightReader {
   private readonly used = new Set<string>();
 
   constructor(
-    private readonly checkpoint: SafetensorsCheckpoint,
+    private readonly checkpoint: TensorCheckpoint,
     /** For messages, e.g. the folder path. */
     private readonly label: string,
+    /** Where expected shapes come from, for messages. */
+    private readonly configName = 'config.json',
   ) {}
 
   has(name: string): boolean {
@@ -31,7 +43,7 @@ export class WeightReader {
     if (!sameShape(entry.shape, shape)) {
       throw new ModelFormatError(
         `${entry.file} (${this.label}): tensor "${name}" has shape ${shapeString(entry.shape)}, ` +
-          `expected ${shapeString(shape)} = ${why} from config.json`,
+          `expected ${shapeString(shape)} = ${why} from ${this.configName}`,
       );
     }
     this.used.add(name);
