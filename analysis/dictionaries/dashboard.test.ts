@@ -3,7 +3,6 @@
  * goldens (max activation, where it is, firing density, features at a position) and float64
  * evaluations of the logit weights and decoder cosines.
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import { NodeFolderSource } from '../formats/node-source.ts';
