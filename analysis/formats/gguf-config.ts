@@ -150,7 +150,12 @@ export function ggufConfig(file: GgufFile): Json {
       sliding_window: m.a('attention.sliding_window') ?? null,
       ...(arch === 'gemma2'
         ? { attn_logit_softcapping: m.a('attn_logit_softcapping') ?? null, final_logit_softcapping: m.a('final_logit_softcapping') ?? null }
-        : { rope_local_base_freq: 10000, final_logit_softcapping: m.a('final_logit_softcapping') ?? null }),
+        : {
+            rope_local_base_freq: 10000,
+            final_logit_softcapping: m.a('final_logit_softcapping') ?? null,
+            // llama.cpp's default when the file does not say: every 6th layer global.
+            sliding_window_pattern: m.a('attention.sliding_window_pattern') ?? 6,
+          }),
     });
   }
   if (arch === 'phi3') {
