@@ -3,6 +3,7 @@
  * file inside one root folder (no traversal, no symlink escape), single HTTP
  * byte ranges, and a streaming Response. Plain Node; no Electron import.
  */
+import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -172,7 +173,9 @@ export async function serveFile(
 ): Promise<Response> {
   let handle: FileHandle;
   try {
-    handle = await open(realPath, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer (forever); the
+    // isFile check below then refuses it. Regular files ignore the flag.
+    handle = await open(realPath, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return statusResponse(404, extraHeaders);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,14 +44,14 @@ beforeAll(async () => {
   await mkdir(outside, { recursive: true });
   await writeFile(path.join(root, 'model.safetensors'), BYTES);
   await writeFile(path.join(root, 'config.json'), '{"model_type":"llama"}');
-  await writeFile(path.join(root, 'sub', 'nested name.json'), '[1]');
-  await writeFile(path.join(root, 'empty.bin'), new Uint8Array(0));
-  await writeFile(path.join(outside, 'secret.txt'), 'top secret');
-  await writeFile(path.join(base, 'models', 'sibling.txt'), 'sibling');
+  await writeFile(path.join(root, 'sub', 'nested name.safetensors'), '[1]');
+  await writeFile(path.join(root, 'empty.safetensors'), new Uint8Array(0));
+  await writeFile(path.join(outside, 'secret.safetensors'), 'top secret');
+  await writeFile(path.join(base, 'models', 'sibling.safetensors'), 'sibling');
   // Symlinks: one escaping the folder (file and directory), one staying inside.
-  await symlink(path.join(outside, 'secret.txt'), path.join(root, 'escape.txt'));
+  await symlink(path.join(outside, 'secret.safetensors'), path.join(root, 'escape.safetensors'));
   await symlink(outside, path.join(root, 'escape-dir'));
-  await symlink(path.join(root, 'config.json'), path.join(root, 'alias.json'));
+  await symlink(path.join(root, 'config.json'), path.join(root, 'alias.safetensors'));
   registry = new FolderRegistry();
   ({ folderId: id } = await registry.add(root));
   handler = createModelProtocolHandler(registry, { allowedOrigins: [APP] });
@@ -94,31 +95,31 @@ describe('model protocol: confinement', () => {
   });
 
   it('serves nested and percent-encoded names', async () => {
-    const url = modelFileUrl(id, 'sub/nested name.json');
-    expect(url).toBe(`probescope-model://${id}/sub/nested%20name.json`);
+    const url = modelFileUrl(id, 'sub/nested name.safetensors');
+    expect(url).toBe(`probescope-model://${id}/sub/nested%20name.safetensors`);
     const res = await handler(req(url));
     expect(res.status).toBe(200);
     expect(new TextDecoder().decode(await body(res))).toBe('[1]');
   });
 
   it('follows symlinks that stay inside the folder', async () => {
-    expect(await status(handler(req(`probescope-model://${id}/alias.json`)))).toBe(200);
+    expect(await status(handler(req(`probescope-model://${id}/alias.safetensors`)))).toBe(200);
   });
 
   it('rejects symlinks that escape the folder (file and directory)', async () => {
-    expect(await status(handler(req(`probescope-model://${id}/escape.txt`)))).toBe(403);
-    expect(await status(handler(req(`probescope-model://${id}/escape-dir/secret.txt`)))).toBe(403);
+    expect(await status(handler(req(`probescope-model://${id}/escape.safetensors`)))).toBe(403);
+    expect(await status(handler(req(`probescope-model://${id}/escape-dir/secret.safetensors`)))).toBe(403);
   });
 
   it.each([
-    ['literal ..', '/../sibling.txt'],
-    ['nested ..', '/sub/../../sibling.txt'],
-    ['encoded dots', '/%2e%2e/sibling.txt'],
-    ['mixed-case encoded dots', '/%2E%2e/sibling.txt'],
-    ['encoded slash', '/..%2fsibling.txt'],
-    ['encoded slash inside name', '/sub%2F..%2F..%2Fsibling.txt'],
-    ['encoded backslash', '/..%5csibling.txt'],
-    ['double-encoded', '/%252e%252e/sibling.txt'],
+    ['literal ..', '/../sibling.safetensors'],
+    ['nested ..', '/sub/../../sibling.safetensors'],
+    ['encoded dots', '/%2e%2e/sibling.safetensors'],
+    ['mixed-case encoded dots', '/%2E%2e/sibling.safetensors'],
+    ['encoded slash', '/..%2fsibling.safetensors'],
+    ['encoded slash inside name', '/sub%2F..%2F..%2Fsibling.safetensors'],
+    ['encoded backslash', '/..%5csibling.safetensors'],
+    ['double-encoded', '/%252e%252e/sibling.safetensors'],
     ['NUL byte', '/config.json%00.txt'],
     ['absolute path in segment', '/%2Fetc%2Fpasswd'],
     ['drive letter', '/C:%5CWindows'],
@@ -205,8 +206,8 @@ describe('model protocol: ranges', () => {
   );
 
   it('any range on an empty file is unsatisfiable', async () => {
-    expect(await status(handler(req(modelFileUrl(id, 'empty.bin'), { range: 'bytes=0-' })))).toBe(416);
-    const whole = await handler(req(modelFileUrl(id, 'empty.bin')));
+    expect(await status(handler(req(modelFileUrl(id, 'empty.safetensors'), { range: 'bytes=0-' })))).toBe(416);
+    const whole = await handler(req(modelFileUrl(id, 'empty.safetensors')));
     expect(whole.status).toBe(200);
     expect((await body(whole)).length).toBe(0);
   });
@@ -219,16 +220,16 @@ describe('model protocol: ranges', () => {
   });
 
   it('streams files larger than one chunk, and cancelling releases the file', async () => {
-    const big = path.join(root, 'big.bin');
+    const big = path.join(root, 'big.safetensors');
     const data = Buffer.alloc((1 << 20) * 2 + 123);
     for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 256;
     await writeFile(big, data);
-    const res = await handler(req(modelFileUrl(id, 'big.bin'), { range: `bytes=5-${data.length - 1}` }));
+    const res = await handler(req(modelFileUrl(id, 'big.safetensors'), { range: `bytes=5-${data.length - 1}` }));
     // Buffer.equals: a deep toEqual over millions of elements is needlessly slow.
     expect(Buffer.from(await body(res)).equals(data.subarray(5))).toBe(true);
     const openFds = async () => (process.platform === 'linux' ? (await readdir('/proc/self/fd')).length : 0);
     const before = await openFds();
-    const partial = await handler(req(modelFileUrl(id, 'big.bin')));
+    const partial = await handler(req(modelFileUrl(id, 'big.safetensors')));
     const reader = partial.body?.getReader();
     const first = await reader?.read();
     expect(first?.value?.length).toBe(1 << 20);
@@ -247,8 +248,8 @@ describe('helpers', () => {
 
   it('resolveInside refuses escapes even if handed raw segments', async () => {
     const realRoot = registry.get(id)?.realRoot ?? '';
-    expect(await resolveInside(realRoot, ['..', 'sibling.txt'])).toEqual({ ok: false, status: 403 });
-    expect(await resolveInside(realRoot, ['sub', '..', '..', '..', 'secret', 'secret.txt'])).toEqual({ ok: false, status: 403 });
+    expect(await resolveInside(realRoot, ['..', 'sibling.safetensors'])).toEqual({ ok: false, status: 403 });
+    expect(await resolveInside(realRoot, ['sub', '..', '..', '..', 'secret', 'secret.safetensors'])).toEqual({ ok: false, status: 403 });
     expect(isInside('/a/b', '/a/bc')).toBe(false);
     expect(isInside('/a/b', '/a/b/..c')).toBe(true);
   });
@@ -256,5 +257,22 @@ describe('helpers', () => {
   it('parseRange without a header serves everything', () => {
     expect(parseRange(null, 10)).toBeNull();
     expect(parseRange('bytes=2-4', 10)).toEqual({ start: 2, end: 4 });
+  });
+});
+
+describe('model protocol: only model files (issue #11)', () => {
+  it('answers 404 for files a model does not need, even inside the opened folder', async () => {
+    await writeFile(path.join(root, 'notes.txt'), 'private notes');
+    await writeFile(path.join(root, 'sub', 'id_rsa'), 'key');
+    await writeFile(path.join(root, 'config.json.bak'), '{}');
+    for (const name of ['notes.txt', 'sub/id_rsa', 'config.json.bak', '.safetensors']) {
+      expect(await status(handler(req(modelFileUrl(id, name))))).toBe(404);
+    }
+    for (const name of ['config.json', 'model.safetensors']) expect(await status(handler(req(modelFileUrl(id, name))))).toBe(200);
+  });
+
+  it('refuses a FIFO named like a model file without blocking', async () => {
+    execFileSync('mkfifo', [path.join(root, 'fifo.safetensors')]);
+    expect(await status(handler(req(modelFileUrl(id, 'fifo.safetensors'))))).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * `probescope-model://<folderId>/<relative path>`: serves files from folders the
- * user explicitly opened, with HTTP range reads (safetensors are read in slices).
+ * `probescope-model://<folderId>/<relative path>`: serves the model files (config, tokenizer,
+ * safetensors, GGUF; see `isModelFileName`) of folders the user explicitly opened, with HTTP
+ * range reads (safetensors are read in slices). Every other file answers 404.
  * The renderer only ever sees opaque folder ids, never file-system paths.
  */
 import { randomUUID } from 'node:crypto';
@@ -63,6 +64,26 @@ export interface ModelProtocolOptions {
   readonly allowedOrigins: readonly string[];
 }
 
+/**
+ * The files a model (or a dictionary stored beside it) is read from. Opening a folder grants
+ * the page these and nothing else: not the user's other documents that happen to sit in or
+ * under the folder.
+ */
+const MODEL_FILE_NAMES = new Set([
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'model.safetensors.index.json',
+  'cfg.json',
+]);
+const MODEL_FILE_EXTENSIONS = ['.safetensors', '.gguf'];
+
+export function isModelFileName(name: string): boolean {
+  return MODEL_FILE_NAMES.has(name) || MODEL_FILE_EXTENSIONS.some((ext) => name.endsWith(ext) && name.length > ext.length);
+}
+
 const URL_PATTERN = new RegExp(`^${MODEL_SCHEME}://([^/?#]*)([^?#]*)`, 'i');
 
 function corsHeaders(origin: string | null, allowed: readonly string[]): Record<string, string> {
@@ -99,6 +120,7 @@ export function createModelProtocolHandler(
     if (!folder) return statusResponse(404, cors);
     const segments = splitUrlPath(match[2] ?? '');
     if (!segments) return statusResponse(400, cors);
+    if (!isModelFileName(segments.at(-1) ?? '')) return statusResponse(404, cors);
     const resolved = await resolveInside(folder.realRoot, segments);
     if (!resolved.ok) return statusResponse(resolved.status, cors);
     return serveFile(resolved.realPath, request, cors);
