@@ -18,7 +18,7 @@ import type { FlagSpec, FlagValues } from './argv.ts';
 import { flagValue, parseFlags, wantsHelp } from './argv.ts';
 import type { FieldFlags } from './method-flags.ts';
 import { fieldFlags, flagSpecs, issueMessage, readFieldFlags } from './method-flags.ts';
-import { openBackend, openModel } from './open.ts';
+import { BACKEND_NAMES, openBackend, openModel } from './open.ts';
 import { printJson } from './output.ts';
 import { progressReporter } from './progress.ts';
 import { viewText } from './text-view.ts';
@@ -90,7 +90,7 @@ export function methodHelp(method: RegisteredMethod, invokedAs: string): string 
     '',
     'common flags:',
     '  --model DIR | builtin:stories260K    the model (required)',
-    '  --backend cpu|webgpu                 default cpu',
+    '  --backend cpu|cpu-ref|webgpu         default cpu (fast WebAssembly; cpu-ref: float64 reference)',
     ...(method.input === 'prompts' ? ['  --no-bos                             no BOS token before text prompts'] : []),
     ...(method.input === 'dataset' ? ['  --dataset FILE.json | builtin:NAME   labelled examples {examples: [{prompt | ids, label, difficulty?, split?}]}'] : []),
     ...(method.cli.save ? [`  --save FILE.json                     write ${method.cli.save.what}`] : []),
@@ -175,7 +175,7 @@ export async function methodCommand(method: RegisteredMethod, invokedAs: string,
   const views = viewsToPrint(method, values);
   const json = values.get('json') === true;
   const dataset = method.input === 'dataset' ? readDataset(flagValue(values, 'dataset')) : null;
-  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), ['cpu', 'webgpu'], 'cpu'));
+  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'cpu'));
   const model = await openModel(flagValue(values, 'model'), backend);
   const prependBos = values.get('no-bos') === true ? false : undefined;
   const abort = new AbortController();

@@ -3,6 +3,7 @@
  */
 import type { Backend } from '../gpu/backend.ts';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
+import { createWasmBackend } from '../gpu/wasm/index.ts';
 import { NodeFolderSource } from '../analysis/formats/node-source.ts';
 import { loadHostModel } from '../analysis/model/load.ts';
 import { builtinModelFolder } from '../analysis/model/builtin.ts';
@@ -10,10 +11,16 @@ import type { Model } from '../analysis/model/model.ts';
 import { modelOnBackend } from '../analysis/model/model.ts';
 import { UsageError } from './args.ts';
 
-export type BackendName = 'cpu' | 'webgpu';
+/**
+ * `--backend`: cpu is the fast CPU backend (WebAssembly SIMD, worker threads: gpu/wasm), cpu-ref
+ * the float64 reference backend every other backend is tested against, webgpu the GPU.
+ */
+export const BACKEND_NAMES = ['cpu', 'cpu-ref', 'webgpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export async function openBackend(name: BackendName): Promise<Backend> {
-  if (name === 'cpu') return createCpuBackend();
+  if (name === 'cpu-ref') return createCpuBackend();
+  if (name === 'cpu') return createWasmBackend();
   const { createNodeWebGpuBackend } = await import('../gpu/webgpu/node.ts');
   return createNodeWebGpuBackend();
 }

@@ -1,7 +1,7 @@
 /**
  * probescope ablate --model M (--prompt TEXT | --ids 1,2,3) (--head L.H [--head L.H]... | --sweep)
  *   --mode zero|mean|resample|uniform [--resample-ids IDS] [--reference-ids IDS]... [--pos P (negative: --pos=-2)]
- *   [--answer A] [--wrong B] [--no-bos] [--backend cpu|webgpu] [--json]
+ *   [--answer A] [--wrong B] [--no-bos] [--backend cpu|cpu-ref|webgpu] [--json]
  *
  * Head ablation: the ablated logits at one position (default the last), loss, metric and KL; with
  * --sweep every head alone, as [layer][head] grids beside each head's DLA.
@@ -12,13 +12,13 @@ import { ABLATION_MODES, ablateHeads } from '../../analysis/methods/ablation.ts'
 import { headAblationSweep } from '../../analysis/methods/ablation-sweep.ts';
 import type { ModelInput } from '../../analysis/model/run.ts';
 import { oneOf, parseIds, parseInteger, UsageError } from '../args.ts';
-import { openBackend, openModel } from '../open.ts';
+import { BACKEND_NAMES, openBackend, openModel } from '../open.ts';
 import { printJson } from '../output.ts';
 import { inputFrom, modelFlags } from './run.ts';
 
 export const ABLATE_USAGE = `probescope ablate --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3)
   (--head L.H [--head L.H]... | --sweep) --mode zero|mean|resample|uniform [--resample-ids 1,2,3]
-  [--reference-ids 1,2,3]... [--pos P (negative: --pos=-2)] [--answer A] [--wrong B] [--no-bos] [--backend cpu|webgpu] [--json]`;
+  [--reference-ids 1,2,3]... [--pos P (negative: --pos=-2)] [--answer A] [--wrong B] [--no-bos] [--backend cpu|cpu-ref|webgpu] [--json]`;
 
 export function parseHead(value: string): HeadRef {
   const m = /^(\d+)\.(\d+)$/.exec(value.trim());
@@ -60,7 +60,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     wrong: parseInteger('--wrong', values.wrong),
     prependBos: values['no-bos'] ? false : undefined,
   };
-  const backend = await openBackend(oneOf('--backend', values.backend, ['cpu', 'webgpu'], 'cpu'));
+  const backend = await openBackend(oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu'));
   const model = await openModel(values.model, backend);
   if (values.sweep) {
     const s = await headAblationSweep(model, input, common);

@@ -1,5 +1,5 @@
 /**
- * probescope notebook run FILE --out DIR [--backend cpu|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
+ * probescope notebook run FILE --out DIR [--backend cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
  * probescope notebook validate FILE [--json]
  *
  * `run` executes every cell (notebooks/runner.ts), printing progress on stderr, and writes the
@@ -20,10 +20,10 @@ import type { RunEvent } from '../../notebooks/runner.ts';
 import type { NotebookPlan } from '../../notebooks/validate.ts';
 import { NotebookValidationError, parseNotebookText } from '../../notebooks/validate.ts';
 import { oneOf, parseNumber, UsageError } from '../args.ts';
-import { openBackend } from '../open.ts';
+import { BACKEND_NAMES, openBackend } from '../open.ts';
 import { printJson } from '../output.ts';
 
-export const NOTEBOOK_USAGE = `probescope notebook run FILE --out DIR [--backend cpu|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
+export const NOTEBOOK_USAGE = `probescope notebook run FILE --out DIR [--backend cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
 probescope notebook validate FILE [--json]`;
 
 async function readNotebook(file: string | undefined): Promise<{ plan: NotebookPlan; path: string }> {
@@ -62,7 +62,7 @@ async function runSubcommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required (where the report, results and figures go)');
   const scale = parseNumber('--scale', values.scale, 2);
   if (!(scale > 0 && scale <= 8)) throw new UsageError(`--scale: expected a number in (0, 8], got ${scale}`);
-  const backendName = oneOf('--backend', values.backend, ['cpu', 'webgpu'], 'cpu');
+  const backendName = oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu');
   const { plan, path } = await readNotebook(positionals[0]);
   const backend = await openBackend(backendName);
   const cache: ResultCache = values.cache ? new DiskCache(resolve(values.cache)) : new MemoryCache();

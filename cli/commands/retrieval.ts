@@ -1,7 +1,7 @@
 /**
  * probescope retrieval --model M [--samples N] [--context-lengths 64,128] [--depths 0,50,100]
  *   [--needles FILE.json] [--haystack FILE.txt] [--max-new-tokens 50] [--top-k K] [--draws D] [--seed S]
- *   [--copy-task] [--backend cpu|webgpu] [--json]
+ *   [--copy-task] [--backend cpu|cpu-ref|webgpu] [--json]
  *
  * Retrieval-head scores on needle-in-a-haystack prompts (the shipped CC0 filler and default
  * needles unless given), the heads above the 0.1 threshold, recall, and with --top-k K the causal
@@ -15,13 +15,13 @@ import type { Needle, RetrievalSample } from '../../analysis/methods/niah.ts';
 import { buildNiahSamples, copyTaskSamples, DEFAULT_DEPTHS, loadHaystack } from '../../analysis/methods/niah.ts';
 import { retrievalMaskingCheck, retrievalScores } from '../../analysis/methods/retrieval.ts';
 import { oneOf, parseInteger, parseJsonArg, UsageError } from '../args.ts';
-import { openBackend, openModel } from '../open.ts';
+import { BACKEND_NAMES, openBackend, openModel } from '../open.ts';
 import { printJson } from '../output.ts';
 import { modelFlags } from './run.ts';
 
 export const RETRIEVAL_USAGE = `probescope retrieval --model <dir | builtin:stories260K> [--samples N] [--context-lengths 64,128]
   [--depths 0,50,100] [--needles FILE.json] [--haystack FILE.txt] [--max-new-tokens 50] [--top-k K] [--draws 3]
-  [--seed 0] [--copy-task] [--backend cpu|webgpu] [--json]`;
+  [--seed 0] [--copy-task] [--backend cpu|cpu-ref|webgpu] [--json]`;
 
 const NeedlesSchema = z.array(z.object({ needle: z.string().min(1), question: z.string().min(1), answer: z.string().min(1) }).strict()).min(1);
 
@@ -68,7 +68,7 @@ export async function retrievalCommand(argv: string[]): Promise<number> {
   const maxNewTokens = positive('--max-new-tokens', values['max-new-tokens'], 50);
   const topK = positive('--top-k', values['top-k'], 0);
   const seed = positive('--seed', values.seed, 0);
-  const backend = await openBackend(oneOf('--backend', values.backend, ['cpu', 'webgpu'], 'cpu'));
+  const backend = await openBackend(oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu'));
   const model = await openModel(values.model, backend);
 
   let samples: RetrievalSample[];

@@ -16,7 +16,7 @@ describe('probescope run', () => {
   it('prints the documented JSON for a prompt on builtin:stories260K, with BOS, captures and generation', async () => {
     const out = jsonOf(await runCli(['run', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--capture', 'blocks.*.attn.hook_pattern', '--generate', '8', '--json'])) as unknown as RunJson;
     expect(out.model).toEqual({ type: 'llama', n_layers: 5, n_heads: 8, n_kv_heads: 4, d_model: 64, d_vocab: 512 });
-    expect(out.backend.name).toBe('cpu');
+    expect(out.backend.name).toBe('wasm'); // --backend cpu (the default) is the fast CPU backend
     expect(out.ids).toEqual([1, 403, 407, 261, 378]);
     expect(out.logits).toHaveLength(1);
     expect(out.logits[0]).toHaveLength(512);

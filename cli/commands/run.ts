@@ -1,5 +1,5 @@
 /**
- * probescope run --model M (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend cpu|webgpu]
+ * probescope run --model M (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend cpu|cpu-ref|webgpu]
  *   [--capture GLOB]... [--intervene JSON|@file] [--logits last|all] [--generate N
  *   [--temperature T] [--top-k K] [--top-p P] [--seed S]] [--json]
  */
@@ -9,11 +9,11 @@ import { generate } from '../../analysis/model/generate.ts';
 import type { ModelInput } from '../../analysis/model/run.ts';
 import { run } from '../../analysis/model/run.ts';
 import { oneOf, parseIds, parseInteger, parseJsonArg, parseNumber, UsageError } from '../args.ts';
-import { openBackend, openModel } from '../open.ts';
+import { BACKEND_NAMES, openBackend, openModel } from '../open.ts';
 import { backendSummary, modelSummary, printJson, rowsOf } from '../output.ts';
 
 export const RUN_USAGE = `probescope run --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--no-bos]
-  [--backend cpu|webgpu] [--capture GLOB]... [--intervene JSON|@file] [--logits last|all]
+  [--backend cpu|cpu-ref|webgpu] [--capture GLOB]... [--intervene JSON|@file] [--logits last|all]
   [--generate N [--temperature T] [--top-k K] [--top-p P] [--seed S]] [--json]`;
 
 export const modelFlags = {
@@ -49,7 +49,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   });
   const input = inputFrom(values);
-  const backend = await openBackend(oneOf('--backend', values.backend, ['cpu', 'webgpu'], 'cpu'));
+  const backend = await openBackend(oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu'));
   const model = await openModel(values.model, backend);
   const logitsMode = oneOf('--logits', values.logits, ['last', 'all'], 'last');
   const hookOptions = {
