@@ -1,5 +1,6 @@
 /** Labelled form controls with one look across the app. */
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { useReportFieldProblem } from './field-problems.tsx';
 import type { ReactNode } from 'react';
 
 interface FieldShellProps {
@@ -33,31 +34,60 @@ export interface NumberFieldProps {
   readonly testId?: string;
 }
 
+/**
+ * Why a typed number cannot be used, or null: not a number, outside [min, max], or not a
+ * multiple of an integer step. Out-of-range values are refused with the range, never clamped.
+ */
+export function numberProblem(label: string, text: string, min?: number, max?: number, step = 1): string | null {
+  if (text.trim() === '') return `${label}: enter a number`;
+  const v = Number(text);
+  if (!Number.isFinite(v)) return `${label}: “${text}” is not a number`;
+  if ((min !== undefined && v < min) || (max !== undefined && v > max)) {
+    const range = min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `${min} or more` : `${max} or less`;
+    return `${label}: ${v} is out of range (${range})`;
+  }
+  if (Number.isInteger(step) && !Number.isInteger(v)) return `${label}: ${v} is not a whole number`;
+  return null;
+}
+
 export function NumberField({ label, value, onChange, min, max, step = 1, hint, width = 'xs', testId }: NumberFieldProps) {
+  const key = useId();
+  // The typed text, kept even when refused, so the field shows what was typed beside the reason.
+  const [text, setText] = useState(Number.isFinite(value) ? String(value) : '');
+  useEffect(() => {
+    setText((t) => (Number(t) === value && t.trim() !== '' ? t : Number.isFinite(value) ? String(value) : ''));
+  }, [value]);
+  const problem = numberProblem(label, text, min, max, step);
+  useReportFieldProblem(key, problem);
   return (
     <FieldShell label={label} hint={hint} width={width}>
       {(id) => (
-        <input
-          id={id}
-          className="input"
-          type="number"
-          value={Number.isFinite(value) ? value : ''}
-          min={min}
-          max={max}
-          step={step}
-          data-testid={testId}
-          onChange={(e) => {
-            const v = e.currentTarget.valueAsNumber;
-            if (Number.isFinite(v)) onChange(clamp(v, min, max));
-          }}
-        />
+        <>
+          <input
+            id={id}
+            className={problem ? 'input input-invalid' : 'input'}
+            type="number"
+            value={text}
+            min={min}
+            max={max}
+            step={step}
+            aria-invalid={problem !== null}
+            data-testid={testId}
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              setText(next);
+              if (numberProblem(label, next, min, max, step) === null) onChange(Number(next));
+            }}
+          />
+          {problem && (
+            <span className="field-help field-error" role="alert">
+              {problem.slice(label.length + 2)}
+            </span>
+          )}
+        </>
       )}
     </FieldShell>
   );
-}
-
-function clamp(v: number, min?: number, max?: number): number {
-  return Math.min(max ?? Infinity, Math.max(min ?? -Infinity, v));
 }
 
 export interface SelectFieldProps<T extends string> {

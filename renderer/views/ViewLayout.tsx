@@ -4,7 +4,10 @@
  */
 import type { ReactNode } from 'react';
 import { Button } from '../components/Button.tsx';
+import { FieldProblemsProvider, useFieldProblemRegistry } from '../components/field-problems.tsx';
+import { useViewId } from '../app/view-active.tsx';
 import { ReopenedRun } from '../projects/ReopenedRun.tsx';
+import { VIEW_HELP } from './view-help.ts';
 
 export interface ViewLayoutProps {
   readonly title: string;
@@ -21,21 +24,36 @@ export interface ViewLayoutProps {
 }
 
 export function ViewLayout({ title, description, params, runLabel = 'Run', onRun, blocked = null, running, status, children, testId }: ViewLayoutProps) {
+  const viewId = useViewId();
+  const fields = useFieldProblemRegistry();
+  const refused = blocked ?? fields.first;
+  const help = viewId !== null && Object.hasOwn(VIEW_HELP, viewId) ? VIEW_HELP[viewId] : null;
   return (
     <article className="view" data-testid={testId}>
       <header className="view-header">
         <h1 className="view-title">{title}</h1>
         <p className="view-description">{description}</p>
+        {help && (
+          <details className="view-help" data-testid="view-help">
+            <summary>What this shows and how to read it</summary>
+            <p>
+              <strong>Shows:</strong> {help.shows}
+            </p>
+            <p>
+              <strong>Reading it:</strong> {help.read}
+            </p>
+          </details>
+        )}
       </header>
       {(params || onRun) && (
         <div className="view-params">
-          {params}
+          <FieldProblemsProvider value={fields.report}>{params}</FieldProblemsProvider>
           {onRun && (
             <div className="view-run">
-              <Button variant="primary" onClick={onRun} disabled={blocked !== null || running} data-testid={`${testId}-run`}>
+              <Button variant="primary" onClick={onRun} disabled={refused !== null || running} data-testid={`${testId}-run`}>
                 {running ? 'Running…' : runLabel}
               </Button>
-              {blocked && <span className="view-blocked">{blocked}</span>}
+              {refused && <span className="view-blocked">{refused}</span>}
             </div>
           )}
         </div>
