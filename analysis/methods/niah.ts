@@ -29,6 +29,21 @@ export const DEFAULT_NEEDLES: readonly Needle[] = [
   { needle: 'Tom hid his red truck under the bed.', question: 'Where did Tom hide his red truck? He hid it', answer: 'under the bed' },
 ];
 
+/**
+ * Needles a TinyStories-size model can recall: the question repeats the needle's start, so an
+ * induction-style head can find and copy the answer. On stories260K (64 and 128 tokens, depths
+ * 0/50/100 %, 8 new tokens) the first two were recalled in 11 of 12 samples, where
+ * DEFAULT_NEEDLES' questions are recalled in none.
+ */
+export const STORY_NEEDLES: readonly Needle[] = [
+  { needle: 'The cat was called Fluffy.', question: 'The cat was called', answer: 'Fluffy' },
+  { needle: 'The little dog was named Spot.', question: 'The little dog was named', answer: 'Spot' },
+  { needle: 'The bird was called Sunny.', question: 'The bird was called', answer: 'Sunny' },
+];
+
+/** Every built-in needle, in the order the app lists them (indices of its retrieval job). */
+export const NEEDLE_CHOICES: readonly Needle[] = [...STORY_NEEDLES, ...DEFAULT_NEEDLES];
+
 /** What retrieval scoring needs from a sample (retrieval.ts). */
 export interface RetrievalSample {
   /** The prompt's token ids (BOS included when the model uses one). */

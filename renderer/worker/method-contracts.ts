@@ -163,9 +163,9 @@ export interface ObsPropJobResult extends Omit<ObsPropResult, 'cosine'> {
 export interface RetrievalParams {
   /** Context lengths in tokens (each ≤ the model's context). */
   readonly contextLengths: readonly number[];
-  /** Number of needle depths, evenly spaced over 0..100 %. */
-  readonly depths: number;
-  /** Indices into the built-in needles (DEFAULT_NEEDLES). */
+  /** Needle depths in percent of the context (0 = start, 100 = end), as in the CLI and notebooks. */
+  readonly depths: readonly number[];
+  /** Indices into the built-in needles (NEEDLE_CHOICES). */
   readonly needles: readonly number[];
   readonly maxNewTokens: number;
   readonly threshold: number;

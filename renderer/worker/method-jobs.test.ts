@@ -88,10 +88,13 @@ describe('method jobs on stories260K', () => {
     expect(o.coupling[0][0]).toBeCloseTo(1, 6);
   });
 
-  it('retrieval scores on a small NIAH set, counted by samples', async () => {
+  it('retrieval scores on a small NIAH set, counted by samples; the default needles are recalled', async () => {
     const progress: Progress[] = [];
-    const r = await h.retrieval({ contextLengths: [96], depths: 2, needles: [0], maxNewTokens: 4, threshold: 0.1 }, context(progress));
+    const r = await h.retrieval({ contextLengths: [64], depths: [0, 100], needles: [0], maxNewTokens: 8, threshold: 0.1 }, context(progress));
     expect(r.samples).toHaveLength(2);
+    expect(r.settings.map((s) => s.depth)).toEqual([0, 100]);
+    // The app's default needles (STORY_NEEDLES) are ones stories260K can recall.
+    expect(r.counted).toBeGreaterThan(0);
     expect(r.scores).toHaveLength(5);
     expect(progress.at(-1)).toMatchObject({ unit: 'samples', done: 2, total: 2 });
   });

@@ -100,11 +100,11 @@ describe('method views', () => {
   it('retrieval heads on a small needle-in-a-haystack set', async () => {
     await page.getByTestId('nav-retrieval').click();
     const view = page.getByTestId('view-retrieval');
-    await view.getByLabel('Context lengths').fill('96');
-    await view.getByLabel('Depths').fill('2');
+    await view.getByLabel('Context lengths').fill('64');
+    await view.getByLabel('Depths (%)').fill('0, 100');
     // Keep one needle (the checkboxes are styled: click their labels).
-    await view.getByText('The magic word was banana.').click();
-    await view.getByText('Tom hid his red truck under the bed.').click();
+    await view.getByText('The little dog was named Spot.').click();
+    await view.getByText('The bird was called Sunny.').click();
     await expect(page.getByTestId('view-retrieval-run').textContent()).resolves.toBe('Score 2 prompts');
     await runView('retrieval');
     await figureDrawn(page, 'figure-retrieval');

@@ -4,7 +4,7 @@
  * scores when it attends to the needle token it copies. Grid of scores with the NIAH settings.
  */
 import { useMemo, useState } from 'react';
-import { DEFAULT_NEEDLES } from '../../../analysis/methods/niah.ts';
+import { NEEDLE_CHOICES, STORY_NEEDLES } from '../../../analysis/methods/niah.ts';
 import { useModel } from '../../app/model-state.tsx';
 import { Checkbox, NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
@@ -16,10 +16,10 @@ import { TableCard } from '../shared/TableCard.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 
-function parseLengths(text: string): number[] | null {
+function parseNumbers(text: string, ok: (n: number) => boolean): number[] | null {
   const parts = text.split(/[\s,]+/).filter(Boolean);
   const out = parts.map(Number);
-  return out.length > 0 && out.every((n) => Number.isInteger(n) && n > 0) ? out : null;
+  return out.length > 0 && out.every(ok) ? out : null;
 }
 
 function SamplesTable({ r }: { r: RetrievalJobResult }) {
@@ -38,7 +38,7 @@ function SamplesTable({ r }: { r: RetrievalJobResult }) {
       <tbody>
         {r.samples.map((s, i) => (
           <tr key={i}>
-            <td>{DEFAULT_NEEDLES[r.settings[i].needle]?.answer ?? '?'}</td>
+            <td>{NEEDLE_CHOICES[r.settings[i].needle]?.answer ?? '?'}</td>
             <td className="num">{r.settings[i].contextLength}</td>
             <td className="num">{r.settings[i].depth.toFixed(0)}%</td>
             <td className="num">{s.recall.toFixed(2)}</td>
@@ -54,21 +54,33 @@ function SamplesTable({ r }: { r: RetrievalJobResult }) {
 export function RetrievalView() {
   const { card } = useModel();
   const job = useViewJob('retrieval');
-  const [lengths, setLengths] = useState('128, 256');
-  const [depths, setDepths] = useState(5);
-  const [needles, setNeedles] = useState<readonly number[]>([0, 1, 2]);
-  const [maxNewTokens, setMaxNewTokens] = useState(12);
+  // Defaults that stories260K recalls (STORY_NEEDLES; see analysis/methods/niah.ts).
+  const [lengths, setLengths] = useState('64, 128');
+  const [depthText, setDepthText] = useState('0, 50, 100');
+  const [needles, setNeedles] = useState<readonly number[]>(STORY_NEEDLES.map((_, i) => i));
+  const [maxNewTokens, setMaxNewTokens] = useState(8);
   const [threshold, setThreshold] = useState(0.1);
   const r = job.result;
-  const parsed = parseLengths(lengths);
+  const parsed = parseNumbers(lengths, (n) => Number.isInteger(n) && n > 0);
+  const depths = parseNumbers(depthText, (n) => n >= 0 && n <= 100);
   const spec = useMemo(() => (r ? headGrid({ z: r.scores, title: 'Retrieval score', valueLabel: 'score', scale: 'sequential', range: [0, Math.max(threshold * 2, ...r.scores.flat())] }) : null), [r, threshold]);
-  const total = parsed ? parsed.length * depths * needles.length : 0;
+  const total = parsed && depths ? parsed.length * depths.length * needles.length : 0;
   return (
     <ViewLayout
       title="Retrieval heads"
       description="Needle-in-a-haystack prompts (filler text shipped with Probescope, CC0). While the model answers, a head scores when its top-1 attention lands on the needle token it copies; samples count when the answer is recalled."
-      onRun={() => parsed && job.run({ contextLengths: parsed, depths, needles, maxNewTokens, threshold })}
-      blocked={!card ? 'Open a model first.' : !parsed ? 'Context lengths must be whole numbers, e.g. 128, 256.' : needles.length === 0 ? 'Choose at least one needle.' : null}
+      onRun={() => parsed && depths && job.run({ contextLengths: parsed, depths, needles, maxNewTokens, threshold })}
+      blocked={
+        !card
+          ? 'Open a model first.'
+          : !parsed
+            ? 'Context lengths must be whole numbers, e.g. 64, 128.'
+            : !depths
+              ? 'Depths are percentages from 0 to 100, e.g. 0, 50, 100.'
+              : needles.length === 0
+                ? 'Choose at least one needle.'
+                : null
+      }
       running={job.running}
       runLabel={`Score ${total} prompts`}
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
@@ -80,13 +92,18 @@ export function RetrievalView() {
             </label>
             <input id="niah-lengths" className="input" value={lengths} onChange={(e) => setLengths(e.currentTarget.value)} />
           </div>
-          <NumberField label="Depths" value={depths} min={1} max={20} onChange={setDepths} />
+          <div className="field field-sm">
+            <label className="field-label" htmlFor="niah-depths" title="Where the needle sits in the context: 0 = start, 100 = end (as --depths in the CLI)">
+              Depths (%)
+            </label>
+            <input id="niah-depths" className={depths ? 'input' : 'input input-invalid'} value={depthText} onChange={(e) => setDepthText(e.currentTarget.value)} data-testid="niah-depths" />
+          </div>
           <NumberField label="Max new tokens" value={maxNewTokens} min={1} max={50} onChange={setMaxNewTokens} />
           <NumberField label="Threshold" value={threshold} min={0} max={1} step={0.05} onChange={setThreshold} />
           <div className="field">
             <span className="field-label">Needles</span>
             <div className="checkbox-column">
-              {DEFAULT_NEEDLES.map((n, i) => (
+              {NEEDLE_CHOICES.map((n, i) => (
                 <Checkbox key={i} label={n.needle} checked={needles.includes(i)} onChange={(on) => setNeedles(on ? [...needles, i].sort() : needles.filter((x) => x !== i))} />
               ))}
             </div>
@@ -121,7 +138,7 @@ export function RetrievalView() {
             title="Samples"
             exports={{
               name: 'retrieval-samples',
-              table: () => ({ columns: ['needle', 'context_length', 'depth', 'recall', 'counted', 'generated'], rows: r.samples.map((s, i) => [DEFAULT_NEEDLES[r.settings[i].needle]?.answer ?? '', r.settings[i].contextLength, r.settings[i].depth, s.recall, s.counted, s.text ?? '']) }),
+              table: () => ({ columns: ['needle', 'context_length', 'depth', 'recall', 'counted', 'generated'], rows: r.samples.map((s, i) => [NEEDLE_CHOICES[r.settings[i].needle]?.answer ?? '', r.settings[i].contextLength, r.settings[i].depth, s.recall, s.counted, s.text ?? '']) }),
               json: () => ({ samples: r.samples, settings: r.settings }),
             }}
           >

@@ -3,7 +3,7 @@
  * (analysis/methods/niah.ts, retrieval.ts). Progress counts samples: each sample's prefill is
  * the pass that starts at position 0.
  */
-import { buildNiahSamples, DEFAULT_NEEDLES, loadHaystack } from '../../../analysis/methods/niah.ts';
+import { buildNiahSamples, loadHaystack, NEEDLE_CHOICES } from '../../../analysis/methods/niah.ts';
 import { retrievalScores } from '../../../analysis/methods/retrieval.ts';
 import { hook } from '../../../analysis/hooks/points.ts';
 import { JobInputError } from '../errors.ts';
@@ -14,11 +14,13 @@ import type { EngineSession } from '../session.ts';
 export async function retrievalJob(session: EngineSession, params: RetrievalParams, ctx: JobContext): Promise<RetrievalJobResult> {
   const model = session.requireModel();
   if (!model.tokenizer) throw new JobInputError('Needle-in-a-haystack prompts need a tokenizer; this model has none.');
-  const needles = params.needles.map((i) => DEFAULT_NEEDLES[i]).filter((n) => n !== undefined);
+  const needles = params.needles.map((i) => NEEDLE_CHOICES[i]).filter((n) => n !== undefined);
   if (needles.length === 0) throw new JobInputError('Choose at least one needle.');
   const tooLong = params.contextLengths.find((c) => c + 40 > model.spec.nCtx);
   if (tooLong !== undefined) throw new JobInputError(`Context length ${tooLong} leaves no room for the question within the model's ${model.spec.nCtx} tokens.`);
-  const depths = Array.from({ length: Math.max(1, params.depths) }, (_, i) => (params.depths <= 1 ? 50 : (100 * i) / (params.depths - 1)));
+  const depths = [...params.depths];
+  const outside = depths.find((d) => !(d >= 0 && d <= 100));
+  if (depths.length === 0 || outside !== undefined) throw new JobInputError(`Depths are percentages from 0 to 100${outside === undefined ? '' : `; ${outside} is not`}.`);
   ctx.progress(0, 1, 'samples', 'building prompts');
   const samples = buildNiahSamples(model.tokenizer, { haystack: await loadHaystack(), needles, contextLengths: params.contextLengths, depths });
   let started = 0;
@@ -39,6 +41,6 @@ export async function retrievalJob(session: EngineSession, params: RetrievalPara
     },
   });
   ctx.progress(samples.length, samples.length, 'samples', 'decoding with attention tracking');
-  const settings = samples.map((s) => ({ needle: DEFAULT_NEEDLES.indexOf(s.needle), contextLength: s.contextLength, depth: s.depth }));
+  const settings = samples.map((s) => ({ needle: NEEDLE_CHOICES.indexOf(s.needle), contextLength: s.contextLength, depth: s.depth }));
   return { ...result, settings, threshold: params.threshold };
 }
