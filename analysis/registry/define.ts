@@ -47,6 +47,7 @@ export function defineMethod<P extends z.ZodType, R extends Json>(def: MethodDef
       const result = await def.run(meter.meter(model), parsed, {
         prompts: ctx.prompts,
         dataset: ctx.dataset,
+        dictionaries: ctx.dictionaries,
         signal: ctx.signal,
         plan: (passes) => meter.plan(passes),
         report: (done, total, unit) => ctx.onProgress(done, total, unit),

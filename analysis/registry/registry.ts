@@ -2,8 +2,10 @@
  * The method steps notebooks can use, by name. One adapter per method lives next to this file;
  * adding a method is one import and one entry here.
  */
+import { attributionGraphStep } from './attribution-graph.ts';
 import { attributionPatchingStep } from './attribution-patching.ts';
 import { dlaStep } from './dla.ts';
+import { featureDashboardsStep, featureSearchStep, featureSteerStep } from './dictionaries.ts';
 import { headAblationStep } from './head-ablation.ts';
 import { headScoresStep } from './head-scores.ts';
 import { linearScopeStep } from './linearscope.ts';
@@ -27,4 +29,4 @@ export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegist
   return map;
 }
 
-export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep]);
+export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, attributionGraphStep]);

@@ -1,0 +1,55 @@
+/**
+ * Dictionaries that ship with the app: one TopK SAE per residual layer of stories260K, trained by
+ * `probescope dictionary-train` on the model's own seeded samples (models/stories260K-saes/, with
+ * its README and metrics). Located like the built-in model (analysis/model/builtin.ts): relative
+ * to this module, a file: URL in Node and http(s): in a browser. Browser-safe.
+ */
+import type { ModelSource } from '../formats/source.ts';
+import type { HostDictionary } from './dictionary.ts';
+import { loadSaeLens } from './saelens.ts';
+
+export interface BuiltinDictionary {
+  /** e.g. "builtin:stories260K-saes/blocks.2.hook_resid_post" */
+  readonly id: string;
+  /** The built-in model it belongs to. */
+  readonly model: string;
+  readonly hook: string;
+  readonly url: URL;
+  readonly files: readonly string[];
+}
+
+// A variable inside `new URL(…)`, as for the built-in model: bundlers must not rewrite it.
+const STORIES_SAES_FOLDER = '../../models/stories260K-saes/';
+const STORIES_LAYERS = 5;
+
+export const BUILTIN_DICTIONARIES: readonly BuiltinDictionary[] = Array.from({ length: STORIES_LAYERS }, (_, l) => {
+  const hook = `blocks.${l}.hook_resid_post`;
+  return {
+    id: `builtin:stories260K-saes/${hook}`,
+    model: 'builtin:stories260K',
+    hook,
+    url: new URL(`${STORIES_SAES_FOLDER}${hook}/`, import.meta.url),
+    files: ['cfg.json', 'sae_weights.safetensors', 'metrics.json'],
+  };
+});
+
+export function builtinDictionary(id: string): BuiltinDictionary {
+  const found = BUILTIN_DICTIONARIES.find((d) => d.id === id);
+  if (!found) throw new Error(`unknown built-in dictionary "${id}" (available: ${BUILTIN_DICTIONARIES.map((d) => d.id).join(', ')})`);
+  return found;
+}
+
+/** Opens a built-in dictionary: the folder on disk in Node, HTTP range reads elsewhere. */
+export async function openBuiltinDictionary(id: string): Promise<HostDictionary> {
+  const { url } = builtinDictionary(id);
+  let source: ModelSource;
+  if (url.protocol === 'file:') {
+    const { NodeFolderSource } = await import('../formats/node-source.ts');
+    const path = decodeURIComponent(url.pathname);
+    source = new NodeFolderSource(/^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path, id);
+  } else {
+    const { HttpSource } = await import('../formats/http-source.ts');
+    source = new HttpSource(url, { label: id });
+  }
+  return loadSaeLens(source);
+}
