@@ -12,7 +12,7 @@ import { logitDiff } from '../analysis/grad/metric.ts';
 import { hook } from '../analysis/hooks/points.ts';
 import { loadFixtureModel } from './fixture-model.ts';
 import type { FixtureModel } from './reference.ts';
-import { FIXTURE_MODELS, flatten, loadReference, worstMismatch } from './reference.ts';
+import { BASE_FIXTURE_MODELS, flatten, loadReference, worstMismatch } from './reference.ts';
 
 interface GoldenGradients {
   input_ids: number[];
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => gpu.destroy());
 
-describe.each(FIXTURE_MODELS)('gradients on WebGPU: %s', (name: FixtureModel) => {
+describe.each(BASE_FIXTURE_MODELS)('gradients on WebGPU: %s', (name: FixtureModel) => {
   it('golden (f) and CPU agreement at every hook point', async () => {
     const golden = loadReference(name).methods.gradients as GoldenGradients;
     const [onGpu, onCpu] = [await loadFixtureModel(name, gpu), await loadFixtureModel(name, createCpuBackend())];

@@ -11,7 +11,9 @@ export * from './compare.ts';
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** The families of issue 14 (shared/fixtures README, "Newer families"). */
 export const NEWER_FIXTURE_MODELS = ['gemma2-tiny', 'gemma3-tiny', 'qwen3-tiny', 'llama3-tiny', 'phi3-tiny', 'olmo2-tiny', 'mistral-tiny'] as const;
-export const FIXTURE_MODELS = ['gpt2-tiny', 'pythia-tiny', 'llama-tiny', 'qwen2-tiny', 'stories260K-hf', ...NEWER_FIXTURE_MODELS] as const;
+/** GPT-2, NeoX, Llama, Qwen2 and the trained stories260K. */
+export const BASE_FIXTURE_MODELS = ['gpt2-tiny', 'pythia-tiny', 'llama-tiny', 'qwen2-tiny', 'stories260K-hf'] as const;
+export const FIXTURE_MODELS = [...BASE_FIXTURE_MODELS, ...NEWER_FIXTURE_MODELS] as const;
 export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
 const cache = new Map<string, Reference>();

@@ -11,6 +11,7 @@ import {
   type BackendInfo,
   type HostWeight,
   type LinearFusion,
+  type RopeFrequencies,
   type Tensor,
   type UnaryKind,
 } from '../backend.ts';
@@ -29,6 +30,7 @@ import { normScale } from './kernels/norm_scale.ts';
 import { normalize } from './kernels/normalize.ts';
 import { reduce } from './kernels/reduce.ts';
 import { rope } from './kernels/rope.ts';
+import { scoreWindow } from './kernels/score_window.ts';
 import { select } from './kernels/select.ts';
 import { softmax } from './kernels/softmax.ts';
 import { keepTopK } from './kernels/topk.ts';
@@ -253,12 +255,16 @@ export class WebGpuBackendImpl implements WebGpuBackend {
     return normalize(this.ctx, this.t(x, 'normalize'), this.t(scale, 'normalize'), center);
   }
 
-  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number): Tensor {
-    return rope(this.ctx, this.t(x, 'rope'), positions, rotaryDims, theta);
+  rope(x: Tensor, positions: Int32Array, rotaryDims: number, theta: number, freqs?: RopeFrequencies): Tensor {
+    return rope(this.ctx, this.t(x, 'rope'), positions, rotaryDims, theta, freqs);
   }
 
-  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask): Tensor {
-    return attentionScores(this.ctx, this.t(q, 'attentionScores'), this.t(k, 'attentionScores'), scale, mask);
+  attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor {
+    const scores = attentionScores(this.ctx, this.t(q, 'attentionScores'), this.t(k, 'attentionScores'), scale, mask);
+    if (mask.window === undefined && softcap === undefined) return scores;
+    const out = scoreWindow(this.ctx, scores, mask.queryOffset, mask.window, softcap);
+    this.ctx.dispose(scores);
+    return out;
   }
 
   softmax(x: Tensor): Tensor {
@@ -289,10 +295,10 @@ export class WebGpuBackendImpl implements WebGpuBackend {
 
   attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask): Tensor {
     const [gq, gk, gv] = [q, k, v].map((x) => this.t(x, 'attention'));
-    const fused = fusedAttention(this.ctx, gq, gk, gv, scale, mask);
+    const fused = fusedAttention(this.ctx, gq, gk, gv, scale, mask, { window: mask.window });
     if (fused) return fused;
     // Heads too large for the fused kernel's registers: the three ops it stands for.
-    const scores = attentionScores(this.ctx, gq, gk, scale, mask);
+    const scores = this.attentionScores(gq, gk, scale, mask) as GpuTensor;
     const pattern = softmax(this.ctx, scores);
     this.ctx.dispose(scores);
     const z = attentionMix(this.ctx, pattern, gv);

@@ -1,4 +1,4 @@
-/** Launcher for unary.wgsl: activations, neg, exp and scale, and their derivatives. */
+/** Launcher for unary.wgsl: activations, neg, exp, tanh and scale, and their derivatives. */
 import { numel, type UnaryKind } from '../../backend.ts';
 import { defineKernel } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
@@ -17,6 +17,7 @@ const OP: Readonly<Record<UnaryOp, number>> = {
   neg: 4,
   exp: 5,
   scale: 6,
+  tanh: 7,
 };
 const WG = 256;
 

@@ -2,7 +2,7 @@
 // act'(z)). One thread per element; op and direction are overrides, so each specialisation
 // compiles to straight-line code.
 
-override OP: u32 = 0u; // 0 gelu_tanh, 1 gelu_erf, 2 silu, 3 relu, 4 neg, 5 exp, 6 scale
+override OP: u32 = 0u; // 0 gelu_tanh, 1 gelu_erf, 2 silu, 3 relu, 4 neg, 5 exp, 6 scale, 7 tanh
 override GRAD: bool = false;
 override WG: u32 = 256u;
 
@@ -22,6 +22,7 @@ fn forward(v: f32) -> f32 {
     case 0u, 1u, 2u, 3u: { return activation(OP, v); }
     case 4u: { return -v; }
     case 5u: { return exp(v); }
+    case 7u: { return tanh_stable(v); }
     default: { return v * params.factor; }
   }
 }
@@ -40,6 +41,10 @@ fn derivative(v: f32) -> f32 {
     case 3u: { return select(0.0, 1.0, v > 0.0); }
     case 4u: { return -1.0; }
     case 5u: { return exp(v); }
+    case 7u: {
+      let t = tanh_stable(v);
+      return 1.0 - t * t;
+    }
     default: { return params.factor; }
   }
 }

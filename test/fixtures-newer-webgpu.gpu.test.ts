@@ -1,0 +1,62 @@
+/**
+ * Issue 14 on the WebGPU backend (Dawn on SwiftShader in CI), kept small: every newer-family
+ * fixture's input 0 (logits, loss, every cached hook) against the float64 reference; golden (f)
+ * gradients of Gemma-2 (softcaps and a window in the backward pass); KV-cached generation past
+ * the window equal to the CPU backend's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../gpu/cpu/backend.ts';
+import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
+import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { gradients } from '../analysis/grad/gradients.ts';
+import { logitDiff } from '../analysis/grad/metric.ts';
+import { hook } from '../analysis/hooks/points.ts';
+import { generate } from '../analysis/model/generate.ts';
+import { run } from '../analysis/model/run.ts';
+import { loadFixtureModel } from './fixture-model.ts';
+import type { FixtureModel } from './reference.ts';
+import { flatten, loadReference, NEWER_FIXTURE_MODELS, worstMismatch } from './reference.ts';
+
+let gpu: WebGpuBackend;
+beforeAll(async () => {
+  gpu = await createNodeWebGpuBackend();
+});
+afterAll(() => gpu.destroy());
+
+describe.each(NEWER_FIXTURE_MODELS)('WebGPU reference %s', (name: FixtureModel) => {
+  it('input 0: logits, loss and every cached hook within 1e-4 + 1e-4·|ref|', async () => {
+    const input = loadReference(name).inputs[0];
+    const model = await loadFixtureModel(name, gpu);
+    const r = await run(model, { ids: input.input_ids }, { capture: Object.keys(input.cache) });
+    expect(worstMismatch(r.logits!.data, flatten(input.logits!).data), 'logits').toBeNull();
+    expect(Math.abs(r.loss! - input.loss)).toBeLessThanOrEqual(1e-4);
+    for (const [hookName, expected] of Object.entries(input.cache)) {
+      expect(worstMismatch(r.cache[hookName].data, flatten(expected).data), hookName).toBeNull();
+    }
+  });
+});
+
+describe('Gemma-2 on WebGPU', () => {
+  it('golden (f): gradients through softcaps and the window', async () => {
+    const golden = loadReference('gemma2-tiny').methods.gradients as { input_ids: number[]; clean_token: number; corrupted_token: number; resid_pre: number[][][] };
+    const model = await loadFixtureModel('gemma2-tiny', gpu);
+    const r = await gradients(model, { ids: golden.input_ids }, { metric: logitDiff(golden.clean_token, golden.corrupted_token), wrt: [hook.residPre(0), hook.residPre(1)] });
+    golden.resid_pre.forEach((expected, l) => expect(worstMismatch(r.grads[hook.residPre(l)].data, flatten(expected).data), `resid_pre ${l}`).toBeNull());
+  });
+
+  it('KV-cached generation past the window equals the CPU backend, step by step', async () => {
+    const prompt = loadReference('gemma2-tiny').inputs[0].input_ids.slice(0, 3);
+    const options = { maxNewTokens: 7, stopTokens: [], capture: [hook.residPost(1), hook.pattern(0)] };
+    const [g, c] = [
+      await generate(await loadFixtureModel('gemma2-tiny', gpu), { ids: prompt }, options),
+      await generate(await loadFixtureModel('gemma2-tiny', createCpuBackend()), { ids: prompt }, options),
+    ];
+    expect(g.newIds).toEqual(c.newIds);
+    g.steps.forEach((step, i) => {
+      for (const name of Object.keys(c.steps[i])) {
+        expect(step[name].shape, `${name} step ${i}`).toEqual(c.steps[i][name].shape);
+        expect(worstMismatch(step[name].data, c.steps[i][name].data), `${name} step ${i}`).toBeNull();
+      }
+    });
+  });
+});
