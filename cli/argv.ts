@@ -2,7 +2,8 @@
  * Command-line flags, read the way researchers type them: `--name value` and `--name=value` mean
  * the same even when the value starts with "-" (`--temperature -1`, `--pos -2`), switches take no
  * value (`--json`; `--no-centred` turns a default-on switch off), repeatable flags collect every
- * value, and anything unknown is an error that points to `--help`.
+ * value, older names map to the flags they stand for (`--noising` may stand for
+ * `--direction=noising`), and anything unknown is an error that points to `--help`.
  */
 import { UsageError } from './args.ts';
 
@@ -29,7 +30,13 @@ export function parseFlags(command: string, argv: readonly string[], specs: read
     const name = Object.hasOwn(aliases, written) ? aliases[written] : written;
     let spec = byName.get(name);
     let value: string | boolean;
-    if (!spec && name.startsWith('no-') && byName.get(name.slice(3))?.switch) {
+    const fixed = /^([a-z0-9-]+)=(.*)$/.exec(name);
+    if (fixed && byName.has(fixed[1])) {
+      // An alias that stands for a flag with a fixed value (`--noising` = `--direction noising`).
+      if (eq >= 0) throw new UsageError(`--${written} takes no value`);
+      spec = byName.get(fixed[1])!;
+      value = fixed[2];
+    } else if (!spec && name.startsWith('no-') && byName.get(name.slice(3))?.switch) {
       spec = byName.get(name.slice(3))!;
       if (eq >= 0) throw new UsageError(`--${written} takes no value`);
       value = false;

@@ -8,11 +8,9 @@ import { METHODS } from '../analysis/registry/registry.ts';
 import { wantsHelp } from './argv.ts';
 import { methodCommand } from './method-command.ts';
 import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
-import { attribCommand, ATTRIB_USAGE } from './commands/attrib.ts';
 import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dictionary-train.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
-import { patchCommand, PATCH_USAGE } from './commands/patch.ts';
 import { retrievalCommand, RETRIEVAL_USAGE } from './commands/retrieval.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
@@ -22,8 +20,6 @@ type Command = (argv: string[]) => Promise<number>;
 const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
   ablate: { run: ablateCommand, usage: ABLATE_USAGE },
-  patch: { run: patchCommand, usage: PATCH_USAGE },
-  attrib: { run: attribCommand, usage: ATTRIB_USAGE },
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { attributionPatching } from '../methods/attribution-patching.ts';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { PATCH_HOOKS } from '../methods/patch-cells.ts';
-import { resolvePosition } from '../methods/sequence.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
+import type { TokenJson } from './common.ts';
+import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
+import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, patchSetup, sweepPasses } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 import { patchCellLabels, patchGrid } from './patch-grid.ts';
 
@@ -16,10 +17,10 @@ const Params = z.strictObject({
   clean: PromptRefSchema.default(0),
   corrupted: CorruptionSchema,
   hook: z.enum(PATCH_HOOKS as unknown as [PatchHook, ...PatchHook[]]).default('resid_pre'),
-  byPosition: z.boolean().optional(),
-  answer: TokenRefSchema,
-  wrong: TokenRefSchema.optional(),
-  position: PositionSchema.default(-1),
+  byPosition: z.boolean().optional().describe('Patch one position at a time (default: yes, except for pattern).'),
+  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
+  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   exact: z.boolean().default(true).describe('Also run exact patching to compare (default true).'),
 });
 
@@ -33,30 +34,38 @@ type AttributionJson = {
   pearson: number | null;
   cleanMetric: number | null;
   corruptedMetric: number | null;
+  position: number;
+  cleanIds: number[];
+  corruptedIds: number[];
   cleanTokens: string[];
   corruptedTokens: string[];
+  answer: TokenJson;
+  wrong: TokenJson | null;
 };
 
 export const attributionPatchingStep = defineMethod({
   method: 'attribution-patching',
   title: 'Attribution patching',
   description: 'First-order estimate of a patching sweep from one backward pass, beside exact patching.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
+  cli: { aliases: ['attrib'], flagAliases: PATCH_FLAG_ALIASES },
   views: { attribution: 'grid', exact: 'grid', comparison: 'series' },
   defaultFigure: { view: 'attribution', type: 'heatmap' },
   async run(model, p, ctx): Promise<AttributionJson> {
-    const clean = promptIds(model, ctx, p.clean, 'clean');
+    const setup = await patchSetup(model, ctx, p);
+    // Clean and corrupted runs, one backward pass, then the exact sweep when asked.
+    ctx.plan(6 + (p.exact ? sweepPasses(model, p.hook, p.byPosition ?? p.hook !== 'pattern', setup.clean.length, setup.position) : 0));
     const r = await attributionPatching(model, {
-      clean,
-      corruption: corruptionOf(model, ctx, p.corrupted, 'corrupted'),
+      clean: setup.clean,
+      corruption: setup.corruption,
       hook: p.hook,
       byPosition: p.byPosition,
-      answer: resolveToken(model, p.answer, 'answer'),
-      wrong: p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong'),
-      position: resolvePosition(p.position, clean.length, 'params.position'),
+      answer: setup.metric.answer,
+      wrong: setup.metric.wrong,
+      position: setup.position,
       exact: p.exact,
     });
     return {
@@ -68,8 +77,12 @@ export const attributionPatchingStep = defineMethod({
       pearson: r.pearson === null ? null : num(r.pearson),
       cleanMetric: num(r.cleanMetric),
       corruptedMetric: num(r.corruptedMetric),
-      cleanTokens: tokenStrings(model, clean),
+      position: setup.position,
+      cleanIds: setup.clean,
+      corruptedIds: [...r.corruptedIds],
+      cleanTokens: tokenStrings(model, setup.clean),
       corruptedTokens: tokenStrings(model, r.corruptedIds),
+      ...metricJson(model, setup.metric),
     };
   },
   view(r, name) {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { Model } from '../model/model.ts';
 import { tokenize } from '../model/run.ts';
 import { resolveToken as resolveTokenSpec } from '../methods/obsprop-features.ts';
+import type { MetricTokens } from '../methods/metric-defaults.ts';
+import { metricTokens } from '../methods/metric-defaults.ts';
 import type { MethodInputs, PromptRef, PromptSet } from './contract.ts';
 
 /** An index into the prompts cell, or a prompt's label. */
@@ -50,6 +52,25 @@ export function promptIds(model: Model, ctx: MethodInputs, ref: PromptRef, field
  */
 export function resolveToken(model: Model, ref: TokenRef, field: string): number {
   return resolveTokenSpec(model, ref, `params.${field}`);
+}
+
+/** A token as results name it: its id and its text. */
+export type TokenJson = { id: number; token: string };
+
+export function tokenJson(model: Model, id: number): TokenJson {
+  return { id, token: tokenStrings(model, [id])[0] };
+}
+
+/**
+ * The metric's tokens from params (`answer`, `wrong`: ids or one-token texts), with the shared
+ * defaults (metric-defaults.ts) for what is not given. `pos` is absolute.
+ */
+export async function metricTokensOf(model: Model, p: { answer?: TokenRef; wrong?: TokenRef }, clean: readonly number[], pos: number, corrupted?: readonly number[]): Promise<MetricTokens> {
+  const chosen = {
+    answer: p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer'),
+    wrong: p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong'),
+  };
+  return metricTokens(model, clean, pos, chosen, corrupted);
 }
 
 /** Readable token strings, or ids as text without a tokenizer. */

@@ -7,6 +7,7 @@
  * hold every method in one map without `any`.
  */
 import type { z } from 'zod';
+import type { HostDictionary } from '../dictionaries/dictionary.ts';
 import type { ProbeDataset } from '../methods/probe-data.ts';
 import type { Model } from '../model/model.ts';
 import type { FigureType, View, ViewKind } from './views.ts';
@@ -47,7 +48,15 @@ export interface MethodInputs {
   readonly prompts: PromptSet | null;
   /** The dataset the method reads; null unless the method's input is 'dataset'. */
   readonly dataset: ProbeDataset | null;
+  /**
+   * Opens the sparse dictionaries a params field names (a folder path, `builtin:NAME`): the host
+   * knows where files live. Absent in hosts that cannot open dictionaries.
+   */
+  readonly dictionaries?: DictionaryResolver;
 }
+
+/** Dictionaries by reference; `field` names the params field in errors. */
+export type DictionaryResolver = (ref: string, field: string) => Promise<HostDictionary[]>;
 
 /** What a host passes to `RegisteredMethod.run`. */
 export type MethodRun = RunContext & MethodInputs;

@@ -23,3 +23,11 @@ export function corruptionOf(model: Model, ctx: MethodInputs, p: CorruptionParam
 export function corruptionRefs(p: CorruptionParam, field: string): PromptRefUse[] {
   return typeof p === 'object' ? [] : [{ field, ref: p }];
 }
+
+/** The command-line names the patching commands had before the registry (README commands). */
+export const PATCH_FLAG_ALIASES: Readonly<Record<string, string>> = {
+  'corrupt-prompt': 'corrupted-prompt',
+  'corrupt-ids': 'corrupted-ids',
+  'all-positions': 'no-by-position',
+  pos: 'position',
+};

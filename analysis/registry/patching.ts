@@ -5,23 +5,24 @@
  */
 import { z } from 'zod';
 import type { PatchHook } from '../methods/patch-cells.ts';
-import { PATCH_HOOKS } from '../methods/patch-cells.ts';
+import { PATCH_HOOKS, sweepGrid } from '../methods/patch-cells.ts';
 import { activationPatching } from '../methods/patching.ts';
 import { patchGrid } from './patch-grid.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
-import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
-import { resolvePosition } from '../methods/sequence.ts';
+import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, patchSetup, sweepPasses } from './patch-setup.ts';
 
 const Params = z.strictObject({
   clean: PromptRefSchema.default(0),
   corrupted: CorruptionSchema,
   hook: z.enum(PATCH_HOOKS as unknown as [PatchHook, ...PatchHook[]]).default('resid_pre'),
   byPosition: z.boolean().optional(),
-  answer: TokenRefSchema,
-  wrong: TokenRefSchema.optional(),
-  position: PositionSchema.default(-1).describe('Position whose logits the metric reads (default the last).'),
+  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
+  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   direction: z.enum(['denoising', 'noising']).default('denoising'),
+  mode: z.enum(['reuse', 'naive']).default('reuse').describe('naive re-runs the whole model per cell (same numbers, slower).'),
 });
 
 type PatchingJson = {
@@ -35,6 +36,8 @@ type PatchingJson = {
   cleanMetric: number | null;
   corruptedMetric: number | null;
   position: number;
+  cleanIds: number[];
+  corruptedIds: number[];
   cleanTokens: string[];
   corruptedTokens: string[];
   noiseSigma: number | null;
@@ -46,27 +49,27 @@ export const patchingStep = defineMethod({
   method: 'activation-patching',
   title: 'Activation patching',
   description: 'Patch clean activations into a corrupted run (or back) per layer, position and head.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
+  cli: { aliases: ['patch'], flagAliases: { ...PATCH_FLAG_ALIASES, noising: 'direction=noising', naive: 'mode=naive' } },
   views: { normalized: 'grid', metric: 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
   async run(model, p, ctx): Promise<PatchingJson> {
-    const clean = promptIds(model, ctx, p.clean, 'clean');
-    const corruption = corruptionOf(model, ctx, p.corrupted, 'corrupted');
-    const answer = resolveToken(model, p.answer, 'answer');
-    const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
+    const setup = await patchSetup(model, ctx, p);
+    const byPosition = p.byPosition ?? p.hook !== 'pattern';
+    ctx.plan(p.mode === 'naive' ? 2 + sweepGrid(model.spec, p.hook, byPosition, setup.clean.length).cells.length : sweepPasses(model, p.hook, byPosition, setup.clean.length, setup.position));
     const r = await activationPatching(model, {
-      clean,
-      corruption,
+      clean: setup.clean,
+      corruption: setup.corruption,
       hook: p.hook,
       byPosition: p.byPosition,
-      metric: { answer, wrong },
-      position: resolvePosition(p.position, clean.length, 'params.position'),
+      metric: setup.metric,
+      position: setup.position,
       direction: p.direction,
+      mode: p.mode,
     });
-    const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
     return {
       hook: r.hook,
       direction: r.direction,
@@ -77,11 +80,12 @@ export const patchingStep = defineMethod({
       cleanMetric: num(r.cleanMetric),
       corruptedMetric: num(r.corruptedMetric),
       position: r.position,
-      cleanTokens: tokenStrings(model, clean),
+      cleanIds: setup.clean,
+      corruptedIds: [...r.corruptedIds],
+      cleanTokens: tokenStrings(model, setup.clean),
       corruptedTokens: tokenStrings(model, r.corruptedIds),
       noiseSigma: r.noiseSigma === null ? null : num(r.noiseSigma),
-      answer: token(answer),
-      wrong: wrong === undefined ? null : token(wrong),
+      ...metricJson(model, setup.metric),
     };
   },
   view(r, name) {

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { pathPatching } from '../methods/path-patching.ts';
-import { resolvePosition } from '../methods/sequence.ts';
 import type { GridView } from './views.ts';
 import { rangeLabels } from './views.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
-import { corruptionOf, corruptionRefs, CorruptionSchema } from './corruption.ts';
+import type { TokenJson } from './common.ts';
+import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
+import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, patchSetup } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 
 const Head = z.strictObject({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
@@ -19,9 +20,9 @@ const Params = z.strictObject({
   corrupted: CorruptionSchema,
   senders: z.union([z.literal('each-head'), z.array(Head).min(1).max(1024)]).default('each-head'),
   receivers: z.union([z.literal('logits'), z.array(Head.extend({ input: z.enum(['q', 'k', 'v']) })).min(1).max(1024)]).default('logits'),
-  answer: TokenRefSchema,
-  wrong: TokenRefSchema.optional(),
-  position: PositionSchema.default(-1),
+  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
+  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   recomputeMlps: z.boolean().default(false),
 });
 
@@ -33,8 +34,10 @@ type PathPatchingJson = {
   metric: (number | null)[];
   cleanMetric: number | null;
   corruptedMetric: number | null;
-  answer: { id: number; token: string };
-  wrong: { id: number; token: string } | null;
+  answer: TokenJson;
+  wrong: TokenJson | null;
+  position: number;
+  cleanIds: number[];
   cleanTokens: string[];
 };
 
@@ -58,26 +61,28 @@ export const pathPatchingStep = defineMethod({
   method: 'path-patching',
   title: 'Path patching',
   description: 'Effect of sender heads on receiver heads’ q/k/v inputs or the logits, all else frozen.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
+  cli: { flagAliases: PATCH_FLAG_ALIASES },
   views: { normalized: 'grid', metric: 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
   async run(model, p, ctx): Promise<PathPatchingJson> {
-    const clean = promptIds(model, ctx, p.clean, 'clean');
-    const answer = resolveToken(model, p.answer, 'answer');
-    const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
+    const setup = await patchSetup(model, ctx, p);
+    const { nLayers, nHeads } = model.spec;
+    const groups = p.senders === 'each-head' ? nLayers * nHeads : 1;
+    // Clean and corrupted runs, then per sender group one frozen pass, and one more when receivers are heads.
+    ctx.plan(3 + groups * (p.receivers === 'logits' ? 1 : 2));
     const r = await pathPatching(model, {
-      clean,
-      corruption: corruptionOf(model, ctx, p.corrupted, 'corrupted'),
+      clean: setup.clean,
+      corruption: setup.corruption,
       senders: p.senders,
       receivers: p.receivers,
-      metric: { answer, wrong },
-      position: resolvePosition(p.position, clean.length, 'params.position'),
+      metric: setup.metric,
+      position: setup.position,
       recomputeMlps: p.recomputeMlps,
     });
-    const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
     return {
       senders: r.senders.map((g) => g.map((h) => `L${h.layer}H${h.head}`).join('+')),
       receivers: p.receivers === 'logits' ? 'logits' : p.receivers.map((h) => `L${h.layer}H${h.head}.${h.input}`).join('+'),
@@ -86,9 +91,10 @@ export const pathPatchingStep = defineMethod({
       metric: numbers(r.metric),
       cleanMetric: num(r.cleanMetric),
       corruptedMetric: num(r.corruptedMetric),
-      answer: token(answer),
-      wrong: wrong === undefined ? null : token(wrong),
-      cleanTokens: tokenStrings(model, clean),
+      ...metricJson(model, setup.metric),
+      position: setup.position,
+      cleanIds: setup.clean,
+      cleanTokens: tokenStrings(model, setup.clean),
     };
   },
   view(r, name) {

@@ -8,18 +8,21 @@
  *            with one trace per row
  *   series – traces over shared x labels (per-layer accuracy, target rank by layer): bar, line, table
  *   table  – rows of cells: table only
+ *   graph  – nodes placed by token position (x) and layer (y) with weighted edges (attribution
+ *            graphs): a node-link figure, or its edges as a table
  */
 
-export const FIGURE_TYPES = ['heatmap', 'bar', 'line', 'table'] as const;
+export const FIGURE_TYPES = ['heatmap', 'bar', 'line', 'table', 'graph'] as const;
 export type FigureType = (typeof FIGURE_TYPES)[number];
 
-export type ViewKind = 'grid' | 'series' | 'table';
+export type ViewKind = 'grid' | 'series' | 'table' | 'graph';
 
 /** Figure types that can draw each kind of view. */
 export const FIGURE_TYPES_FOR: Readonly<Record<ViewKind, readonly FigureType[]>> = {
   grid: ['heatmap', 'table', 'bar', 'line'],
   series: ['bar', 'line', 'table'],
   table: ['table'],
+  graph: ['graph', 'table'],
 };
 
 export interface ViewAxis {
@@ -60,7 +63,44 @@ export interface TableView {
   readonly rows: readonly (readonly TableCell[])[];
 }
 
-export type View = GridView | SeriesView | TableView;
+export interface GraphNode {
+  readonly id: string;
+  /** What hover and tables show, e.g. "L1 F27 @3: 2.41". */
+  readonly label: string;
+  readonly kind: 'feature' | 'error' | 'embedding' | 'logit';
+  /** Column: the token position. */
+  readonly x: number;
+  /** Row: an index into the view's y labels (embeddings at the bottom, logits at the top). */
+  readonly y: number;
+  /** 0..1, drawn as marker size (e.g. the node's share of influence). */
+  readonly size: number;
+}
+
+export interface GraphView {
+  readonly kind: 'graph';
+  readonly title: string;
+  /** Token positions. */
+  readonly x: ViewAxis;
+  /** Rows, bottom to top. */
+  readonly y: ViewAxis;
+  readonly nodes: readonly GraphNode[];
+  /** Signed edge weights from source to target node ids. */
+  readonly edges: readonly { readonly source: string; readonly target: string; readonly weight: number }[];
+}
+
+export type View = GridView | SeriesView | TableView | GraphView;
+
+/** A graph's edges as a table (source, target, weight; largest |weight| first): its CSV and text form. */
+export function graphEdgeTable(view: GraphView): TableView {
+  const label = new Map(view.nodes.map((n) => [n.id, n.label]));
+  const edges = [...view.edges].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+  return {
+    kind: 'table',
+    title: `${view.title}: edges`,
+    columns: ['source', 'target', 'weight'],
+    rows: edges.map((e) => [label.get(e.source) ?? e.source, label.get(e.target) ?? e.target, e.weight]),
+  };
+}
 
 /**
  * Labels made unique by their index ("3: the"), since token strings repeat within a prompt;

@@ -18,7 +18,7 @@ interface DlaJson {
 describe('probescope dla', () => {
   it('attributes a logit difference on builtin:stories260K: components sum to the metric and equal the library', async () => {
     const ids = [1, 403, 407, 261, 378];
-    const out = jsonOf(await runCli(['dla', '--model', 'builtin:stories260K', '--ids', ids.join(','), '--answer', '261', '--wrong', '286', '--json'])) as unknown as DlaJson;
+    const out = jsonOf(await runCli(['dla', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--ids', ids.join(','), '--answer', '261', '--wrong', '286', '--json'])) as unknown as DlaJson;
     const model = await openModel('builtin:stories260K', createCpuBackend());
     const lib = await directLogitAttribution(model, { ids }, { answer: 261, wrong: 286 });
     expect(out.ids).toEqual(ids);
@@ -41,7 +41,7 @@ describe('probescope dla', () => {
   });
 
   it('prints the metric\'s tokens with ids and the components largest |value| first', async () => {
-    const r = await runCli(['dla', '--model', 'builtin:stories260K', '--ids', '1,403,407,261', '--answer', '378', '--wrong', '286']);
+    const r = await runCli(['dla', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--ids', '1,403,407,261', '--answer', '378', '--wrong', '286']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines).toContain('prompt (4 tokens): 0: "<s>" (1)  1: " Once" (403)  2: " upon" (407)  3: " a" (261)');
@@ -53,7 +53,7 @@ describe('probescope dla', () => {
   });
 
   it('fails with one clear line for an answer outside the vocabulary', async () => {
-    const r = await runCli(['dla', '--model', 'builtin:stories260K', '--ids', '1,403', '--answer', '512', '--json']);
+    const r = await runCli(['dla', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--ids', '1,403', '--answer', '512', '--json']);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual(['probescope dla: params.answer: token id 512 is outside the vocabulary [0, 512)']);
   });

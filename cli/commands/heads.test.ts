@@ -15,7 +15,7 @@ interface HeadsJson {
 
 describe('probescope heads', () => {
   it('prints [layer][head] grids equal to the library on builtin:stories260K, with skipped successor tasks', async () => {
-    const out = jsonOf(await runCli(['heads', '--model', 'builtin:stories260K', '--n', '10', '--batch', '2', '--seed', '4', '--json'])) as unknown as HeadsJson;
+    const out = jsonOf(await runCli(['heads', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--n', '10', '--batch', '2', '--seed', '4', '--json'])) as unknown as HeadsJson;
     const model = await openModel('builtin:stories260K', createCpuBackend());
     const lib = await headScores(model, { n: 10, batch: 2, seed: 4 });
     expect(out.previousToken).toEqual(lib.previousToken);
@@ -37,7 +37,7 @@ describe('probescope heads', () => {
   });
 
   it('fails with one clear line for a bad --n or a sequence longer than the context', async () => {
-    const zero = await runCli(['heads', '--model', 'builtin:stories260K', '--n', '0']);
+    const zero = await runCli(['heads', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--n', '0']);
     expect(zero.code).toBe(2);
     expect(zero.stderr.trim()).toBe('probescope heads: --n: must be ≥ 2 (got 0)');
     const long = await runCli(['heads', '--model', `${FIXTURES}gpt2-tiny`, '--n', '40']);

@@ -17,7 +17,7 @@ interface LensJson {
 
 describe('probescope lens', () => {
   it('prints L+1 entries for a prompt on builtin:stories260K, equal to the library, the last = the model output', async () => {
-    const out = jsonOf(await runCli(['lens', '--model', 'builtin:stories260K', '--prompt', 'Once upon a time', '--pos=-1', '--top-k', '3', '--targets', '261', '--json'])) as unknown as LensJson;
+    const out = jsonOf(await runCli(['lens', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--prompt', 'Once upon a time', '--pos=-1', '--top-k', '3', '--targets', '261', '--json'])) as unknown as LensJson;
     const model = await openModel('builtin:stories260K', createCpuBackend());
     expect(out.ids).toEqual([1, 403, 407, 261, 378]);
     expect(out.positions).toEqual([4]);
@@ -43,7 +43,7 @@ describe('probescope lens', () => {
   });
 
   it('fails with one clear line on stderr for a position outside the input', async () => {
-    const r = await runCli(['lens', '--model', 'builtin:stories260K', '--ids', '1,403', '--pos', '5', '--json']);
+    const r = await runCli(['lens', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--ids', '1,403', '--pos', '5', '--json']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual(['probescope lens: logit lens position 5 is outside a sequence of 2 tokens (use 0..1, or −1 for the last)']);

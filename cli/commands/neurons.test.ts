@@ -8,7 +8,7 @@ type Side = { top: { id: number; token: string | null; value: number }[]; bottom
 
 describe('probescope neurons', () => {
   it('decodes input, gate and output directions like the library', async () => {
-    const out = jsonOf(await runCli(['neurons', '--model', 'builtin:stories260K', '--layer', '2', '--neuron', '17', '--top-k', '4', '--norm-gain', '--json'])) as unknown as {
+    const out = jsonOf(await runCli(['neurons', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--layer', '2', '--neuron', '17', '--top-k', '4', '--norm-gain', '--json'])) as unknown as {
       layer: number;
       neuron: number;
       input: Side;
@@ -26,10 +26,10 @@ describe('probescope neurons', () => {
   });
 
   it('fails with one clear line for a neuron outside the MLP', async () => {
-    const r = await runCli(['neurons', '--model', 'builtin:stories260K', '--layer', '0', '--neuron', '172', '--json']);
+    const r = await runCli(['neurons', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--layer', '0', '--neuron', '172', '--json']);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual(["probescope neurons: neuron 172 is outside layer 0's MLP [0, 172)"]);
-    const missing = await runCli(['neurons', '--model', 'builtin:stories260K', '--neuron', '3']);
+    const missing = await runCli(['neurons', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--neuron', '3']);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('probescope neurons: --layer is required');
   });

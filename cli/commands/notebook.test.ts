@@ -117,7 +117,7 @@ describe('probescope notebook', () => {
   it('validates: exit 0 for a good notebook, 1 with one line per problem otherwise', async () => {
     const good = await runCli(['notebook', 'validate', EXAMPLE]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/valid \(format version 1, 8 cells, 1 analysis steps, 3 figures\)/);
+    expect(good.stdout).toMatch(/valid \(format version 2, 8 cells, 1 analysis steps, 3 figures\)/);
     const file = join(out, 'invalid.probescope-notebook.json');
     writeFileSync(file, JSON.stringify({ format: 'probescope.notebook', version: 1, title: 't', cells: [{ kind: 'analysis', id: 'x', method: 'nope', params: {} }, { kind: 'figure', of: 'y', type: 'pie' }] }));
     const bad = await runCli(['notebook', 'validate', file]);

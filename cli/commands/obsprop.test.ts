@@ -14,7 +14,7 @@ interface ObsPropJson {
 describe('probescope obsprop', () => {
   it('ranks every head by feature norm beside its ablation effect, as the library does', async () => {
     const prompt = 'Tom went to the park. Then';
-    const out = jsonOf(await runCli(['obsprop', '--model', 'builtin:stories260K', '--pos-tokens', ' he', '--neg-tokens', ' she', '--prompt', prompt, '--top-k', '3', '--paths', '["L4H1,L2H0"]', '--json'])) as unknown as ObsPropJson;
+    const out = jsonOf(await runCli(['obsprop', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--pos-tokens', ' he', '--neg-tokens', ' she', '--prompt', prompt, '--top-k', '3', '--paths', '["L4H1,L2H0"]', '--json'])) as unknown as ObsPropJson;
     expect(out.observable).toEqual({ positive: [' he'], negative: [' she'] });
     expect(out.ranking).toHaveLength(40);
     const norms = out.ranking.map((h) => h.norm);
@@ -29,10 +29,10 @@ describe('probescope obsprop', () => {
   });
 
   it('names a token string that is not one token, and a malformed path', async () => {
-    const split = await runCli(['obsprop', '--model', 'builtin:stories260K', '--prompt', 'Then', '--pos-tokens', ' boy', '--json']);
+    const split = await runCli(['obsprop', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--prompt', 'Then', '--pos-tokens', ' boy', '--json']);
     expect(split.code).not.toBe(0);
     expect(split.stderr).toMatch(/" boy" is not a single token: it encodes to 4 tokens/);
-    const path = await runCli(['obsprop', '--model', 'builtin:stories260K', '--prompt', 'Then', '--pos-ids', '5', '--paths', '["L1X2"]', '--json']);
+    const path = await runCli(['obsprop', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--prompt', 'Then', '--pos-ids', '5', '--paths', '["L1X2"]', '--json']);
     expect(path.code).toBe(2);
     expect(path.stderr).toMatch(/--paths \(0\): a path is nodes from the logits backwards/);
   });

@@ -1,0 +1,63 @@
+/**
+ * What the patching-style methods (activation, path and attribution patching) read from their
+ * params the same way: the clean prompt, the corruption, the metric position (absolute) and the
+ * metric's tokens with the shared defaults; and how many forward passes a sweep plans.
+ */
+import type { Corruption } from '../methods/corruption.ts';
+import type { MetricTokens } from '../methods/metric-defaults.ts';
+import type { PatchHook } from '../methods/patch-cells.ts';
+import { sweepGrid } from '../methods/patch-cells.ts';
+import { resolvePosition } from '../methods/sequence.ts';
+import type { Model } from '../model/model.ts';
+import type { TokenJson, TokenRef } from './common.ts';
+import { metricTokensOf, promptIds, tokenJson } from './common.ts';
+import type { MethodInputs, PromptRef } from './contract.ts';
+import type { CorruptionParam } from './corruption.ts';
+import { corruptionOf } from './corruption.ts';
+
+export interface PatchSetup {
+  readonly clean: number[];
+  readonly corruption: Corruption;
+  /** The corrupted prompt's ids (token corruption), for the metric's default wrong token. */
+  readonly corruptedIds: readonly number[] | undefined;
+  /** Absolute metric position. */
+  readonly position: number;
+  readonly metric: MetricTokens;
+}
+
+export async function patchSetup(
+  model: Model,
+  ctx: MethodInputs,
+  p: { clean: PromptRef; corrupted: CorruptionParam; position: number; answer?: TokenRef; wrong?: TokenRef },
+): Promise<PatchSetup> {
+  const clean = promptIds(model, ctx, p.clean, 'clean');
+  const corruption = corruptionOf(model, ctx, p.corrupted, 'corrupted');
+  const corruptedIds = corruption.kind === 'tokens' ? corruption.ids : undefined;
+  const position = resolvePosition(p.position, clean.length, 'params.position');
+  const metric = await metricTokensOf(model, p, clean, position, corruptedIds);
+  return { clean, corruption, corruptedIds, position, metric };
+}
+
+/** The metric's tokens as results name them. */
+export function metricJson(model: Model, metric: MetricTokens): { answer: TokenJson; wrong: TokenJson | null } {
+  return { answer: tokenJson(model, metric.answer), wrong: metric.wrong === undefined ? null : tokenJson(model, metric.wrong) };
+}
+
+/**
+ * About how many passes a reusing sweep makes: the two full runs, then one per group of cells
+ * that start at the same (layer, position) on the CPU, or per batch of a layer on a GPU (cells
+ * after the metric position need no run). A plan for progress only.
+ */
+export function sweepPasses(model: Model, hook: PatchHook, byPosition: boolean, length: number, pos: number): number {
+  const grid = sweepGrid(model.spec, hook, byPosition && hook !== 'pattern', length);
+  const live = grid.cells.filter((c) => c.pos === undefined || c.pos <= pos);
+  const cpu = model.backend.info.name === 'cpu';
+  const groups = new Map<string, number>();
+  for (const c of live) {
+    const key = cpu ? `${c.layer}:${c.pos ?? 0}` : String(c.layer);
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  let passes = 0;
+  for (const n of groups.values()) passes += Math.ceil(n / 64);
+  return 3 + passes;
+}
