@@ -33,7 +33,13 @@ function contentSecurityPolicy(): Plugin {
  * module URL is file:) import Node built-ins dynamically; in the browser they are never reached.
  * Marked external so the bundle leaves them alone instead of warning about them.
  */
-const nodeOnly = ['node:fs/promises'];
+const nodeOnly = ['node:fs/promises', 'node:worker_threads', 'node:v8', 'node:os'];
+
+/**
+ * Cross-origin isolation: SharedArrayBuffer, hence the fast CPU backend's GEMM worker threads on
+ * a shared WebAssembly memory (gpu/wasm). Everything the app loads is same-origin.
+ */
+const crossOriginIsolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export default defineConfig({
   root: rendererDir,
@@ -51,6 +57,6 @@ export default defineConfig({
     rollupOptions: { external: nodeOnly },
   },
   worker: { format: 'es', rollupOptions: { external: nodeOnly } },
-  server: { port, strictPort: true, open: false },
-  preview: { port, strictPort: true, open: false },
+  server: { port, strictPort: true, open: false, headers: crossOriginIsolation },
+  preview: { port, strictPort: true, open: false, headers: crossOriginIsolation },
 });

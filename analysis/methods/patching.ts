@@ -82,7 +82,7 @@ export function defaultBatching(model: Model, nPos: number): Batching {
   const { nHeads, dMlp, dModel } = model.spec;
   const perRow = nHeads * nPos * nPos + nPos * Math.max(dMlp, dModel);
   const maxBatch = Math.max(1, Math.min(64, Math.floor(BATCH_FLOAT_BUDGET / perRow)));
-  return { maxBatch, maxRecompute: model.backend.info.name === 'cpu' ? 0 : Infinity };
+  return { maxBatch, maxRecompute: model.backend.info.name === 'webgpu' ? Infinity : 0 };
 }
 
 export async function activationPatching(model: Model, options: PatchingOptions): Promise<PatchingResult> {

@@ -23,10 +23,10 @@ export interface ModelState {
 
 const ModelContext = createContext<ModelState | null>(null);
 
-/** `?backend=cpu|webgpu` in the URL sets the first preference (links, tests); default auto. */
+/** `?backend=cpu|cpu-ref|webgpu` in the URL sets the first preference (links, tests); default auto. */
 export function initialBackend(search: string = location.search): BackendPreference {
   const value = new URLSearchParams(search).get('backend');
-  return value === 'cpu' || value === 'webgpu' ? value : 'auto';
+  return value === 'cpu' || value === 'cpu-ref' || value === 'webgpu' ? value : 'auto';
 }
 
 function sourceLabel(source: ModelSourceRequest): string {

@@ -8,6 +8,7 @@ import { Panel } from '../components/Panel.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import type { BackendPreference } from '../worker/contracts.ts';
 import { ViewLayout } from '../views/ViewLayout.tsx';
+import { CompareBackends } from './CompareBackends.tsx';
 import { ModelCardView } from './ModelCardView.tsx';
 import { OpenFolderButton } from './OpenFolderButton.tsx';
 
@@ -15,6 +16,7 @@ const BACKENDS: { value: BackendPreference; label: string }[] = [
   { value: 'auto', label: 'Auto' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'cpu', label: 'CPU' },
+  { value: 'cpu-ref', label: 'CPU (reference)' },
 ];
 
 export function ModelView() {
@@ -44,7 +46,7 @@ export function ModelView() {
       >
         <div className="param-row">
           <Segmented label="Backend" value={model.backend} options={BACKENDS} onChange={model.setBackend} />
-          <p className="field-help">Auto uses WebGPU when the browser has an adapter, the CPU otherwise. Changing it reloads the model.</p>
+          <p className="field-help">Auto uses WebGPU on a hardware GPU and the CPU otherwise (no adapter, or a software one such as SwiftShader, which is slower than the CPU backend). Changing it reloads the model.</p>
         </div>
         {pickError && <Message tone="error">{pickError}</Message>}
         {load.status === 'cancelled' && <p className="job-note">Opening was cancelled{model.card ? `; ${model.card.label} is still open` : ''}.</p>}
@@ -54,6 +56,7 @@ export function ModelView() {
           <ModelCardView card={model.card} />
         </Panel>
       )}
+      {model.card && <CompareBackends />}
     </ViewLayout>
   );
 }

@@ -20,15 +20,38 @@ export type ModelSourceRequest =
   /** A local folder picked in the browser. */
   | { readonly kind: 'files'; readonly label: string; readonly files: readonly LocalModelFile[] };
 
-export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
+/** cpu: the fast CPU backend (gpu/wasm); cpu-ref: the float64 reference backend. */
+export type BackendPreference = 'auto' | 'webgpu' | 'cpu' | 'cpu-ref';
 
 export interface LoadModelParams {
   readonly source: ModelSourceRequest;
   readonly backend: BackendPreference;
 }
 
+/** Times one forward pass of the open model on every backend this browser has. */
+export interface CompareBackendsParams {
+  readonly ids: readonly number[];
+}
+
+export interface BackendTiming {
+  readonly backend: 'cpu' | 'webgpu';
+  /** The adapter or device, or null when the backend could not be opened. */
+  readonly adapter: string | null;
+  /** Median of three forward passes after a warm-up, in ms; null when the backend is unavailable. */
+  readonly forwardMs: number | null;
+  /** The backend the open model uses now. */
+  readonly current: boolean;
+  /** Why it is unavailable, or that the adapter is a software renderer. */
+  readonly note: string | null;
+}
+
+export interface CompareBackendsResult {
+  readonly tokens: number;
+  readonly timings: readonly BackendTiming[];
+}
+
 export interface BackendCard {
-  readonly name: 'cpu' | 'webgpu';
+  readonly name: 'cpu' | 'wasm' | 'webgpu';
   readonly adapter: string;
   /** Why this backend was chosen when another was preferred (e.g. "no WebGPU adapter"). */
   readonly note: string | null;

@@ -44,7 +44,7 @@ describe('notebook job', () => {
     const first = await h.notebook(params(example), context(progress));
     expect(first.failure).toBeNull();
     expect(first.outputs.map((o) => o.kind)).toEqual(example.cells.map((c) => c.kind));
-    expect([first.computed, first.cached, first.backend]).toEqual([1, 0, 'cpu']);
+    expect([first.computed, first.cached, first.backend]).toEqual([1, 0, 'wasm']); // 'cpu' asks for the fast CPU backend
     expect(progress.every((p) => p.unit === 'cells' && p.total === example.cells.length)).toBe(true);
     expect(progress.at(-1)).toMatchObject({ done: example.cells.length });
     const heatmap = first.outputs.find((o) => o.kind === 'figure');

@@ -39,7 +39,7 @@ function corruptedIds(params: CorruptionParams): readonly number[] | undefined {
 function sweepPasses(model: Model, params: { hook: PatchingParams['hook']; byPosition: boolean }, length: number, pos: number): number {
   const grid = sweepGrid(model.spec, params.hook, params.byPosition && params.hook !== 'pattern', length);
   const live = grid.cells.filter((c) => c.pos === undefined || c.pos <= pos);
-  const cpu = model.backend.info.name === 'cpu';
+  const cpu = model.backend.info.name !== 'webgpu'; // the CPU backends pay per token, not per call
   const groups = new Map<string, number>();
   for (const c of live) {
     const key = cpu ? `${c.layer}:${c.pos ?? 0}` : String(c.layer);
