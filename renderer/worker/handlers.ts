@@ -5,6 +5,7 @@ import { attentionPatterns } from './jobs/attention.ts';
 import { loadModel } from './jobs/load-model.ts';
 import { logitLens } from './jobs/logit-lens.ts';
 import { generateText, nextToken, resolveToken, tokenize } from './jobs/tokens.ts';
+import { compareBackends } from './jobs/compare-backends.ts';
 import { ablateHead, ablationSweep } from './jobs/ablation.ts';
 import { dla } from './jobs/dla.ts';
 import { headScoresJob } from './jobs/head-scores.ts';
@@ -21,6 +22,7 @@ export function createHandlers(session: EngineSession): JobHandlers {
     loadModel: (p, ctx) => loadModel(session, p, ctx),
     tokenize: (p) => tokenize(session, p),
     resolveToken: (p) => resolveToken(session, p),
+    compareBackends: (p, ctx) => compareBackends(session, p, ctx),
     nextToken: (p, ctx) => nextToken(session, p, ctx),
     generate: (p, ctx) => generateText(session, p, ctx),
     attention: (p, ctx) => attentionPatterns(session, p, ctx),

@@ -16,6 +16,7 @@ export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
   tokenize: { params: C.TokenizeParams; result: C.TokenizeResult };
   resolveToken: { params: C.ResolveTokenParams; result: C.ResolveTokenResult };
+  compareBackends: { params: C.CompareBackendsParams; result: C.CompareBackendsResult };
   nextToken: { params: C.NextTokenParams; result: C.NextTokenResult };
   generate: { params: C.GenerateParams; result: C.GenerateResult };
   attention: { params: C.AttentionParams; result: C.AttentionResult };
@@ -44,6 +45,7 @@ export const JOB_KINDS = [
   'loadModel',
   'tokenize',
   'resolveToken',
+  'compareBackends',
   'nextToken',
   'generate',
   'attention',

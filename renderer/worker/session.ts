@@ -4,13 +4,15 @@
  */
 import type { Model } from '../../analysis/model/model.ts';
 import { mapWeights } from '../../analysis/model/weights.ts';
-import type { ModelCard } from './contracts.ts';
+import type { ModelCard, ModelSourceRequest } from './contracts.ts';
 import { JobInputError } from './errors.ts';
 import { releaseBackend } from './webgpu-backend.ts';
 
 export interface OpenModel {
   readonly model: Model;
   readonly card: ModelCard;
+  /** Where it was read from, so the same weights can be read again (backend comparison). */
+  readonly source?: ModelSourceRequest;
 }
 
 export class EngineSession {

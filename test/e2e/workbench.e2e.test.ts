@@ -137,6 +137,53 @@ describe('the workbench as a researcher meets it', () => {
     await expect(text.inputValue()).resolves.toBe(before);
   });
 
+  it('compares one forward pass on each backend from the Model page', async () => {
+    await page.getByTestId('nav-model').click();
+    await page.getByTestId('compare-backends').click();
+    const table = page.getByTestId('backend-timings');
+    await table.waitFor({ timeout: 120_000 });
+    await expect(table.locator('tbody tr').count()).resolves.toBe(2);
+    await expect(table.locator('tr[data-backend="cpu"]').textContent()).resolves.toMatch(/CPU \(in use\).*\d ms/);
+    await expect(table.locator('tr[data-backend="webgpu"]').textContent()).resolves.toMatch(/WebGPU.*\d ms.*SwiftShader is a software renderer/);
+    await shot('model-compare');
+  });
+
+  it('refuses an out-of-range neuron layer with a message instead of clamping it', async () => {
+    await page.getByTestId('nav-neurons').click();
+    const view = page.getByTestId('view-neurons');
+    await view.getByLabel('Layer').fill('7');
+    await expect(view.locator('.view-blocked').textContent()).resolves.toBe('Layer: 7 is out of range (from 0 to 4)');
+    await expect(page.getByTestId('view-neurons-run').isDisabled()).resolves.toBe(true);
+    await expect(view.getByLabel('Layer').inputValue()).resolves.toBe('7');
+    await view.getByLabel('Layer').fill('4');
+    await expect(page.getByTestId('view-neurons-run').isEnabled()).resolves.toBe(true);
+  });
+
+  it('has keyboard shortcuts: ? lists them, Alt+↓ switches views, Ctrl+Enter runs', async () => {
+    await page.locator('body').click({ position: { x: 700, y: 880 } });
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcuts-help').waitFor();
+    await shot('shortcuts');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('shortcuts-help').count()).resolves.toBe(0);
+    await page.getByTestId('nav-logit-lens').click();
+    await page.keyboard.press('Alt+ArrowDown');
+    expect(page.url()).toMatch(/#neurons$/);
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('table-neuron').waitFor({ timeout: 60_000 });
+  });
+
+  it('leaves a screenshot of every view at 1440 × 900, with its help open', async () => {
+    const ids = await page.locator('nav.sidebar [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)));
+    expect(ids.length).toBeGreaterThanOrEqual(15);
+    for (const id of ids) {
+      await page.getByTestId(`nav-${id}`).click();
+      const help = page.locator(`.view-slot:not([hidden]) [data-testid="view-help"]`);
+      if ((await help.count()) > 0) await help.locator('summary').click();
+      await shot(`view-${id}`);
+    }
+  });
+
   it('logs no console errors', () => {
     expect(problems).toEqual([]);
   });

@@ -19,7 +19,7 @@ import { MeteredSource } from '../metered-source.ts';
 import type { EngineSession } from '../session.ts';
 import { describeModel } from './model-card.ts';
 
-function sourceFor(request: ModelSourceRequest): ModelSource {
+export function sourceFor(request: ModelSourceRequest): ModelSource {
   switch (request.kind) {
     case 'builtin':
       return new ListedSource(new HttpSource(request.url, { label: `builtin:${request.name}` }), request.files);
@@ -48,6 +48,6 @@ export async function loadModel(session: EngineSession, params: LoadModelParams,
   const model = modelOnBackend({ ...host, label: source.label }, backend);
   await backend.sync();
   const card = describeModel(host, model, note, performance.now() - started);
-  session.replace({ model, card });
+  session.replace({ model, card, source: params.source });
   return card;
 }
