@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProbeDataset } from '../analysis/methods/probe-data.ts';
 import { parseProbeDataset } from '../analysis/methods/probe-data.ts';
 import type { Json } from '../analysis/json.ts';
+import { nodeDictionaryResolver } from '../analysis/dictionaries/node-resolver.ts';
 import type { Model } from '../analysis/model/model.ts';
 import { tokenize } from '../analysis/model/run.ts';
 import type { PromptItem, RegisteredMethod } from '../analysis/registry/contract.ts';
@@ -185,6 +186,7 @@ export async function methodCommand(method: RegisteredMethod, invokedAs: string,
     const result = await method.run(model, params, {
       prompts: method.input === 'prompts' ? { cell: 'command line', items: prompts, prependBos } : null,
       dataset,
+      dictionaries: nodeDictionaryResolver(model),
       signal: abort.signal,
       onProgress: progressReporter({ label: `probescope ${invokedAs}`, always: values.get('progress') === true, silent: json && values.get('progress') !== true }),
     });

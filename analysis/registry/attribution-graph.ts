@@ -22,13 +22,13 @@ const Params = z.strictObject({
     .string()
     .min(1)
     .max(4096)
-    .describe('Per-layer transcoders: a folder (one SAELens folder per layer named blocks.L.hook_mlp_out, a SAELens transcoder, or a circuit-tracer set) or builtin:NAME.'),
-  maxLogits: z.number().int().min(1).max(50).default(10).describe('At most this many output logits as nodes.'),
-  logitProbability: z.number().gt(0).max(1).default(0.95).describe('Logit nodes cover this much next-token probability.'),
-  nodeThreshold: z.number().min(0).max(1).default(0.8).describe('Keep nodes up to this cumulative share of influence.'),
-  edgeThreshold: z.number().min(0).max(1).default(0.98).describe('Keep edges up to this cumulative share of edge influence.'),
-  batchSize: z.number().int().min(1).max(1024).default(16).describe('Target nodes per backward pass.'),
-  maxNodes: z.number().int().min(10).max(20_000).default(4000).describe('Refuse larger graphs (memory grows with nodes²).'),
+    .describe('Per-layer transcoders: a folder (one SAELens folder per layer named blocks.L.hook_mlp_out, a SAELens transcoder, or a circuit-tracer set) or builtin:NAME'),
+  maxLogits: z.number().int().min(1).max(50).default(10).describe('At most this many output logits as nodes'),
+  logitProbability: z.number().min(0.01).max(1).default(0.95).describe('Logit nodes cover this much next-token probability'),
+  nodeThreshold: z.number().min(0).max(1).default(0.8).describe('Keep nodes up to this cumulative share of influence'),
+  edgeThreshold: z.number().min(0).max(1).default(0.98).describe('Keep edges up to this cumulative share of edge influence'),
+  batchSize: z.number().int().min(1).max(1024).default(16).describe('Target nodes per backward pass'),
+  maxNodes: z.number().int().min(10).max(20_000).default(4000).describe('Refuse larger graphs (memory grows with nodes²)'),
 });
 
 export type AttributionGraphJson = {

@@ -5,6 +5,7 @@
  */
 import type { Json, JsonObject } from '../../analysis/json.ts';
 import type { FigureOptions } from './options.ts';
+import { graphAxes, graphTraces } from './graph.ts';
 import { viewToTable } from './table.ts';
 import type { FigureType, GridView, View } from '../../analysis/registry/views.ts';
 
@@ -101,12 +102,17 @@ export function toPlotly(view: View, type: FigureType, options: FigureOptions = 
     data = [heatmap(view, options)];
   } else if (type === 'table') {
     data = [table(view)];
+  } else if (type === 'graph') {
+    if (view.kind !== 'graph') throw new Error(`a ${view.kind} view cannot be drawn as a graph`);
+    data = graphTraces(view, plotlyText);
   } else {
     data = traces(view, type);
   }
   const axes: JsonObject =
     view.kind === 'table' || type === 'table'
       ? {}
+      : view.kind === 'graph'
+        ? graphAxes(view, plotlyText)
       : view.kind === 'grid' && type === 'heatmap'
         ? { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed' } }
         : { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.kind === 'grid' ? view.zTitle : view.yTitle) } } };

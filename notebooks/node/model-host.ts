@@ -15,6 +15,7 @@ import { loadHostModel } from '../../analysis/model/load.ts';
 import type { Model } from '../../analysis/model/model.ts';
 import { modelOnBackend } from '../../analysis/model/model.ts';
 import type { ModelHost } from '../runner.ts';
+import { nodeDictionaryResolver } from '../../analysis/dictionaries/node-resolver.ts';
 
 /** Files that define a model's numbers; everything else in the folder (README, …) is ignored. */
 const MODEL_FILE = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|.*\.safetensors|model\.safetensors\.index\.json)$/;
@@ -64,5 +65,7 @@ export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
       const host = await loadHostModel(new NodeFolderSource(modelFolder(ref, baseDir), ref));
       return modelOnBackend({ ...host, label: ref }, backend);
     },
+    // Dictionary folders resolve like model folders: relative to the notebook's folder.
+    dictionaries: (model) => nodeDictionaryResolver(model, (ref) => (ref.startsWith('builtin:') ? ref : resolve(baseDir, ref))),
   };
 }

@@ -212,6 +212,7 @@ export async function attributionGraph(model: Model, input: ModelInput, options:
   const batchTape = await recordTape(model, { ids: Array.from({ length: rows }, () => ids) }, { logits: 'last', prependBos: false });
   const keep = [...batchTape.values.values(), batchTape.logits];
   const total = Math.ceil(targets.length / rows);
+  options.onProgress?.(0, total, 'backward passes');
   try {
     for (let start = 0, done = 0; start < targets.length; start += rows, done++) {
       checkAbort(options.signal);

@@ -8,35 +8,36 @@
  */
 import type { AttributionGraph } from './graph.ts';
 
-export interface NeuronpediaNode {
-  readonly node_id: string;
-  readonly feature: number;
-  readonly layer: string;
-  readonly ctx_idx: number;
-  readonly feature_type: 'cross layer transcoder' | 'mlp reconstruction error' | 'embedding' | 'logit';
-  readonly token_prob: number;
-  readonly is_target_logit: boolean;
-  readonly run_idx: number;
-  readonly reverse_ctx_idx: number;
-  readonly jsNodeId: string;
-  readonly clerp: string;
-  readonly influence: number | null;
-  readonly activation: number | null;
-}
+/** Plain JSON types (no readonly, type aliases) so results holding them are Json. */
+export type NeuronpediaNode = {
+  node_id: string;
+  feature: number;
+  layer: string;
+  ctx_idx: number;
+  feature_type: 'cross layer transcoder' | 'mlp reconstruction error' | 'embedding' | 'logit';
+  token_prob: number;
+  is_target_logit: boolean;
+  run_idx: number;
+  reverse_ctx_idx: number;
+  jsNodeId: string;
+  clerp: string;
+  influence: number | null;
+  activation: number | null;
+};
 
-export interface NeuronpediaGraph {
-  readonly metadata: {
-    readonly slug: string;
-    readonly scan: string;
-    readonly transcoder_list: string[];
-    readonly prompt_tokens: string[];
-    readonly prompt: string;
-    readonly node_threshold: number;
+export type NeuronpediaGraph = {
+  metadata: {
+    slug: string;
+    scan: string;
+    transcoder_list: string[];
+    prompt_tokens: string[];
+    prompt: string;
+    node_threshold: number;
   };
-  readonly qParams: { pinnedIds: string[]; supernodes: string[][]; linkType: string; clickedId: string; sg_pos: string };
-  readonly nodes: NeuronpediaNode[];
-  readonly links: { source: string; target: string; weight: number }[];
-}
+  qParams: { pinnedIds: string[]; supernodes: string[][]; linkType: string; clickedId: string; sg_pos: string };
+  nodes: NeuronpediaNode[];
+  links: { source: string; target: string; weight: number }[];
+};
 
 export interface NeuronpediaOptions {
   readonly slug: string;
