@@ -22,6 +22,7 @@ import { loadHostModel } from '../analysis/model/load.ts';
 import type { Model } from '../analysis/model/model.ts';
 import { modelOnBackend } from '../analysis/model/model.ts';
 import { run } from '../analysis/model/run.ts';
+import { obsprop } from '../analysis/methods/obsprop.ts';
 import type { ModelSpec } from '../analysis/model/spec.ts';
 import { mapWeights } from '../analysis/model/weights.ts';
 import { loadFixtureModel } from './fixture-model.ts';
@@ -166,5 +167,15 @@ describe('memory: weights stay in their stored dtype', () => {
       return w;
     });
     expect(await matchesReference(model, 'phi3-tiny')).toBe(true);
+  });
+});
+
+describe('ObsProp on the newer families', () => {
+  it('runs on pre-norm families (Qwen3) and refuses post-sublayer norms and the final softcap by name', async () => {
+    const ids = loadReference('qwen3-tiny').inputs[0].input_ids;
+    const r = await obsprop(await loadFixtureModel('qwen3-tiny'), { positive: [ids[1]], negative: [ids[2]], prompt: { ids } });
+    expect(r.heads.length).toBe(2);
+    await expect(obsprop(await loadFixtureModel('gemma2-tiny'), { positive: [1] })).rejects.toThrow(/gemma2 has post-sublayer norms/);
+    await expect(obsprop(await loadFixtureModel('olmo2-tiny'), { positive: [1] })).rejects.toThrow(/olmo2 has post-sublayer norms/);
   });
 });

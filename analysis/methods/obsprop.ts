@@ -28,6 +28,7 @@ import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
 import { run } from '../model/run.ts';
 import { hostWeight } from './host-weights.ts';
+import { blockNorms } from '../model/spec.ts';
 import { preNorm } from '../model/weights.ts';
 import type { DecodedDirection } from './neurons.ts';
 import { decodeDirection } from './neurons.ts';
@@ -220,7 +221,23 @@ async function headEffects(model: Model, p: PromptRun, obs: Observable, mode: 'z
   return out;
 }
 
+/**
+ * ObsProp's pull-backs go through pre-norms (ln1 / ln2) and the final norm only. Post-sublayer
+ * norms (Gemma, OLMo-2) and Gemma-2's final softcap are not on those paths yet: refuse rather
+ * than return features of a different network.
+ */
+function checkSupported(model: Model): void {
+  const { spec } = model;
+  if (blockNorms(spec) !== 'pre') {
+    throw new Error(`ObsProp: ${spec.modelType} has post-sublayer norms (ln1_post / ln2_post), which ObsProp's pull-backs do not cover yet; use DLA or LinearScope, which freeze them`);
+  }
+  if (spec.finalSoftcap !== undefined) {
+    throw new Error(`ObsProp: ${spec.modelType}'s final logit softcap is not covered by ObsProp yet; use DLA or LinearScope`);
+  }
+}
+
 export async function obsprop(model: Model, options: ObsPropOptions): Promise<ObsPropResult> {
+  checkSupported(model);
   const { nLayers: L } = model.spec;
   const obs = observable(model, options.positive, options.negative ?? []);
   const topK = options.topK ?? 10;
