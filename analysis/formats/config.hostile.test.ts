@@ -46,6 +46,14 @@ describe('config.json values are range-checked', () => {
     expect(() => parseConfig({ ...fixtureConfig('llama-tiny'), [field]: value })).toThrow(new RegExp(`"${field}"`));
   });
 
+  it('a layer count of 7e8 (found by npm run fuzz: minutes of per-layer set-up) is refused before any family parser runs', () => {
+    for (const [model, field] of [['llama-tiny', 'num_hidden_layers'], ['gpt2-tiny', 'n_layer']] as const) {
+      expect(() => parseConfig({ ...fixtureConfig(model), [field]: 698995805 })).toThrow(
+        new ModelFormatError(`config.json: "${field}": 698995805 layers is more than the 4096 any model has`),
+      );
+    }
+  });
+
   it('bos/eos ids must lie inside the vocabulary', () => {
     const llama = fixtureConfig('llama-tiny'); // vocab_size 512
     expect(() => parseConfig({ ...llama, bos_token_id: 512 })).toThrow(

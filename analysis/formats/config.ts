@@ -206,10 +206,36 @@ export function parseConfig(json: unknown, generationConfig?: unknown): ModelSpe
       `${CONFIG_FILE}: model_type "${modelType}" is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`,
     );
   }
+  checkLayerCount(json as Readonly<Record<string, unknown>>);
   const arch = archSpec(modelType, json as Readonly<Record<string, unknown>>);
   const ids = tokenIdsFrom(json, generationConfig);
   checkTokenIdsInVocab(ids, arch.dVocab);
   return { ...arch, ...ids };
+}
+
+/** More layers than any model has; the largest published models have under 200. */
+export const MAX_LAYERS = 4096;
+
+/**
+ * The layer count is checked before any family parser runs: those build per-layer settings
+ * (attention kinds, RoPE, windows), so a count of 7e8 in a 1 KB file would otherwise cost
+ * minutes and gigabytes before the weights could refuse it.
+ */
+function checkLayerCount(json: Readonly<Record<string, unknown>>): void {
+  const textConfig = Object.hasOwn(json, 'text_config') ? json.text_config : undefined;
+  const places: [string, unknown][] = [
+    ['num_hidden_layers', json],
+    ['n_layer', json],
+    ['text_config.num_hidden_layers', textConfig],
+  ];
+  for (const [field, holder] of places) {
+    if (typeof holder !== 'object' || holder === null) continue;
+    const key = field.split('.').at(-1)!;
+    const value = Object.hasOwn(holder, key) ? (holder as Record<string, unknown>)[key] : undefined;
+    if (typeof value === 'number' && value > MAX_LAYERS) {
+      throw new ModelFormatError(`${CONFIG_FILE}: "${field}": ${value} layers is more than the ${MAX_LAYERS} any model has`);
+    }
+  }
 }
 
 /** A bos/eos id at or past vocab_size would index past the embedding and the logits. */
