@@ -7,7 +7,6 @@
 import { METHODS } from '../analysis/registry/registry.ts';
 import { wantsHelp } from './argv.ts';
 import { methodCommand } from './method-command.ts';
-import { ablateCommand, ABLATE_USAGE } from './commands/ablate.ts';
 import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dictionary-train.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
@@ -19,7 +18,6 @@ type Command = (argv: string[]) => Promise<number>;
 /** Hand-written commands (not methods of the registry), with their usage text for --help. */
 const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
-  ablate: { run: ablateCommand, usage: ABLATE_USAGE },
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
@@ -40,6 +38,14 @@ function methodCommands(): Map<string, MethodEntry> {
       out.set(name, { run: (argv) => methodCommand(method, name, argv), summary: `${method.description}${name !== method.method ? ` (= ${method.method})` : ''}` });
     }
   }
+  // `ablate` (the README's name) is two methods: with --sweep every head alone (head-ablation),
+  // otherwise the chosen heads together (ablate-heads).
+  const sweep = METHODS.get('head-ablation')!;
+  const chosen = METHODS.get('ablate-heads')!;
+  out.set('ablate', {
+    run: (argv) => (argv.includes('--sweep') ? methodCommand(sweep, 'ablate --sweep', argv.filter((a) => a !== '--sweep')) : methodCommand(chosen, 'ablate', argv)),
+    summary: `${chosen.description} (= ablate-heads; with --sweep = head-ablation)`,
+  });
   return out;
 }
 

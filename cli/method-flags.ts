@@ -44,7 +44,8 @@ export function flagSpecs(fields: readonly FieldFlags[]): FlagSpec[] {
   return fields.flatMap((f): FlagSpec[] => {
     switch (f.kind) {
       case 'value':
-        return [{ name: f.flag }];
+        // A list may be given in one flag (1,2,3) or over several (--head 1.2 --head 3.1).
+        return [{ name: f.flag, multiple: f.field.kind === 'json' && f.field.list !== undefined }];
       case 'switch':
         return [{ name: f.flag, switch: true }];
       case 'prompt':
@@ -76,7 +77,7 @@ function valueOf(field: ParamField, flag: string, text: string): unknown {
     case 'json':
       if (field.list && !text.trim().startsWith('[')) {
         const parts = text.split(',');
-        return field.list === 'number' ? parts.map((p) => numberOf(flag, p)) : parts.map(refOf);
+        return field.list === 'number' ? parts.map((p) => numberOf(flag, p)) : field.list === 'ref' ? parts.map(refOf) : parts.map((p) => p.trim());
       }
       return parseJsonArg(`--${flag}`, text);
     default:
@@ -109,8 +110,9 @@ export function readFieldFlags(fields: readonly FieldFlags[], values: FlagValues
   for (const f of fields) {
     switch (f.kind) {
       case 'value': {
-        const text = flagValue(values, f.flag);
-        if (text !== undefined) params[f.field.name] = valueOf(f.field, f.flag, text);
+        const texts = list(f.flag);
+        if (texts.length > 1) params[f.field.name] = texts.flatMap((t) => valueOf(f.field, f.flag, t) as unknown[]);
+        else if (texts.length === 1) params[f.field.name] = valueOf(f.field, f.flag, texts[0]);
         break;
       }
       case 'switch': {

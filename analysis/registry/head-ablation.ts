@@ -56,6 +56,7 @@ export const headAblationStep = defineMethod({
     ...(p.resampleFrom === undefined ? [] : [{ field: 'resampleFrom', ref: p.resampleFrom }]),
     ...(p.reference ?? []).map((ref, i) => ({ field: `reference[${i}]`, ref })),
   ],
+  cli: { flagAliases: { pos: 'position', 'resample-ids': 'resample-from-ids' } },
   views: Object.fromEntries(Object.keys(GRIDS).map((k) => [k, 'grid' as const])),
   defaultFigure: { view: 'total-effect', type: 'heatmap' },
   async run(model, p, ctx): Promise<AblationJson> {

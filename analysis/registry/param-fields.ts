@@ -23,7 +23,7 @@ interface FieldBase {
 export type FieldInputKind = 'prompt' | 'token' | 'corruption';
 
 /** The item kind of a list field (a JSON field holding an array of numbers or references). */
-export type ListItemKind = 'number' | 'ref';
+export type ListItemKind = 'number' | 'ref' | 'text';
 
 export type ParamField =
   | (FieldBase & { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number })
@@ -62,6 +62,7 @@ function listOf(s: Schema): { list?: ListItemKind; integer?: boolean; input?: Fi
   const items = s.items;
   if (items.type === 'integer' || items.type === 'number') return { list: 'number', integer: items.type === 'integer' };
   if (isRef(items)) return { list: 'ref', input: inputKind(items) };
+  if (items.type === 'string' && !Array.isArray(items.enum)) return { list: 'text' };
   return {};
 }
 

@@ -3,6 +3,7 @@
  * adding a method is one import and one entry here.
  */
 import { attributionGraphStep } from './attribution-graph.ts';
+import { ablateHeadsStep } from './ablate-heads.ts';
 import { attributionPatchingStep } from './attribution-patching.ts';
 import { dlaStep } from './dla.ts';
 import { featureDashboardsStep, featureSearchStep, featureSteerStep } from './dictionaries.ts';
@@ -29,4 +30,4 @@ export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegist
   return map;
 }
 
-export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, attributionGraphStep]);
+export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, attributionGraphStep]);
