@@ -1,11 +1,10 @@
 /**
- * Opens a model for the CLI: a folder path or a built-in name, on the chosen backend.
+ * Opens a model for the CLI: a folder path, a .gguf file or a built-in name, on the chosen backend.
  */
 import type { Backend } from '../gpu/backend.ts';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import { createWasmBackend } from '../gpu/wasm/index.ts';
-import { NodeFolderSource } from '../analysis/formats/node-source.ts';
-import { loadHostModel } from '../analysis/model/load.ts';
+import { loadHostModelAt } from '../analysis/model/open-path.ts';
 import { builtinModelFolder } from '../analysis/model/builtin.ts';
 import type { Model } from '../analysis/model/model.ts';
 import { modelOnBackend } from '../analysis/model/model.ts';
@@ -13,21 +12,24 @@ import { UsageError } from './args.ts';
 
 /**
  * `--backend`: cpu is the fast CPU backend (WebAssembly SIMD, worker threads: gpu/wasm), cpu-ref
- * the float64 reference backend every other backend is tested against, webgpu the GPU.
+ * the float64 reference backend every other backend is tested against, webgpu the GPU;
+ * llama.cpp is the reference backend rounding activations as ggml's CPU matmuls do (Q8_0 before
+ * Q8_0/Q4_0 weights, F16 before F16 ones), to see exactly what llama.cpp computes on a GGUF file.
  */
-export const BACKEND_NAMES = ['cpu', 'cpu-ref', 'webgpu'] as const;
+export const BACKEND_NAMES = ['cpu', 'cpu-ref', 'webgpu', 'llama.cpp'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export async function openBackend(name: BackendName): Promise<Backend> {
   if (name === 'cpu-ref') return createCpuBackend();
+  if (name === 'llama.cpp') return createCpuBackend({ llamaCppParity: true });
   if (name === 'cpu') return createWasmBackend();
   const { createNodeWebGpuBackend } = await import('../gpu/webgpu/node.ts');
   return createNodeWebGpuBackend();
 }
 
 export async function openModel(model: string | undefined, backend: Backend): Promise<Model> {
-  if (!model) throw new UsageError('--model is required (a Hugging Face folder or builtin:stories260K)');
-  const folder = model.startsWith('builtin:') ? builtinModelFolder(model) : model;
-  const host = await loadHostModel(new NodeFolderSource(folder));
+  if (!model) throw new UsageError('--model is required (a Hugging Face folder, a .gguf file or builtin:stories260K)');
+  const path = model.startsWith('builtin:') ? builtinModelFolder(model) : model;
+  const host = await loadHostModelAt(path);
   return modelOnBackend({ ...host, label: model }, backend);
 }

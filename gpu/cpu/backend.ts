@@ -158,9 +158,12 @@ function gatherStrided(data: Float32Array, shape: readonly number[], srcStrides:
 type Binary = (a: number, b: number) => number;
 
 export class CpuBackend implements Backend {
-  readonly info: BackendInfo = { name: 'cpu', adapter: 'CPU (JavaScript reference)' };
+  readonly info: BackendInfo;
 
-  constructor(private readonly options: CpuBackendOptions = {}) {}
+  constructor(private readonly options: CpuBackendOptions = {}) {
+    const adapter = options.llamaCppParity ? 'CPU (JavaScript reference, llama.cpp activation rounding)' : 'CPU (JavaScript reference)';
+    this.info = { name: 'cpu', adapter };
+  }
 
   protected t(x: Tensor, what: string): CpuTensor {
     if (x instanceof CpuHalfTensor && x.owner === this) {

@@ -1,17 +1,18 @@
 /**
- * The CLI's ModelHost: `builtin:<name>` or a folder path (relative paths resolve against the
- * notebook file's folder, so a notebook and its model can be shared together). The identity is
- * a SHA-256 over the folder's model files, so a cache entry can never outlive a changed weight.
+ * The CLI's ModelHost: `builtin:<name>`, a folder path or a `.gguf` file (relative paths resolve
+ * against the notebook file's folder, so a notebook and its model can be shared together). The
+ * identity is a SHA-256 over the folder's model files (or the GGUF file), so a cache entry can
+ * never outlive a changed weight.
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Backend } from '../../gpu/backend.ts';
-import { NodeFolderSource } from '../../analysis/formats/node-source.ts';
 import { builtinModelFolder } from '../../analysis/model/builtin.ts';
-import { loadHostModel } from '../../analysis/model/load.ts';
+import { isGgufPath } from '../../analysis/model/gguf-load.ts';
+import { loadHostModelAt } from '../../analysis/model/open-path.ts';
 import type { Model } from '../../analysis/model/model.ts';
 import { modelOnBackend } from '../../analysis/model/model.ts';
 import type { ModelHost } from '../runner.ts';
@@ -25,8 +26,16 @@ export function modelFolder(ref: string, baseDir: string): string {
   return isAbsolute(ref) ? ref : resolve(baseDir, ref);
 }
 
+/** SHA-256 over the bytes of one GGUF file (weights, hyperparameters and tokenizer are all in it). */
+async function ggufIdentity(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await hashRegularFile(hash, dirname(path), basename(path));
+  return `sha256:${hash.digest('hex')}`;
+}
+
 /** SHA-256 over (name, length, bytes) of every model file, in name order. */
 export async function folderIdentity(folder: string): Promise<string> {
+  if (isGgufPath(folder)) return ggufIdentity(folder);
   let names: string[];
   try {
     names = (await readdir(folder)).filter((n) => MODEL_FILE.test(n)).sort();
@@ -62,7 +71,7 @@ export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
   return {
     identify: (ref) => folderIdentity(modelFolder(ref, baseDir)),
     async open(ref): Promise<Model> {
-      const host = await loadHostModel(new NodeFolderSource(modelFolder(ref, baseDir), ref));
+      const host = await loadHostModelAt(modelFolder(ref, baseDir), ref);
       return modelOnBackend({ ...host, label: ref }, backend);
     },
     // Dictionary folders resolve like model folders: relative to the notebook's folder.
