@@ -221,5 +221,30 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig?: unknow
   } catch (e) {
     throw new ModelFormatError(`${TOKENIZER_FILE}: cannot build the tokenizer (${(e as Error).message})`);
   }
-  return new HfBackedTokenizer(hf, tokenizerJson, config);
+  const tokenizer = new HfBackedTokenizer(hf, tokenizerJson, config);
+  probe(tokenizer);
+  return tokenizer;
+}
+
+/** Text that passes through every component: letters, digits, punctuation, spaces, a newline, non-ASCII. */
+const PROBE_TEXT = 'Hello, world! 123 \n\t é 😀';
+
+/**
+ * The library builds a tokenizer from components it has not checked (a decoder of `null`, a
+ * post-processor whose template holds a number) and fails only when they are first used, with a
+ * TypeError. One encode and decode at load time turns that into a message naming the file.
+ */
+function probe(tokenizer: Tokenizer): void {
+  let ids: number[];
+  try {
+    ids = tokenizer.encode(PROBE_TEXT, { prependBos: false });
+  } catch (e) {
+    throw new ModelFormatError(`${TOKENIZER_FILE}: cannot encode text (its normalizer, pre_tokenizer or model is malformed: ${(e as Error).message})`);
+  }
+  try {
+    tokenizer.decode(ids);
+    for (const id of ids) tokenizer.tokenString(id);
+  } catch (e) {
+    throw new ModelFormatError(`${TOKENIZER_FILE}: cannot decode tokens (its decoder or vocabulary is malformed: ${(e as Error).message})`);
+  }
 }
