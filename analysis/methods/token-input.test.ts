@@ -27,6 +27,9 @@ describe('resolveTokenInput', () => {
     expect(resolveTokenInput('" time"', tokenizer)).toMatchObject({ ok: true, id: vocab['▁time'] });
     expect(resolveTokenInput("' Lily'", tokenizer)).toMatchObject({ ok: true, id: vocab['▁Lily'] });
     expect(resolveTokenInput('"</s>"', tokenizer)).toMatchObject({ ok: true, id: vocab['</s>'] });
+    // The vocabulary's "," piece, not the byte-fallback token <0x2C> with the same text.
+    expect(vocab['<0x2C>']).toBeLessThan(vocab[',']);
+    expect(resolveTokenInput('","', tokenizer)).toMatchObject({ ok: true, id: vocab[','] });
     expect(resolveTokenInput('" Lily Tim"', tokenizer)).toMatchObject({ ok: false, message: expect.stringMatching(/not a token of this vocabulary.*3 tokens/) });
     expect(resolveTokenInput('"\\x"', tokenizer)).toMatchObject({ ok: false, message: expect.stringContaining('not a valid quoted string') });
   });

@@ -108,9 +108,12 @@ function unquote(trimmed: string): { ok: true; text: string } | RefusedToken | n
 }
 
 function resolveTokenString(text: string, vocab: TokenInputVocabulary, tokenizer: TokenEncoder): TokenInputResult {
+  // The tokenizer's own piece first ("," is piece 432, not the byte-fallback token <0x2C> that
+  // shows the same text), then any vocabulary entry with that text (" time" on SentencePiece).
+  const ids = tokenizer.encode(text, { prependBos: false });
+  if (ids.length === 1 && tokenizer.tokenString(ids[0]) === text) return resolved(ids[0], vocab);
   const id = vocabularyIndex(vocab.vocabSize, tokenizer).get(text);
   if (id !== undefined) return resolved(id, vocab);
-  const ids = tokenizer.encode(text, { prependBos: false });
   if (ids.length === 1) return resolved(ids[0], vocab);
   return refuse(`“${visibleToken(text)}” is not a token of this vocabulary; as text it is ${describePieces(ids, tokenizer)}: give exactly one token`);
 }

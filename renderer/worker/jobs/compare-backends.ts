@@ -1,6 +1,6 @@
 /**
  * "Compare backends" on the Model page: one forward pass of the open model on the prompt, on
- * the CPU backend and on WebGPU (whatever adapter this browser has, software or not), so a
+ * the app's CPU backend and on WebGPU (whatever adapter this browser has, software or not), so a
  * person can see which is faster here rather than trust Auto. The backend not in use gets the
  * same weights read again from the model's source, and is freed afterwards.
  */
@@ -23,7 +23,10 @@ const TIMED_RUNS = 3;
 
 /** A backend of this kind, or why there is none; `software` says the adapter is an emulation. */
 async function openKind(kind: 'cpu' | 'webgpu'): Promise<{ backend: Backend; note: string | null } | { backend: null; note: string }> {
-  if (kind === 'cpu') return { backend: createAppCpuBackend(), note: null };
+  if (kind === 'cpu') {
+    const cpu = await createAppCpuBackend('');
+    return { backend: cpu.backend, note: cpu.note === '' ? null : cpu.note.replace(/^; /, '') };
+  }
   const probe = await probeWorkerAdapter();
   const opened = await openWebGpuBackend(probe);
   if (!opened.ok) return { backend: null, note: opened.reason };
@@ -50,7 +53,9 @@ export async function compareBackends(session: EngineSession, params: CompareBac
   const timings: BackendTiming[] = [];
   for (const [i, kind] of KINDS.entries()) {
     ctx.progress(i, KINDS.length, 'passes', `timing one forward pass on ${kind === 'cpu' ? 'the CPU' : 'WebGPU'}`);
-    if (open.model.backend.info.name === kind) {
+    // The app's CPU backend is the fast one (info name "wasm") or the reference ("cpu").
+    const inUse = open.model.backend.info.name === 'webgpu' ? 'webgpu' : 'cpu';
+    if (inUse === kind) {
       const adapter = open.model.backend.info.adapter;
       timings.push({ backend: kind, adapter, forwardMs: await timeForward(open.model, ids, ctx), current: true, note: open.card.backend.note });
       continue;
