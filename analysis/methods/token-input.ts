@@ -108,8 +108,8 @@ function unquote(trimmed: string): { ok: true; text: string } | RefusedToken | n
 }
 
 function resolveTokenString(text: string, vocab: TokenInputVocabulary, tokenizer: TokenEncoder): TokenInputResult {
-  // The tokenizer's own piece first ("," is piece 432, not the byte-fallback token <0x2C> that
-  // shows the same text), then any vocabulary entry with that text (" time" on SentencePiece).
+  // The tokenizer's own piece when it encodes to exactly this text, else the vocabulary entry
+  // with that text (" time" on SentencePiece, where encoding adds another leading space).
   const ids = tokenizer.encode(text, { prependBos: false });
   if (ids.length === 1 && tokenizer.tokenString(ids[0]) === text) return resolved(ids[0], vocab);
   const id = vocabularyIndex(vocab.vocabSize, tokenizer).get(text);
@@ -132,7 +132,10 @@ function describePieces(ids: readonly number[], tokenizer: TokenEncoder): string
   return `${ids.length} tokens: ${shown.join(' ')}${ids.length > 8 ? ' …' : ''}`;
 }
 
-/** Token string → lowest id with that string, built once per tokenizer. */
+/**
+ * Token string → id, built once per tokenizer. Where two entries show the same text, the later
+ * one wins: a merged piece ("," = 432 on stories260K) over a byte-fallback token (<0x2C> = 47).
+ */
 const indexes = new WeakMap<TokenEncoder, Map<string, number>>();
 
 function vocabularyIndex(vocabSize: number, tokenizer: TokenEncoder): Map<string, number> {
@@ -146,7 +149,7 @@ function vocabularyIndex(vocabSize: number, tokenizer: TokenEncoder): Map<string
       } catch {
         continue; // a hole in the vocabulary (ids without an entry)
       }
-      if (!index.has(text)) index.set(text, id);
+      index.set(text, id);
     }
     indexes.set(tokenizer, index);
   }
