@@ -10,7 +10,6 @@ import { methodCommand } from './method-command.ts';
 import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dictionary-train.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
-import { retrievalCommand, RETRIEVAL_USAGE } from './commands/retrieval.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -19,7 +18,6 @@ type Command = (argv: string[]) => Promise<number>;
 const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
-  retrieval: { run: retrievalCommand, usage: RETRIEVAL_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
   'dictionary-train': { run: dictionaryTrainCommand, usage: DICTIONARY_TRAIN_USAGE },
 };

@@ -4,7 +4,9 @@
  * context length and depth, and optionally the causal check (top-k heads made uniform vs k random).
  */
 import { z } from 'zod';
-import { buildNiahSamples, DEFAULT_DEPTHS, DEFAULT_NEEDLES, loadHaystack } from '../methods/niah.ts';
+import type { Needle, RetrievalSample } from '../methods/niah.ts';
+import { buildNiahSamples, copyTaskSamples, DEFAULT_DEPTHS, DEFAULT_NEEDLES, loadHaystack } from '../methods/niah.ts';
+import type { Model } from '../model/model.ts';
 import { retrievalMaskingCheck, retrievalScores } from '../methods/retrieval.ts';
 import { num } from './common.ts';
 import { defineMethod } from './define.ts';
@@ -15,7 +17,9 @@ const Needle = z.strictObject({ needle: z.string().min(1).max(500), question: z.
 
 const Params = z.strictObject({
   needles: z.array(Needle).min(1).max(20).optional().describe('Default: the three children\'s-story needles of niah.ts.'),
-  contextLengths: z.array(z.number().int().min(16).max(1_000_000)).min(1).max(20),
+  task: z.enum(['niah', 'copy']).default('niah').describe('niah: needle-in-a-haystack text prompts (needs a tokenizer); copy: a token-level copy task of random tokens.'),
+  samples: z.number().int().min(1).max(10_000).optional().describe('niah: use this many of the prompts, spread evenly; copy: how many (default 10).'),
+  contextLengths: z.array(z.number().int().min(16).max(1_000_000)).min(1).max(20).default([128, 256]),
   depths: z.array(z.number().min(0).max(100)).min(1).max(20).optional().describe('Percent; default 10 depths 0..100.'),
   maxNewTokens: z.number().int().min(1).max(200).default(50),
   threshold: z.number().min(0).max(1).default(0.1),
@@ -32,26 +36,54 @@ type RetrievalJson = {
   counted: number;
   recall: N;
   samples: { answer: string; contextLength: number; depth: number; tokens: number; recall: N; counted: boolean; text: string | null }[];
+  task: string;
   contextLengths: number[];
   depths: number[];
   masking: { heads: string[]; baseline: N; top: N; random: N[]; randomMean: N } | null;
 };
 
+/** A sample with what the result lists about it. */
+type Described = { readonly sample: RetrievalSample; readonly answer: string; readonly contextLength: number; readonly depth: number };
+
+/** Every `n`-th-ish item so that `n` are kept, spread over the list. */
+function spread<T>(items: readonly T[], n: number | undefined): T[] {
+  if (n === undefined || n >= items.length) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+async function niahSamples(model: Model, p: { needles?: Needle[]; contextLengths: number[]; samples?: number }, depths: number[]): Promise<Described[]> {
+  if (!model.tokenizer) throw new Error(`${model.label} has no tokenizer, so needle-in-a-haystack prompts cannot be built (task "copy" needs none)`);
+  const all = buildNiahSamples(model.tokenizer, { haystack: await loadHaystack(), needles: p.needles ?? DEFAULT_NEEDLES, contextLengths: p.contextLengths, depths });
+  const tooLong = all.find((s) => s.ids.length > model.spec.nCtx);
+  if (tooLong) throw new Error(`params.contextLengths: a ${tooLong.contextLength}-token context gives a ${tooLong.ids.length}-token prompt, longer than ${model.label}'s context of ${model.spec.nCtx}`);
+  return spread(all, p.samples).map((s) => ({ sample: s, answer: s.answer, contextLength: s.contextLength, depth: s.depth }));
+}
+
+function copySamples(model: Model, count: number, seed: number): Described[] {
+  const fillerLength = Math.min(64, model.spec.nCtx - 16);
+  // The answer is scored over token ids (no answer text), so it is listed as ids.
+  return copyTaskSamples({ vocab: model.spec.dVocab, count, fillerLength, needleLength: 6, seed }).map((s) => ({
+    sample: s,
+    answer: s.answerIds.join(' '),
+    contextLength: s.ids.length,
+    depth: Math.round((100 * s.needleStart) / Math.max(1, s.ids.length)),
+  }));
+}
+
 export const retrievalStep = defineMethod({
   method: 'retrieval-heads',
   title: 'Retrieval heads (needle in a haystack)',
   description: 'Retrieval-head scores from greedy decoding on needle-in-a-haystack prompts.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'none',
+  cli: { aliases: ['retrieval'], flagAliases: { 'top-k': 'mask-top-k', 'copy-task': 'task=copy' }, textViews: ['scores', 'masking'] },
   views: { scores: 'grid', recall: 'grid', samples: 'table', masking: 'series' },
   defaultFigure: { view: 'scores', type: 'heatmap' },
   async run(model, p, ctx): Promise<RetrievalJson> {
-    if (!model.tokenizer) throw new Error(`${model.label} has no tokenizer, so needle-in-a-haystack prompts cannot be built`);
     const depths = p.depths ?? [...DEFAULT_DEPTHS];
-    const samples = buildNiahSamples(model.tokenizer, { haystack: await loadHaystack(), needles: p.needles ?? DEFAULT_NEEDLES, contextLengths: p.contextLengths, depths });
-    const tooLong = samples.find((s) => s.ids.length > model.spec.nCtx);
-    if (tooLong) throw new Error(`params.contextLengths: a ${tooLong.contextLength}-token context gives a ${tooLong.ids.length}-token prompt, longer than ${model.label}'s context of ${model.spec.nCtx}`);
+    const described = p.task === 'copy' ? copySamples(model, p.samples ?? 10, p.seed) : await niahSamples(model, p, depths);
+    const samples = described.map((d) => d.sample);
     // Greedy decoding reads back once per generated token, at most maxNewTokens per sample;
     // the masking check decodes every sample again for the top heads and for each random draw.
     const perPass = samples.length * p.maxNewTokens;
@@ -70,7 +102,8 @@ export const retrievalStep = defineMethod({
       ranking: r.ranking.slice(0, 10).map(({ layer, head, score }) => ({ layer, head, score })),
       counted: r.counted,
       recall: num(r.recall),
-      samples: samples.map((s, i) => ({ answer: s.answer, contextLength: s.contextLength, depth: s.depth, tokens: s.ids.length, recall: num(r.samples[i].recall), counted: r.samples[i].counted, text: r.samples[i].text })),
+      samples: described.map((s, i) => ({ answer: s.answer, contextLength: s.contextLength, depth: s.depth, tokens: s.sample.ids.length, recall: num(r.samples[i].recall), counted: r.samples[i].counted, text: r.samples[i].text })),
+      task: p.task,
       contextLengths: [...p.contextLengths],
       depths,
       masking,
