@@ -18,7 +18,7 @@ import { oneOf, UsageError } from './args.ts';
 import type { FlagSpec, FlagValues } from './argv.ts';
 import { flagValue, parseFlags, wantsHelp } from './argv.ts';
 import type { FieldFlags } from './method-flags.ts';
-import { fieldFlags, flagSpecs, issueMessage, readFieldFlags } from './method-flags.ts';
+import { fieldFlags, flagSpecs, issueMessage, readFieldFlags, resolveTokenFlags } from './method-flags.ts';
 import { BACKEND_NAMES, openBackend, openModel } from './open.ts';
 import { printJson } from './output.ts';
 import { progressReporter } from './progress.ts';
@@ -179,11 +179,12 @@ export async function methodCommand(method: RegisteredMethod, invokedAs: string,
   const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'cpu'));
   const model = await openModel(flagValue(values, 'model'), backend);
   const prependBos = values.get('no-bos') === true ? false : undefined;
+  const runParams = resolveTokenFlags(fields, params, { vocabSize: model.spec.dVocab, tokenizer: model.tokenizer });
   const abort = new AbortController();
   const onSigint = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const result = await method.run(model, params, {
+    const result = await method.run(model, runParams, {
       prompts: method.input === 'prompts' ? { cell: 'command line', items: prompts, prependBos } : null,
       dataset,
       dictionaries: nodeDictionaryResolver(model),

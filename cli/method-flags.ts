@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import type { RegisteredMethod, PromptItem } from '../analysis/registry/contract.ts';
 import type { ParamField } from '../analysis/registry/param-fields.ts';
 import { paramFields } from '../analysis/registry/param-fields.ts';
+import type { TokenInputVocabulary } from '../analysis/methods/token-input.ts';
+import { resolveTokenInput } from '../analysis/methods/token-input.ts';
 import { parseIds, parseJsonArg, UsageError } from './args.ts';
 import type { FlagSpec, FlagValues } from './argv.ts';
 import { flagName, flagValue } from './argv.ts';
@@ -158,6 +160,27 @@ export function readFieldFlags(fields: readonly FieldFlags[], values: FlagValues
     }
   }
   return { params, prompts };
+}
+
+/**
+ * Token flags as ids: what was typed (an id, a quoted token string such as '" time"', or text
+ * that is exactly one token) resolved the way every front end resolves it (token-input.ts),
+ * with the flag named when it is not exactly one token.
+ */
+export function resolveTokenFlags(fields: readonly FieldFlags[], params: Record<string, unknown>, vocab: TokenInputVocabulary): Record<string, unknown> {
+  const out = { ...params };
+  for (const f of fields) {
+    if (f.kind !== 'value' || f.field.input !== 'token' || out[f.field.name] === undefined) continue;
+    const one = (v: unknown): unknown => {
+      if (typeof v !== 'string') return v;
+      const r = resolveTokenInput(v, vocab);
+      if (!r.ok) throw new UsageError(`--${f.flag}: ${r.message}`);
+      return r.id;
+    };
+    const value = out[f.field.name];
+    out[f.field.name] = Array.isArray(value) ? value.map(one) : one(value);
+  }
+  return out;
 }
 
 /** The flag(s) that set a params field, for error messages. */

@@ -30,8 +30,8 @@ describe('probescope obsprop', () => {
 
   it('names a token string that is not one token, and a malformed path', async () => {
     const split = await runCli(['obsprop', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--prompt', 'Then', '--pos-tokens', ' boy', '--json']);
-    expect(split.code).not.toBe(0);
-    expect(split.stderr).toMatch(/" boy" is not a single token: it encodes to 4 tokens/);
+    expect(split.code).toBe(2);
+    expect(split.stderr.trim()).toMatch(/^probescope obsprop: --positive: “ boy” is 4 tokens: .*not one token/);
     const path = await runCli(['obsprop', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--prompt', 'Then', '--pos-ids', '5', '--paths', '["L1X2"]', '--json']);
     expect(path.code).toBe(2);
     expect(path.stderr).toMatch(/--paths \(0\): a path is nodes from the logits backwards/);
