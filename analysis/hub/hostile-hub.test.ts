@@ -102,3 +102,23 @@ describe('index and progress', () => {
     expect(events.filter((p) => p.bytes > p.total)).toEqual([]);
   });
 });
+
+describe('the file list', () => {
+  it('an endless answer from the API is refused past 32 MiB, not parsed', async () => {
+    let pulled = 0;
+    const endless: FetchLike = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled += 1024 * 1024;
+            controller.enqueue(new Uint8Array(1024 * 1024).fill(0x20));
+          },
+        }),
+        { status: 200 },
+      );
+    await expect(downloadModel({ repo: 'evil/model', endpoint: 'https://hub.invalid', dir: tmp, fetch: endless })).rejects.toThrow(
+      /^file list of evil\/model@main: the Hub's answer is longer than 33554432 bytes; not a file list$/,
+    );
+    expect(pulled).toBeLessThan(40 * 1024 * 1024);
+  });
+});

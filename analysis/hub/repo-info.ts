@@ -39,6 +39,28 @@ const RevisionSchema = z.object({
   ),
 });
 
+/** The file list of the largest repos is a few MB; a longer answer is a broken or hostile endpoint. */
+const MAX_FILE_LIST_BYTES = 32 * 1024 * 1024;
+
+/** The body as text, refusing (and dropping the connection) past `max` bytes. */
+async function boundedText(response: Response, max: number, what: string): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > max) {
+      await reader.cancel();
+      throw new HubError(`${what}: the Hub's answer is longer than ${max} bytes; not a file list`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export async function fetchRepoInfo(options: {
   endpoint: URL;
   repo: string;
@@ -49,9 +71,10 @@ export async function fetchRepoInfo(options: {
 }): Promise<RepoInfo> {
   const what = `file list of ${options.repo}@${options.revision}`;
   const { response } = await hubGet({ ...options, url: revisionUrl(options.endpoint, options.repo, options.revision), what, headers: { Accept: 'application/json' } });
+  const text = await boundedText(response, MAX_FILE_LIST_BYTES, what);
   let json: unknown;
   try {
-    json = await response.json();
+    json = JSON.parse(text);
   } catch (e) {
     throw new HubError(`${what}: the Hub's answer is not JSON (${(e as Error).message})`);
   }
