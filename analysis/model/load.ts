@@ -12,6 +12,7 @@ import type { ModelSource } from '../formats/source.ts';
 import { createTokenizer, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, type Tokenizer } from '../formats/tokenizer.ts';
 import { mapGpt2, mapLlamaFamily, mapNeox, type MappedWeights } from './hf-weight-map.ts';
 import type { ModelSpec } from './spec.ts';
+import type { TensorCheckpoint } from './weight-reader.ts';
 import { WeightReader } from './weight-reader.ts';
 import type { ModelWeights } from './weights.ts';
 
@@ -26,9 +27,33 @@ export interface HostModel {
   };
 }
 
+/** Called before each tensor is read: its name, how many were read before it, and the checkpoint's tensor count. */
+export type TensorProgress = (name: string, index: number, count: number) => void;
+
+export interface LoadOptions {
+  /** Per-tensor progress (the app shows it while a large folder opens). */
+  readonly onTensor?: TensorProgress;
+}
+
+/** A checkpoint that reports each tensor read to `onTensor`. */
+function reporting(checkpoint: TensorCheckpoint, onTensor: TensorProgress): TensorCheckpoint {
+  let read = 0;
+  return {
+    description: checkpoint.description,
+    names: () => checkpoint.names(),
+    has: (name) => checkpoint.has(name),
+    entry: (name) => checkpoint.entry(name),
+    read: (name) => {
+      onTensor(name, read++, checkpoint.names().length);
+      return checkpoint.read(name);
+    },
+  };
+}
+
 /** Reads the weights of `spec`'s architecture from the folder's safetensors checkpoint. */
-export async function loadHostWeights(source: ModelSource, spec: ModelSpec): Promise<ModelWeights<HostWeight>> {
-  const checkpoint = await SafetensorsCheckpoint.open(source);
+export async function loadHostWeights(source: ModelSource, spec: ModelSpec, options: LoadOptions = {}): Promise<ModelWeights<HostWeight>> {
+  const opened = await SafetensorsCheckpoint.open(source);
+  const checkpoint = options.onTensor ? reporting(opened, options.onTensor) : opened;
   const reader = new WeightReader(checkpoint, source.label);
   let mapped: MappedWeights;
   switch (spec.modelType) {
@@ -60,9 +85,9 @@ export async function loadTokenizerIfPresent(source: ModelSource): Promise<Token
 }
 
 /** config.json → spec, then the weights one tensor at a time, then the tokenizer if any. */
-export async function loadHostModel(source: ModelSource): Promise<HostModel> {
+export async function loadHostModel(source: ModelSource, options: LoadOptions = {}): Promise<HostModel> {
   const { spec, configText } = await readModelConfig(source);
-  const weights = await loadHostWeights(source, spec);
+  const weights = await loadHostWeights(source, spec, options);
   const tokenizer = await loadTokenizerIfPresent(source);
   return { spec, weights, tokenizer, files: { config: configText } };
 }

@@ -195,7 +195,7 @@ export interface LogitLensResult {
 
 // ---- progress and errors ------------------------------------------------------------------
 
-export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells';
+export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells' | 'tensors';
 
 export interface Progress {
   readonly done: number;

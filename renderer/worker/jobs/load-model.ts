@@ -6,7 +6,6 @@
 import { HttpSource } from '../../../analysis/formats/http-source.ts';
 import type { ModelSource } from '../../../analysis/formats/source.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
-import { loadHostModel } from '../../../analysis/model/load.ts';
 import { modelOnBackend } from '../../../analysis/model/model.ts';
 import { FileListSource } from '../../model-sources/file-list-source.ts';
 import { ListedSource } from '../../model-sources/listed-source.ts';
@@ -17,6 +16,7 @@ import type { JobContext } from '../job-context.ts';
 import { JobCancelledError } from '../job-context.ts';
 import { MeteredSource } from '../metered-source.ts';
 import type { EngineSession } from '../session.ts';
+import { loadWithinMemory } from './load-weights.ts';
 import { describeModel } from './model-card.ts';
 
 export function sourceFor(request: ModelSourceRequest): ModelSource {
@@ -33,17 +33,20 @@ export function sourceFor(request: ModelSourceRequest): ModelSource {
 
 export async function loadModel(session: EngineSession, params: LoadModelParams, ctx: JobContext): Promise<ModelCard> {
   const started = performance.now();
+  let bytesRead = 0;
   const source = new MeteredSource(sourceFor(params.source), {
-    onBytes: (done, total) => ctx.progress(done, total, 'bytes', 'reading weights'),
+    onBytes: (done) => {
+      bytesRead = done;
+    },
     check: () => {
       if (ctx.cancelled) throw new JobCancelledError();
     },
   });
   ctx.progress(0, 1, 'bytes', 'reading config');
-  const host: HostModel = await loadHostModel(source);
-  await ctx.checkpoint();
   ctx.progress(0, 1, 'passes', 'choosing a backend');
   const { backend, note } = await selectBackend(params.backend);
+  const host: HostModel = await loadWithinMemory(source, backend, ctx, () => bytesRead);
+  await ctx.checkpoint();
   ctx.progress(0, 1, 'passes', `uploading weights (${backend.info.name})`);
   const model = modelOnBackend({ ...host, label: source.label }, backend);
   await backend.sync();

@@ -1,0 +1,28 @@
+/**
+ * Loads a Hugging Face folder's weights for the app once they are known to fit: the headers
+ * give the memory the weights need, checked against what the backend offers (memory-fit.ts)
+ * before any weight is read; then the weights are read tensor by tensor with per-tensor progress.
+ */
+import { readModelConfig } from '../../../analysis/formats/config.ts';
+import type { ModelSource } from '../../../analysis/formats/source.ts';
+import type { HostModel } from '../../../analysis/model/load.ts';
+import { loadHostModel } from '../../../analysis/model/load.ts';
+import { checkpointMemoryNeed } from '../../../analysis/model/memory-need.ts';
+import type { Backend } from '../../../gpu/backend.ts';
+import { JobInputError } from '../errors.ts';
+import type { JobContext } from '../job-context.ts';
+import { describeFit, gib, memoryOffer, misfit } from '../memory-fit.ts';
+
+/** `bytesRead()` says how many weight bytes the source has delivered so far (for the label). */
+export async function loadWithinMemory(source: ModelSource, backend: Backend, ctx: JobContext, bytesRead: () => number): Promise<HostModel> {
+  const { spec } = await readModelConfig(source);
+  const need = await checkpointMemoryNeed(source, spec);
+  const offer = memoryOffer(backend);
+  const refusal = misfit(need, offer);
+  if (refusal !== null) throw new JobInputError(`${source.label}: ${refusal}`);
+  const fit = describeFit(need, offer);
+  ctx.progress(0, need.tensors, 'tensors', fit);
+  return loadHostModel(source, {
+    onTensor: (name, index, count) => ctx.progress(index, count, 'tensors', `reading ${name} (${gib(bytesRead())} of ${gib(need.weightBytes)}); ${fit}`),
+  });
+}
