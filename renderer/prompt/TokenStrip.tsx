@@ -3,7 +3,7 @@
  * other special tokens marked), wrapped into rows and virtualised, so long sequences scroll
  * smoothly. Tokens that differ from a paired prompt are highlighted.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TokenInfo } from '../worker/contracts.ts';
 import { displayToken } from './token-display.ts';
 import { gridLayout, visibleRows } from './virtual-grid.ts';
@@ -29,10 +29,19 @@ export function TokenStrip({ tokens, changed, dimmed, testId }: TokenStripProps)
   useEffect(() => {
     const el = viewport.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth || 800));
+    // A hidden strip measures 0: keep the last real width rather than guessing one.
+    const observer = new ResizeObserver(() => {
+      if (el.clientWidth > 0) setWidth(el.clientWidth);
+    });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
+  // Also after every render: a strip shown or filled since the last resize event (the corrupted
+  // prompt in pair mode) must lay out at its real width, not be clipped at the old one.
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el && el.clientWidth > 0 && el.clientWidth !== width) setWidth(el.clientWidth);
+  });
   const { columns, rows } = gridLayout(tokens.length, width, CELL_W, GAP);
   const height = Math.min(rows, MAX_VISIBLE_ROWS) * ROW_H;
   const [first, last] = visibleRows(scrollTop, height, ROW_H, rows);

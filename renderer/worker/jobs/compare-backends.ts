@@ -25,7 +25,7 @@ const TIMED_RUNS = 3;
 async function openKind(kind: 'cpu' | 'webgpu'): Promise<{ backend: Backend; note: string | null } | { backend: null; note: string }> {
   if (kind === 'cpu') {
     const cpu = await createAppCpuBackend('');
-    return { backend: cpu.backend, note: cpu.note === '' ? null : cpu.note.replace(/^; /, '') };
+    return { backend: cpu.backend, note: cpu.note ? cpu.note.replace(/^; /, '') : null };
   }
   const probe = await probeWorkerAdapter();
   const opened = await openWebGpuBackend(probe);
