@@ -33,6 +33,11 @@ export function ModelCardView({ card }: { card: ModelCard }) {
         <dl className="card-list">
           <Row label="Parameters" value={`${formatCount(card.parameters)} (${card.parameters.toLocaleString('en')})`} testId="card-parameters" />
           <Row label="Weights dtype" value={card.dtypes.join(', ')} />
+          <Row
+            label="Per tensor type"
+            value={card.tensorTypes.map((t) => `${t.dtype}: ${t.tensors} tensors, ${formatCount(t.parameters)} params, ${formatBytes(t.bytes)}`).join(' · ')}
+            testId="card-tensor-types"
+          />
           <Row label="Weights on disk" value={formatBytes(card.weightBytes)} />
           <Row label="Backend memory" value={formatBytes(card.backendBytes)} />
           <Row label="Backend" value={`${card.backend.name === 'webgpu' ? 'WebGPU' : 'CPU'} · ${card.backend.adapter}`} testId="card-backend" />

@@ -11,6 +11,7 @@ import { ViewLayout } from '../views/ViewLayout.tsx';
 import { CompareBackends } from './CompareBackends.tsx';
 import { ModelCardView } from './ModelCardView.tsx';
 import { OpenFolderButton } from './OpenFolderButton.tsx';
+import { OpenGgufButton } from './OpenGgufButton.tsx';
 
 const BACKENDS: { value: BackendPreference; label: string }[] = [
   { value: 'auto', label: 'Auto' },
@@ -26,7 +27,7 @@ export function ModelView() {
   return (
     <ViewLayout
       title="Model"
-      description="A Hugging Face folder with config.json, safetensors weights and (optionally) tokenizer.json. GPT-2, GPT-NeoX/Pythia, Llama, Mistral and Qwen2 architectures."
+      description="A Hugging Face folder with config.json, safetensors weights and (optionally) tokenizer.json, or a llama.cpp GGUF file (F32, F16, BF16, Q8_0, Q4_0 weights). GPT-2, GPT-NeoX/Pythia, Llama, Mistral, Qwen2/3, Gemma-2/3, Phi-3 and OLMo-2 architectures."
       testId="view-model"
     >
       <Panel
@@ -40,6 +41,12 @@ export function ModelView() {
                 model.open(source);
               }}
               onError={setPickError}
+            />
+            <OpenGgufButton
+              onOpen={(source) => {
+                setPickError(null);
+                model.open(source);
+              }}
             />
           </>
         }

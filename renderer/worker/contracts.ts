@@ -57,6 +57,13 @@ export interface BackendCard {
   readonly note: string | null;
 }
 
+export interface TensorTypeCount {
+  readonly dtype: string;
+  readonly tensors: number;
+  readonly parameters: number;
+  readonly bytes: number;
+}
+
 export interface ModelCard {
   readonly label: string;
   /** From config.json's `architectures`, else the model type. */
@@ -79,6 +86,8 @@ export interface ModelCard {
   readonly parameters: number;
   /** Stored dtypes of the weights, e.g. ["F32"]. */
   readonly dtypes: readonly string[];
+  /** Weights per stored type (quantisation of a GGUF file: Q4_0, Q8_0, F16, F32 …), largest first. */
+  readonly tensorTypes: readonly TensorTypeCount[];
   /** Bytes of the weights as stored in the checkpoint. */
   readonly weightBytes: number;
   /** Bytes the weights take on the backend (f32 on the CPU backend). */

@@ -6,6 +6,7 @@
 import { HttpSource } from '../../../analysis/formats/http-source.ts';
 import type { ModelSource } from '../../../analysis/formats/source.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
+import { isGgufPath, loadGgufHostModel } from '../../../analysis/model/gguf-load.ts';
 import { modelOnBackend } from '../../../analysis/model/model.ts';
 import { FileListSource } from '../../model-sources/file-list-source.ts';
 import { ListedSource } from '../../model-sources/listed-source.ts';
@@ -31,6 +32,13 @@ export function sourceFor(request: ModelSourceRequest): ModelSource {
   }
 }
 
+/** The .gguf file when the user opened one (a single picked file), else null (a model folder). */
+function ggufFileOf(request: ModelSourceRequest): string | null {
+  if (request.kind !== 'files' || request.files.length !== 1) return null;
+  const [file] = request.files;
+  return isGgufPath(file.path) ? file.path : null;
+}
+
 export async function loadModel(session: EngineSession, params: LoadModelParams, ctx: JobContext): Promise<ModelCard> {
   const started = performance.now();
   let bytesRead = 0;
@@ -43,9 +51,10 @@ export async function loadModel(session: EngineSession, params: LoadModelParams,
     },
   });
   ctx.progress(0, 1, 'bytes', 'reading config');
+  const gguf = ggufFileOf(params.source);
   ctx.progress(0, 1, 'passes', 'choosing a backend');
   const { backend, note } = await selectBackend(params.backend);
-  const host: HostModel = await loadWithinMemory(source, backend, ctx, () => bytesRead);
+  const host: HostModel = gguf === null ? await loadWithinMemory(source, backend, ctx, () => bytesRead) : await loadGgufHostModel(source, gguf);
   await ctx.checkpoint();
   ctx.progress(0, 1, 'passes', `uploading weights (${backend.info.name})`);
   const model = modelOnBackend({ ...host, label: source.label }, backend);

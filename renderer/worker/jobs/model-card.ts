@@ -4,7 +4,7 @@ import { numel } from '../../../gpu/backend.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
 import type { Model } from '../../../analysis/model/model.ts';
 import { mapWeights } from '../../../analysis/model/weights.ts';
-import type { ModelCard } from '../contracts.ts';
+import type { ModelCard, TensorTypeCount } from '../contracts.ts';
 
 /** config.json's `architectures[0]`, e.g. "LlamaForCausalLM". */
 function architectureOf(configText: string): string | null {
@@ -24,6 +24,16 @@ function uniqueWeights(host: HostModel): HostWeight[] {
   const all = new Set<HostWeight>();
   mapWeights(host.weights, (w) => all.add(w));
   return [...all];
+}
+
+/** Weights grouped by stored type, most parameters first. */
+function tensorTypes(weights: readonly HostWeight[]): TensorTypeCount[] {
+  const byType = new Map<string, TensorTypeCount>();
+  for (const w of weights) {
+    const t = byType.get(w.dtype) ?? { dtype: w.dtype, tensors: 0, parameters: 0, bytes: 0 };
+    byType.set(w.dtype, { ...t, tensors: t.tensors + 1, parameters: t.parameters + numel(w.shape), bytes: t.bytes + w.data.byteLength });
+  }
+  return [...byType.values()].sort((a, b) => b.parameters - a.parameters);
 }
 
 export function describeModel(host: HostModel, model: Model, backendNote: string | null, loadMs: number): ModelCard {
@@ -51,6 +61,7 @@ export function describeModel(host: HostModel, model: Model, backendNote: string
     tiedEmbeddings: spec.tiedEmbeddings,
     parameters,
     dtypes: [...new Set(weights.map((w) => w.dtype))].sort(),
+    tensorTypes: tensorTypes(weights),
     weightBytes,
     // The CPU backend computes from f32 copies; WebGPU keeps 16-bit weights compact.
     backendBytes: model.backend.info.name === 'cpu' ? parameters * 4 : weightBytes,

@@ -1,0 +1,31 @@
+/**
+ * Opens a local GGUF file (llama.cpp / LM Studio / Ollama checkpoints: weights, hyperparameters
+ * and tokenizer in one file). The file stays on disk; the worker reads its header and then one
+ * tensor at a time through Blob slices, like a model folder.
+ */
+import { useRef } from 'react';
+import { Button } from '../components/Button.tsx';
+import type { ModelSourceRequest } from '../worker/contracts.ts';
+
+export function OpenGgufButton({ onOpen }: { onOpen: (source: ModelSourceRequest) => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <Button onClick={() => input.current?.click()} data-testid="open-gguf">
+        Open GGUF file…
+      </Button>
+      <input
+        ref={input}
+        type="file"
+        accept=".gguf"
+        className="visually-hidden"
+        data-testid="gguf-input"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          if (file) onOpen({ kind: 'files', label: file.name, files: [{ path: file.name, file }] });
+          e.currentTarget.value = '';
+        }}
+      />
+    </>
+  );
+}
