@@ -126,12 +126,15 @@ export async function checkDictionaryGoldens(
   host: HostDictionary,
   golden: DictionaryGolden,
   hostLogits: (i: number) => Float64Array,
+  /** Which inputs to check (default all; the WebGPU tests take one to stay small). */
+  only?: readonly number[],
 ): Promise<Worst> {
   const worst: Worst = {};
   checkDictionaryForModel(host.config, model.hookPoints, model.spec);
   const dict = dictionaryOnBackend(host, model.backend);
   const { dSae, dOut, hookOut } = host.config;
   for (const [i, input] of golden.inputs.entries()) {
+    if (only && !only.includes(i)) continue;
     const ids = input.input_ids;
     const S = ids.length;
     const where = `${golden.name} ${input.name}`;
