@@ -12,17 +12,29 @@ import type { Backend } from '../../../gpu/backend.ts';
 import { JobInputError } from '../errors.ts';
 import type { JobContext } from '../job-context.ts';
 import { describeFit, gib, memoryOffer, misfit } from '../memory-fit.ts';
+import { releaseBackend } from '../webgpu-backend.ts';
 
-/** `bytesRead()` says how many weight bytes the source has delivered so far (for the label). */
+/**
+ * `bytesRead()` says how many weight bytes the source has delivered so far (for the label). On a
+ * refusal or a failed read the backend (chosen for this model only) is released.
+ */
 export async function loadWithinMemory(source: ModelSource, backend: Backend, ctx: JobContext, bytesRead: () => number): Promise<HostModel> {
   const { spec } = await readModelConfig(source);
   const need = await checkpointMemoryNeed(source, spec);
   const offer = memoryOffer(backend);
   const refusal = misfit(need, offer);
-  if (refusal !== null) throw new JobInputError(`${source.label}: ${refusal}`);
+  if (refusal !== null) {
+    releaseBackend(backend);
+    throw new JobInputError(`${source.label}: ${refusal}`);
+  }
   const fit = describeFit(need, offer);
   ctx.progress(0, need.tensors, 'tensors', fit);
-  return loadHostModel(source, {
-    onTensor: (name, index, count) => ctx.progress(index, count, 'tensors', `reading ${name} (${gib(bytesRead())} of ${gib(need.weightBytes)}); ${fit}`),
-  });
+  try {
+    return await loadHostModel(source, {
+      onTensor: (name, index, count) => ctx.progress(index, count, 'tensors', `reading ${name} (${gib(bytesRead())} of ${gib(need.weightBytes)}); ${fit}`),
+    });
+  } catch (e) {
+    releaseBackend(backend);
+    throw e;
+  }
 }
