@@ -94,7 +94,16 @@ function graphView(r: AttributionGraphJson): GraphView {
           : kind === 'embedding'
             ? `embedding ${JSON.stringify(r.tokens[n.ctx_idx])} at ${n.ctx_idx}`
             : n.clerp;
-    return { id: n.node_id, label: what, kind, x: n.ctx_idx, y: rowOf(n.layer), size: kind === 'logit' ? n.token_prob : 1 - (n.influence ?? 1) };
+    const ranked = kind === 'feature' || kind === 'error';
+    return {
+      id: n.node_id,
+      label: what,
+      kind,
+      x: n.ctx_idx,
+      y: rowOf(n.layer),
+      size: kind === 'logit' ? n.token_prob : 1 - (n.influence ?? 1),
+      ...(ranked && n.influence !== null ? { cumulativeInfluence: n.influence } : {}),
+    };
   });
   return {
     kind: 'graph',

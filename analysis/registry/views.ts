@@ -74,6 +74,11 @@ export interface GraphNode {
   readonly y: number;
   /** 0..1, drawn as marker size (e.g. the node's share of influence). */
   readonly size: number;
+  /**
+   * Attribution graphs: the node's cumulative share of influence when nodes are sorted by
+   * influence (the most influential node has the smallest); absent for nodes always kept.
+   */
+  readonly cumulativeInfluence?: number;
 }
 
 export interface GraphView {
