@@ -4,6 +4,7 @@
  */
 import { benchEngine } from './engine.ts';
 import { benchPatching } from './patching.ts';
+import { benchScale } from './scale.ts';
 import { benchWebGpu } from './webgpu.ts';
 
 type Bench = () => Promise<Record<string, number | string>>;
@@ -12,6 +13,7 @@ const benches: [string, Bench][] = [
   ['engine (CPU backend, GPT-2-small shape)', () => benchEngine()],
   ['patching sweep (CPU backend, GPT-2-small shape)', () => benchPatching()],
   ['webgpu (GPT-2-small shape)', () => benchWebGpu()],
+  ['scale (CPU backend, Llama-3.2-1B and Gemma-2-2B shapes, BF16)', () => benchScale()],
 ];
 
 const only = process.argv[2];
