@@ -10,6 +10,7 @@ import { methodCommand } from './method-command.ts';
 import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dictionary-train.ts';
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
+import { compareCommand, COMPARE_USAGE } from './commands/compare.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -20,6 +21,7 @@ const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
   'dictionary-train': { run: dictionaryTrainCommand, usage: DICTIONARY_TRAIN_USAGE },
+  compare: { run: compareCommand, usage: COMPARE_USAGE },
 };
 
 interface MethodEntry {
@@ -48,6 +50,11 @@ function methodCommands(): Map<string, MethodEntry> {
 }
 
 const METHOD_COMMANDS = methodCommands();
+
+/** Every command name (hand-written, methods and their aliases), for tests and completions. */
+export function commandNames(): string[] {
+  return [...Object.keys(HAND_WRITTEN), ...METHOD_COMMANDS.keys()];
+}
 
 function usage(): string {
   const methods = [...METHOD_COMMANDS].map(([name, m]) => `  ${name.padEnd(22)} ${m.summary}`);

@@ -41,7 +41,16 @@ function hostFlags(method: RegisteredMethod): FlagSpec[] {
   ];
 }
 
-function fieldUsage(f: FieldFlags): string {
+function numberRange(field: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
+  const { min, max } = field;
+  if (min !== undefined && max !== undefined) return ` in ${field.minExclusive ? '(' : '['}${min}, ${max}${field.maxExclusive ? ')' : ']'}`;
+  if (min !== undefined) return ` ${field.minExclusive ? '>' : '≥'} ${min}`;
+  if (max !== undefined) return ` ${field.maxExclusive ? '<' : '≤'} ${max}`;
+  return '';
+}
+
+/** One flag's line in --help: how to write it, then its description, default and whether it is required. */
+export function fieldUsage(f: FieldFlags): string {
   const { field } = f;
   const parts: string[] = [];
   switch (f.kind) {
@@ -57,7 +66,7 @@ function fieldUsage(f: FieldFlags): string {
     case 'value': {
       const what =
         field.kind === 'number'
-          ? `${field.integer ? 'integer' : 'number'}${field.min !== undefined || field.max !== undefined ? ` in [${field.min ?? '−∞'}, ${field.max ?? '∞'}]` : ''}`
+          ? `${field.integer ? 'integer' : 'number'}${numberRange(field)}`
           : field.kind === 'choice'
             ? field.options.join('|')
             : field.kind === 'ref'
@@ -72,7 +81,11 @@ function fieldUsage(f: FieldFlags): string {
       parts.push(`--${f.flag} ${what}`);
     }
   }
-  const notes = [field.description, field.defaultValue !== undefined && f.kind !== 'prompt' ? `default ${JSON.stringify(field.defaultValue)}` : undefined, field.required && f.kind === 'value' ? 'required' : undefined].filter(Boolean);
+  const notes = [
+    field.description?.replace(/\.$/, ''),
+    field.defaultValue !== undefined && f.kind !== 'prompt' ? `default ${JSON.stringify(field.defaultValue)}` : undefined,
+    field.required && f.kind === 'value' ? 'required' : undefined,
+  ].filter(Boolean);
   return `  ${parts.join('')}${notes.length ? `\n      ${notes.join('; ')}` : ''}`;
 }
 

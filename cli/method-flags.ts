@@ -32,7 +32,11 @@ function promptFlagNames(field: string): { text: string; ids: string } {
 }
 
 export function fieldFlags(method: RegisteredMethod): FieldFlags[] {
-  return paramFields(method).map((field): FieldFlags => {
+  return flagsOfFields(paramFields(method));
+}
+
+export function flagsOfFields(fields: readonly ParamField[]): FieldFlags[] {
+  return fields.map((field): FieldFlags => {
     if (field.input === 'corruption') return { kind: 'corruption', field, ...promptFlagNames(field.name) };
     if (field.input === 'prompt' && (field.kind === 'ref' || (field.kind === 'json' && field.list === 'ref'))) {
       return { kind: 'prompt', field, ...promptFlagNames(field.name), many: field.kind === 'json' };

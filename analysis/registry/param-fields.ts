@@ -26,7 +26,7 @@ export type FieldInputKind = 'prompt' | 'token' | 'corruption';
 export type ListItemKind = 'number' | 'ref' | 'text';
 
 export type ParamField =
-  | (FieldBase & { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number })
+  | (FieldBase & { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number; readonly minExclusive?: boolean; readonly maxExclusive?: boolean })
   | (FieldBase & { readonly kind: 'boolean' })
   | (FieldBase & { readonly kind: 'choice'; readonly options: readonly string[] })
   | (FieldBase & { readonly kind: 'text' })
@@ -75,7 +75,19 @@ function fieldOf(name: string, s: Schema, required: boolean): ParamField {
     const list = listOf(s);
     return { ...base, ...(list.input ? { input: list.input } : {}), kind: 'json', ...(list.list ? { list: list.list, integer: list.integer } : {}) };
   }
-  if (s.type === 'integer' || s.type === 'number') return { ...base, kind: 'number', integer: s.type === 'integer', min: bound(s.minimum), max: bound(s.maximum) };
+  if (s.type === 'integer' || s.type === 'number') {
+    const gt = bound(s.exclusiveMinimum);
+    const lt = bound(s.exclusiveMaximum);
+    return {
+      ...base,
+      kind: 'number',
+      integer: s.type === 'integer',
+      min: bound(s.minimum) ?? gt,
+      max: bound(s.maximum) ?? lt,
+      ...(gt !== undefined ? { minExclusive: true } : {}),
+      ...(lt !== undefined ? { maxExclusive: true } : {}),
+    };
+  }
   if (s.type === 'boolean') return { ...base, kind: 'boolean' };
   if (s.type === 'string' && Array.isArray(s.enum)) return { ...base, kind: 'choice', options: s.enum.filter((o): o is string => typeof o === 'string') };
   if (s.type === 'string') return { ...base, kind: 'text' };
@@ -84,7 +96,12 @@ function fieldOf(name: string, s: Schema, required: boolean): ParamField {
 
 /** The fields of a method's params, in the schema's order. */
 export function paramFields(step: RegisteredMethod): ParamField[] {
-  const schema: unknown = z.toJSONSchema(step.paramsSchema, { io: 'input', unrepresentable: 'any' });
+  return schemaFields(step.paramsSchema);
+}
+
+/** The fields of any params object schema (a command's flags that are not a method's). */
+export function schemaFields(params: z.ZodType): ParamField[] {
+  const schema: unknown = z.toJSONSchema(params, { io: 'input', unrepresentable: 'any' });
   if (!isSchema(schema) || !isSchema(schema.properties)) return [];
   const required = Array.isArray(schema.required) ? schema.required : [];
   return Object.entries(schema.properties)

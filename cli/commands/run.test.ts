@@ -50,7 +50,7 @@ describe('probescope run', () => {
     [['run', '--model', '/nonexistent/folder', '--ids', '1', '--json'], /config\.json/],
     [['run', '--model', 'builtin:stories260K', '--json'], /--prompt TEXT or --ids/],
     [['run', '--model', 'builtin:stories260K', '--ids', '1', '--capture', 'blocks.*.hook_nope', '--json'], /matches no hook point/],
-    [['run', '--model', 'builtin:stories260K', '--ids', '1', '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--model', 'builtin:stories260K', '--ids', '1', '--bogus'], /unknown option --bogus \(see probescope run --help\)/],
   ])('fails with one clear line and a non-zero exit: %j', async (argv, message) => {
     const out = await runCli(argv);
     expect(out.code).not.toBe(0);
