@@ -7,8 +7,10 @@
  * Inputs come from the same fast-check generators as the property tests (test/fuzz/targets.ts),
  * sampled with the seed, split evenly over the targets. Each runs in a worker process
  * (worker.ts) so that a native crash, a hang or a memory blow-up is seen and counted, not
- * suffered: a worker that dies is a crash, one that takes longer than --timeout-ms is killed and
- * counted as a hang, a peak RSS above --max-rss-mb counts as memory. Prints progress, inputs per
+ * suffered: a worker that dies is a crash; an input that takes more than --timeout-ms of CPU
+ * time is a hang (CPU time, because a machine shared with other jobs stretches wall time), and
+ * a worker silent for --wall-timeout-ms (default 6× that) is killed and counted as a hang too;
+ * a peak RSS above --max-rss-mb counts as memory. Prints progress, inputs per
  * second, a summary of outcomes per target and the first examples of every bad outcome; exits
  * non-zero when anything but "accepted" and "clean-error" happened.
  */
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '1' },
     targets: { type: 'string', default: TARGET_NAMES.join(',') },
     'timeout-ms': { type: 'string', default: '10000' },
+    'wall-timeout-ms': { type: 'string' },
     'max-rss-mb': { type: 'string', default: '1024' },
     out: { type: 'string' },
   },
@@ -40,6 +43,7 @@ const total = Number(values.inputs);
 const seed = Number(values.seed);
 const jobs = Math.max(1, Number(values.jobs));
 const timeoutMs = Number(values['timeout-ms']);
+const wallTimeoutMs = Number(values['wall-timeout-ms'] ?? 6 * timeoutMs);
 const maxRss = Number(values['max-rss-mb']) * 1024 * 1024;
 const targetNames = values.targets.split(',');
 for (const name of targetNames) fuzzTarget(name); // fails early on an unknown name
@@ -64,6 +68,8 @@ const counts = new Map(targetNames.map((t) => [t, new Map<CampaignOutcome, numbe
 const examples = new Map<string, string[]>();
 let done = 0;
 let peakRssSeen = 0;
+/** The most CPU time any one input took. */
+let slowest = 0;
 
 function record(job: Job, outcome: CampaignOutcome, detail: string, index: number): void {
   const c = counts.get(job.target)!;
@@ -100,8 +106,8 @@ async function runWorker(queue: Job[], indexOf: Map<Job, number>): Promise<void>
     const result = await new Promise<{ outcome: CampaignOutcome; detail: string; rss?: number }>((resolve) => {
       const timer = setTimeout(() => {
         current.kill('SIGKILL');
-        resolve({ outcome: 'hang', detail: `no answer within ${timeoutMs} ms` });
-      }, timeoutMs);
+        resolve({ outcome: 'hang', detail: `no answer within ${wallTimeoutMs} ms (wall clock)` });
+      }, wallTimeoutMs);
       const onExit = (code: number | null, signal: string | null) => {
         clearTimeout(timer);
         resolve({ outcome: 'crash', detail: `worker exited (code ${code}, signal ${signal})` });
@@ -111,7 +117,11 @@ async function runWorker(queue: Job[], indexOf: Map<Job, number>): Promise<void>
         clearTimeout(timer);
         current.off('exit', onExit);
         const { outcome, detail } = reply.verdict;
-        resolve(reply.peakRss > maxRss ? { outcome: 'memory', detail: `peak RSS ${(reply.peakRss / 2 ** 20).toFixed(0)} MiB (${outcome}: ${detail})`, rss: reply.peakRss } : { outcome, detail, rss: reply.peakRss });
+        const rss = reply.peakRss;
+        if (reply.cpuMs > timeoutMs) resolve({ outcome: 'hang', detail: `${reply.cpuMs.toFixed(0)} ms of CPU time (${outcome}: ${detail})`, rss });
+        else if (rss > maxRss) resolve({ outcome: 'memory', detail: `peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${outcome}: ${detail})`, rss });
+        else resolve({ outcome, detail, rss });
+        slowest = Math.max(slowest, reply.cpuMs);
       });
       current.send({ id: index, target: job.target, input: job.input } satisfies WorkerRequest);
     });
@@ -127,7 +137,10 @@ async function main(): Promise<void> {
   const jobsList = plan();
   const indexOf = new Map(jobsList.map((j, i) => [j, i]));
   const queue = [...jobsList];
-  console.log(`fuzz: ${jobsList.length} inputs over ${targetNames.join(', ')} (seed ${seed}, ${jobs} worker(s), hang > ${timeoutMs} ms, memory > ${maxRss / 2 ** 20} MiB); generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `fuzz: ${jobsList.length} inputs over ${targetNames.join(', ')} (seed ${seed}, ${jobs} worker(s), hang > ${timeoutMs} ms CPU or ${wallTimeoutMs} ms silent, ` +
+      `memory > ${maxRss / 2 ** 20} MiB); generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const started = performance.now();
   const progress = setInterval(() => {
     const s = (performance.now() - started) / 1000;
@@ -137,7 +150,10 @@ async function main(): Promise<void> {
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
 
-  console.log(`\n${done} inputs in ${seconds.toFixed(1)} s: ${(done / seconds).toFixed(1)} inputs/s; peak worker RSS ${(peakRssSeen / 2 ** 20).toFixed(0)} MiB\n`);
+  console.log(
+    `\n${done} inputs in ${seconds.toFixed(1)} s: ${(done / seconds).toFixed(1)} inputs/s; slowest input ${(slowest / 1000).toFixed(2)} s of CPU; ` +
+      `peak worker RSS ${(peakRssSeen / 2 ** 20).toFixed(0)} MiB\n`,
+  );
   const header = ['target', ...OUTCOMES];
   const rows = [...counts].map(([t, c]) => [t, ...OUTCOMES.map((o) => String(c.get(o)))]);
   const sums = ['total', ...OUTCOMES.map((o) => String([...counts.values()].reduce((n, c) => n + c.get(o)!, 0)))];

@@ -19,6 +19,9 @@ export interface WorkerReply {
   readonly verdict: Verdict;
   /** Peak resident set size while running the input, in bytes. */
   readonly peakRss: number;
+  /** CPU time (user + system) the input took, in milliseconds: a hang is judged by it, not by a
+   *  wall clock that a busy machine stretches. */
+  readonly cpuMs: number;
 }
 
 function resetPeak(): void {
@@ -49,13 +52,15 @@ process.on('message', (message: WorkerRequest) => {
       targets.set(message.target, target);
     }
     resetPeak();
+    const cpu = process.cpuUsage();
     let verdict: Verdict;
     try {
       verdict = await target.run(message.input);
     } catch (e) {
       verdict = { outcome: 'unclean-error', detail: `the oracle itself threw: ${(e as Error).message}` };
     }
-    process.send!({ id: message.id, verdict, peakRss: peakRss() } satisfies WorkerReply);
+    const used = process.cpuUsage(cpu);
+    process.send!({ id: message.id, verdict, peakRss: peakRss(), cpuMs: (used.user + used.system) / 1000 } satisfies WorkerReply);
   })();
 });
 process.send!({ ready: true });

@@ -38,9 +38,10 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 /**
  * Input fed to the inflater per step. Deflate expands at most ~1032:1, so one step can produce at
- * most ~16 MiB before the size check runs again.
+ * most ~1 MiB before the size check runs again (an entry that lies about its size costs at most
+ * that much work past its declared size).
  */
-export const INFLATE_CHUNK = 16 * 1024;
+export const INFLATE_CHUNK = 1024;
 
 function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
