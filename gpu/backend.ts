@@ -208,10 +208,10 @@ export interface Backend {
    */
   linearFused?(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor;
   /**
-   * attentionMix(softmax(attentionScores(q, k, scale, mask)), v) → z [batch, pos, head, dHead]
+   * attentionMix(softmax(attentionScores(q, k, scale, mask, softcap)), v) → z [batch, pos, head, dHead]
    * without materialising scores or pattern (used only when no hook needs them).
    */
-  attention?(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask): Tensor;
+  attention?(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor;
   /**
    * Marks the end of a unit of work (a transformer block): a GPU backend may submit what is
    * queued so the device starts on it, and time it. No effect on results.

@@ -4,10 +4,11 @@
  * hook_k / hook_v hold only this call's positions; the cache holds rotated keys and values. For
  * a sliding-window layer the cache keeps only the keys a later query can still see.
  */
-import type { AttentionMask, Tensor } from '../../gpu/backend.ts';
+import type { AttentionMask, RowNorm, Tensor } from '../../gpu/backend.ts';
 import type { HookSite } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
 import type { ForwardContext } from './context.ts';
+import { project, unobserved } from './fusion.ts';
 import { applyNorm } from './norm.ts';
 import { layerRope } from './rope.ts';
 import { layerAttention } from './spec.ts';
@@ -48,7 +49,7 @@ export function layerMask(ctx: ForwardContext, layer: number, dropped = 0): { ma
   const mask: AttentionMask = window === null ? { queryOffset, keyValid } : { queryOffset, keyValid, window };
   const attends = (b: number, i: number, j: number) =>
     j <= queryOffset + i && (window === null || j > queryOffset + i - window) && keyValid[b * kv + j] === 1;
-  return { mask, site: { ...ctx.attnSite, attends } };
+  return { mask, site: { ...ctx.attnSite, attends, keyOffset: dropped } };
 }
 
 /** q_norm / k_norm: per head over dHead, or over the whole projection (OLMo-2). */
@@ -68,12 +69,18 @@ export async function attention(
   w: AttentionWeights<Tensor>,
   past: LayerKv | undefined,
   trimKv = false,
+  /**
+   * block.ts's fusion plan (see fusion.ts): `norm` is x's deferred pre-norm; with `residual` the
+   * returned out is residual + z·W_O + b_O, the add fused into W_O (no post norm, no hook on it).
+   */
+  fused: { readonly norm?: RowNorm; readonly residual?: Tensor } = {},
 ): Promise<AttentionOutput> {
   const { backend: b, spec, hooks, batch, pos } = ctx;
   const heads = (t: Tensor, n: number) => b.reshape(t, [batch, pos, n, spec.dHead]);
-  let q = await hooks.at(hook.q(layer), heads(b.linear(x, w.wQ, w.bQ), spec.nHeads), ctx.site);
-  let k = await hooks.at(hook.k(layer), heads(b.linear(x, w.wK, w.bK), spec.nKvHeads), ctx.site);
-  const v = await hooks.at(hook.v(layer), heads(b.linear(x, w.wV, w.bV), spec.nKvHeads), ctx.site);
+  const input = { x, norm: fused.norm };
+  let q = await hooks.at(hook.q(layer), heads(project(ctx, input, w.wQ, w.bQ), spec.nHeads), ctx.site);
+  let k = await hooks.at(hook.k(layer), heads(project(ctx, input, w.wK, w.bK), spec.nKvHeads), ctx.site);
+  const v = await hooks.at(hook.v(layer), heads(project(ctx, input, w.wV, w.bV), spec.nKvHeads), ctx.site);
   if (w.qNorm && w.kNorm) {
     q = await qkNorm(ctx, layer, q, w.qNorm, 'q');
     k = await qkNorm(ctx, layer, k, w.kNorm, 'k');
@@ -87,11 +94,20 @@ export async function attention(
   const kAll = past ? b.concat([past.k, k], 1) : k;
   const vAll = past ? b.concat([past.v, v], 1) : v;
   const { mask, site } = layerMask(ctx, layer, dropped);
-  const scores = await hooks.at(hook.attnScores(layer), b.attentionScores(q, kAll, attentionScale(ctx), mask, spec.attnSoftcap), site);
-  const pattern = await hooks.at(hook.pattern(layer), b.softmax(scores), site);
-  const z = await hooks.at(hook.z(layer), b.attentionMix(pattern, vAll), ctx.site);
+  let z: Tensor;
+  if (b.attention && unobserved(ctx, hook.attnScores(layer), hook.pattern(layer))) {
+    // Nobody reads the scores or the pattern: one fused pass that never materialises them.
+    z = b.attention(q, kAll, vAll, attentionScale(ctx), mask, spec.attnSoftcap);
+  } else {
+    const scores = await hooks.at(hook.attnScores(layer), b.attentionScores(q, kAll, attentionScale(ctx), mask, spec.attnSoftcap), site);
+    const pattern = await hooks.at(hook.pattern(layer), b.softmax(scores), site);
+    z = b.attentionMix(pattern, vAll);
+  }
+  z = await hooks.at(hook.z(layer), z, ctx.site);
   let out: Tensor;
-  if (hooks.wants(hook.result(layer))) {
+  if (fused.residual) {
+    out = project(ctx, { x: b.reshape(z, [batch, pos, spec.nHeads * spec.dHead]) }, w.wO, w.bO, { residual: fused.residual });
+  } else if (hooks.wants(hook.result(layer))) {
     // Per-head outputs only when someone looks at them: [batch, pos, head, dModel] is large.
     const result = await hooks.at(hook.result(layer), b.headResult(z, w.wO), ctx.site);
     const summed = b.reshape(b.sum(result, 2), [batch, pos, spec.dModel]);

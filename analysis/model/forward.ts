@@ -8,6 +8,7 @@ import { hook } from '../hooks/points.ts';
 import type { LayerKv } from './attention.ts';
 import { block } from './block.ts';
 import type { ForwardContext } from './context.ts';
+import { canFuseLinear, project, rowNorm, unobserved } from './fusion.ts';
 import { applyNorm } from './norm.ts';
 import type { ModelSpec } from './spec.ts';
 import type { TokenBatch } from './tokens.ts';
@@ -120,16 +121,22 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
       const posEmbed = await hooks.at(hook.posEmbed, b.reshape(b.gather(weights.posEmbed, tokens.positions), shape), ctx.site);
       resid = b.add(resid, posEmbed);
     }
+    b.stage?.('embed');
   }
   const kvLayers: LayerKv[] = [];
   for (let l = startLayer; l < spec.nLayers; l++) {
     const out = await block(ctx, l, resid, weights.blocks[l], past?.layers[l], req.keepKv === true && req.trimKv === true);
+    b.stage?.(`block ${l}`);
     resid = out.resid;
     kvLayers.push(out.kv);
   }
   const lnFinal = { scale: hook.lnFinalScale, normalized: hook.lnFinalNormalized };
   let logits: Tensor | null = null;
-  if (req.logits !== 'none' || hooks.wants(hook.lnFinalScale) || hooks.wants(hook.lnFinalNormalized)) {
+  if (req.logits !== 'none' && canFuseLinear(ctx) && unobserved(ctx, lnFinal.scale, lnFinal.normalized)) {
+    // The final norm fused into the unembedding (it is per row, so slicing first is the same).
+    const rows = req.logits === 'last' ? b.slice(resid, 1, tokens.pos - 1, tokens.pos) : resid;
+    logits = softcapLogits(model, project(ctx, { x: rows, norm: rowNorm(ctx, weights.lnFinal) }, weights.unembed, weights.bUnembed));
+  } else if (req.logits !== 'none' || hooks.wants(hook.lnFinalScale) || hooks.wants(hook.lnFinalNormalized)) {
     let normed = await applyNorm(ctx, resid, weights.lnFinal, lnFinal);
     if (req.logits === 'last') normed = b.slice(normed, 1, tokens.pos - 1, tokens.pos);
     if (req.logits !== 'none') logits = softcapLogits(model, b.linear(normed, weights.unembed, weights.bUnembed));
@@ -142,6 +149,7 @@ export async function forward(model: ModelCore, req: ForwardRequest): Promise<Fo
         nextPosition: Int32Array.from({ length: tokens.batch }, (_, row) => tokens.positions[row * tokens.pos + tokens.pos - 1] + 1),
       }
     : null;
+  b.stage?.('logits');
   return { logits, kv };
 }
 

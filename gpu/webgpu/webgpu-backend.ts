@@ -52,6 +52,11 @@ export interface WebGpuBackend extends Backend {
   enableTiming(): boolean;
   /** Stages since the last call: label, dispatches and GPU milliseconds (null without timing). */
   stageTimes(): Promise<StageTime[]>;
+  /** Ends a stage (see Backend.stage): submits the queued work and records it under `label`. */
+  stage(label: string): void;
+  // The optional fused ops of Backend, always present here.
+  linearFused(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor;
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor;
 }
 
 const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };

@@ -193,15 +193,16 @@ export function fusedAttention(
     throw new Error(`attention: keyValid has ${keyValid.length} entries for [${batch}, ${kvPos}]`);
   }
   const { softcap = 0, window = 0 } = options;
-  if (!(softcap >= 0) || !Number.isInteger(window) || window < 0) {
-    throw new Error(`attention: softcap ${softcap} and window ${window} must be ≥ 0 (window an integer)`);
+  if (!(softcap >= 0) || !Number.isFinite(softcap) || !Number.isInteger(window) || window < 0) {
+    throw new Error(`attention: softcap ${softcap} must be finite and ≥ 0, window ${window} a non-negative integer`);
   }
   const tile = fusedAttentionTile(dHead, pos, ctx.engine.limits.maxWorkgroupStorageBytes);
   if (!tile) return null;
   const query = ctx.f32(q, 'attention');
   const key = ctx.f32(k, 'attention');
   const value = ctx.f32(v, 'attention');
-  const valid = keyValid && ctx.scratch(Uint32Array.from(keyValid), 'keyValid');
+  // All keys valid (no padding, the usual case): no mask to upload.
+  const valid = keyValid?.includes(0) ? ctx.scratch(Uint32Array.from(keyValid), 'keyValid') : undefined;
   const out = ctx.output([batch, pos, head, dHead], 'attention output');
   ctx.engine.dispatch(fusedAttentionKernel, {
     overrides: { D: dHead, QB: tile.qb, KT: tile.kt, WG: FUSED_WG, KEY_VALID: valid !== undefined, SOFTCAP: softcap, WINDOW: window },
