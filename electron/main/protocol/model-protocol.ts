@@ -76,7 +76,9 @@ const MODEL_FILE_NAMES = new Set([
   'tokenizer_config.json',
   'special_tokens_map.json',
   'model.safetensors.index.json',
+  // Dictionaries: SAELens and circuit-tracer transcoders.
   'cfg.json',
+  'config.yaml',
 ]);
 const MODEL_FILE_EXTENSIONS = ['.safetensors', '.gguf'];
 
