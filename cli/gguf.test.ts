@@ -32,3 +32,15 @@ describe('probescope run --model FILE.gguf', () => {
     expect(out.stderr).toContain('model.gguf');
   });
 });
+
+describe('probescope compare', () => {
+  it('compares the F32 and Q8_0 files on the same ids', async () => {
+    const F32 = new URL('../test/fixtures/gguf/stories260K/f32.gguf', import.meta.url).pathname;
+    const out = await runCli(['compare', '--model', F32, '--model-b', Q8, '--backend', 'cpu-ref', '--ids', '1,317,263,377', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const result = jsonOf(out) as { ids: number[]; positions: unknown[]; residRelDiffMean: number[]; summary: { top1Agreement: number } };
+    expect(result.ids).toEqual([1, 317, 263, 377]);
+    expect(result.positions).toHaveLength(4);
+    expect(result.residRelDiffMean).toHaveLength(5);
+  });
+});
