@@ -11,7 +11,6 @@ import { dictionaryTrainCommand, DICTIONARY_TRAIN_USAGE } from './commands/dicti
 import { downloadCommand, DOWNLOAD_USAGE } from './commands/download.ts';
 import { notebookCommand, NOTEBOOK_USAGE } from './commands/notebook.ts';
 import { compareCommand, COMPARE_USAGE } from './commands/compare.ts';
-import { compareCommand, COMPARE_USAGE } from './commands/compare.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -22,7 +21,6 @@ const HAND_WRITTEN: Record<string, { run: Command; usage: string }> = {
   notebook: { run: notebookCommand, usage: NOTEBOOK_USAGE },
   download: { run: downloadCommand, usage: DOWNLOAD_USAGE },
   'dictionary-train': { run: dictionaryTrainCommand, usage: DICTIONARY_TRAIN_USAGE },
-  compare: { run: compareCommand, usage: COMPARE_USAGE },
   compare: { run: compareCommand, usage: COMPARE_USAGE },
 };
 
