@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import { testTempDir } from '../../test/temp-dir.ts';
 import { MemoryCache } from '../cache.ts';
-import { plotlyText } from '../figures/plotly.ts';
+import { plotlyText, toPlotly } from '../figures/plotly.ts';
+import type { GridView } from '../../analysis/registry/views.ts';
 import { runNotebook } from '../runner.ts';
 import { parseNotebookText } from '../validate.ts';
 import { nodeModelHost } from './model-host.ts';
+import { plotlyBundle } from './plotly-bundle.ts';
+import { findChromium, renderFigureImages } from './render-images.ts';
 import { writeRunOutputs } from './write-outputs.ts';
 
 describe('writing a run when image export fails', () => {
@@ -31,4 +34,24 @@ describe('figure text', () => {
     expect(plotlyText('x\ud800y')).toBe('x\\ud800y');
     expect(plotlyText('<s> 😀\u00e9')).toBe('&lt;s&gt; 😀\u00e9');
   });
+});
+
+describe('image export of a figure whose token labels hold control characters', () => {
+  // stories260K predicts the byte token "\x1a"; Plotly's SVG/PNG export threw on it ("Event").
+  const chromium = findChromium();
+  it.skipIf(chromium === null)('draws SVG and PNG through Chromium', async () => {
+    const view: GridView = {
+      kind: 'grid',
+      title: 'top-1 token',
+      x: { title: 'position', labels: ['0 <s>', '1 \x1a'] },
+      y: { title: 'layer', labels: ['L0'] },
+      z: [[0.5, 0.25]],
+      text: [['\x1a', '\u0000end']],
+      zTitle: 'p',
+      signed: false,
+    };
+    const [image] = await renderFigureImages([toPlotly(view, 'heatmap')], { executablePath: chromium!, plotlyJs: await plotlyBundle(), scale: 1 });
+    expect(image.svg).toContain('\\x1a');
+    expect(image.png.length).toBeGreaterThan(1000);
+  }, 60_000);
 });
