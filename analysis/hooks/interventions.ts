@@ -85,6 +85,11 @@ export interface HookSite {
   /** For attention scores/patterns: may query i (local) see key j in batch row b? */
   readonly attends?: (b: number, i: number, j: number) => boolean;
   /**
+   * For attention scores/patterns: absolute key index of the tensor's first kvPos entry (> 0 when
+   * a sliding-window layer's KV cache dropped keys no query can see any more).
+   */
+  readonly keyOffset?: number;
+  /**
    * [batch, pos] of this call's tokens: 1 real, 0 left padding. Present only when some row is
    * padded, so that means over positions leave the padding out.
    */

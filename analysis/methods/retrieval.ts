@@ -137,7 +137,9 @@ export async function decodeWithTopAttention(
       // Pass index: the prefill starts at offset 0; decoding step k (k ≥ 1) at prompt length + k − 1.
       const step = ctx.site.posOffset === 0 ? 0 : ctx.site.posOffset - ids.length + 1;
       top1[step] ??= Array.from({ length: L }, () => new Array<number>(H).fill(-1));
-      for (let h = 0; h < heads; h++) top1[step][ctx.site.point.layer][h] = argmax(row.subarray(h * kv, (h + 1) * kv));
+      // Key index → position: a sliding-window layer's trimmed cache starts at keyOffset.
+      const first = ctx.site.keyOffset ?? 0;
+      for (let h = 0; h < heads; h++) top1[step][ctx.site.point.layer][h] = first + argmax(row.subarray(h * kv, (h + 1) * kv));
     },
   };
   const g = await generate(model, { ids: [...ids] }, {
