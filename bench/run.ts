@@ -2,6 +2,7 @@
  * `npm run bench`: every bench in one run, each printing ratios against a baseline measured in
  * the same run. Timings live here, never in tests.
  */
+import { benchCpuBackends } from './cpu-backends.ts';
 import { benchEngine } from './engine.ts';
 import { benchPatching } from './patching.ts';
 import { benchScale } from './scale.ts';
@@ -10,6 +11,7 @@ import { benchWebGpu } from './webgpu.ts';
 type Bench = () => Promise<Record<string, number | string>>;
 
 const benches: [string, Bench][] = [
+  ['cpu backends (fast CPU vs reference vs PyTorch, GPT-2-small shape)', () => benchCpuBackends()],
   ['engine (CPU backend, GPT-2-small shape)', () => benchEngine()],
   ['patching sweep (CPU backend, GPT-2-small shape)', () => benchPatching()],
   ['webgpu (GPT-2-small shape)', () => benchWebGpu()],

@@ -129,12 +129,15 @@ export class WasmRuntime {
 
   /** Threads a large GEMM runs on, this one included. */
   get threads(): number {
-    return 1 + (this.pool?.size ?? 0);
+    return this.useThreads ? 1 + (this.pool?.size ?? 0) : 1;
   }
+
+  /** Whether GEMMs use the worker threads (when there are any): off runs everything here. */
+  useThreads = true;
 
   gemm(call: GemmCall): void {
     const { M, N, K } = call;
-    if (this.pool && M * N * K >= THREAD_MIN_WORK && N >= 16) {
+    if (this.pool && this.useThreads && M * N * K >= THREAD_MIN_WORK && N >= 16) {
       this.pool.gemm(call, this.kernels, this.work);
       return;
     }

@@ -163,6 +163,17 @@ describe('attention', () => {
 });
 
 describe('elementwise', () => {
+  it.each(['add', 'sub', 'mul', 'div'] as const)('%s bit for bit as the reference: same shape, suffix and last-axis broadcasts', async (op) => {
+    const a = values(2 * 3 * 5);
+    for (const shape of [[2, 3, 5], [5], [3, 5], [2, 3, 1]]) {
+      const b = values(shape.reduce((p, q) => p * q, 1));
+      const [got] = await fast.read([fast[op](fast.upload(a, [2, 3, 5]), fast.upload(b, shape))]);
+      const [want] = await ref.read([ref[op](ref.upload(a, [2, 3, 5]), ref.upload(b, shape))]);
+      expect(Array.from(got), `${op} with b ${JSON.stringify(shape)}`).toEqual(Array.from(want));
+    }
+    expect(() => fast[op](fast.upload(a, [2, 3, 5]), fast.upload(values(3), [3]))).toThrow(/cannot broadcast \[3\] onto \[2, 3, 5\]/);
+  });
+
   it.each(['gelu_tanh', 'gelu_erf', 'silu', 'relu', 'neg', 'exp', 'tanh'] as const)('unary %s over a wide range, with ±0, ±∞ and NaN', async (kind) => {
     const x = Float32Array.from([...values(203, 12), 0, -0, Infinity, -Infinity, NaN, 88, -88, 1e-30]);
     const got = fast.unary(fast.upload(x, [x.length]), kind);

@@ -16,6 +16,8 @@ import { numel } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
 import type { WasmRuntime } from './runtime.ts';
 import { WEIGHT_KINDS, elementBytes } from './kinds.ts';
+import type { BinaryOp } from './elementwise.ts';
+import { binaryF32, broadcastsAsSuffix } from './elementwise.ts';
 
 /** A weight matrix in WebAssembly memory, rows `rowBytes` apart, in its stored dtype. */
 class WasmWeight implements Tensor {
@@ -43,6 +45,11 @@ const UNARY_KERNELS: ReadonlyMap<UnaryKind, number> = new Map<UnaryKind, number>
   ['silu', 2],
   ['relu', 3],
 ]);
+
+/** Whether an op got arguments beyond those its kernel implements (undefined counts as absent). */
+function extra(rest: readonly unknown[]): boolean {
+  return rest.some((a) => a !== undefined);
+}
 
 /** Mask fields the attention kernel implements; any other field hands over to the reference. */
 const MASK_FIELDS = new Set(['queryOffset', 'keyValid', 'window']);
@@ -93,6 +100,16 @@ export class WasmBackend extends CpuBackend {
   /** Stops the GEMM worker threads. */
   close(): void {
     this.rt.close();
+  }
+
+  /** Runs GEMMs on the worker threads too (true, the default) or on the calling thread only. */
+  setThreaded(on: boolean): void {
+    this.rt.useThreads = on;
+  }
+
+  /** Threads a large GEMM runs on now. */
+  get threads(): number {
+    return this.rt.threads;
   }
 
   private decodeWeight(w: WasmWeight): Float32Array {
@@ -154,7 +171,7 @@ export class WasmBackend extends CpuBackend {
   override linear(x: Tensor, w: Tensor, bias?: Tensor, ...rest: unknown[]): Tensor {
     const [nOut, nIn] = w.shape;
     const rows = numel(x.shape) / nIn;
-    if (rest.length > 0 || w.shape.length !== 2 || x.shape[x.shape.length - 1] !== nIn || nIn === 0 || (bias && numel(bias.shape) !== nOut)) {
+    if (extra(rest) || w.shape.length !== 2 || x.shape[x.shape.length - 1] !== nIn || nIn === 0 || (bias && numel(bias.shape) !== nOut)) {
       return (super.linear as (...a: unknown[]) => Tensor).call(this, x, w, bias, ...rest);
     }
     return this.withScratch(() => {
@@ -169,7 +186,7 @@ export class WasmBackend extends CpuBackend {
 
   override linearTransposed(x: Tensor, w: Tensor, ...rest: unknown[]): Tensor {
     const [nOut, nIn] = w.shape;
-    if (rest.length > 0 || w.shape.length !== 2 || x.shape[x.shape.length - 1] !== nOut || nOut === 0) {
+    if (extra(rest) || w.shape.length !== 2 || x.shape[x.shape.length - 1] !== nOut || nOut === 0) {
       return (super.linearTransposed as (...a: unknown[]) => Tensor).call(this, x, w, ...rest);
     }
     const rows = numel(x.shape) / nOut;
@@ -204,7 +221,7 @@ export class WasmBackend extends CpuBackend {
     const [batch, pos, heads, dHead] = z.shape;
     const [dModel, inner] = wO.shape;
     const resident = wO instanceof WasmWeight && wO.owner === this;
-    if (rest.length > 0 || z.shape.length !== 4 || wO.shape.length !== 2 || inner !== heads * dHead || dHead === 0 || (resident && elementBytes(wO.kind) === 0)) {
+    if (extra(rest) || z.shape.length !== 4 || wO.shape.length !== 2 || inner !== heads * dHead || dHead === 0 || (resident && elementBytes(wO.kind) === 0)) {
       return (super.headResult as (...a: unknown[]) => Tensor).call(this, z, wO, ...rest);
     }
     const tokens = batch * pos;
@@ -226,7 +243,7 @@ export class WasmBackend extends CpuBackend {
   }
 
   override gather(table: Tensor, ids: Int32Array, ...rest: unknown[]): Tensor {
-    if (rest.length > 0 || !(table instanceof WasmWeight) || table.owner !== this) {
+    if (extra(rest) || !(table instanceof WasmWeight) || table.owner !== this) {
       return (super.gather as (...a: unknown[]) => Tensor).call(this, table, ids, ...rest);
     }
     const [vocab, d] = table.shape;
@@ -252,7 +269,7 @@ export class WasmBackend extends CpuBackend {
     const known = Object.keys(mask).every((f) => MASK_FIELDS.has(f) || (mask as unknown as Record<string, unknown>)[f] === undefined);
     const window = mask.window ?? 0;
     if (
-      rest.length > 0 || !known || q.shape.length !== 4 || k.shape.length !== 4 || kb !== batch || kd !== dHead || dHead === 0 ||
+      extra(rest) || !known || q.shape.length !== 4 || k.shape.length !== 4 || kb !== batch || kd !== dHead || dHead === 0 ||
       heads % kvHeads !== 0 || (mask.keyValid && mask.keyValid.length !== batch * kvPos) || !Number.isInteger(window) || window < 0
     ) {
       return (super.attentionScores as (...a: unknown[]) => Tensor).call(this, q, k, scale, mask, ...rest);
@@ -285,7 +302,7 @@ export class WasmBackend extends CpuBackend {
 
   override softmax(x: Tensor, ...rest: unknown[]): Tensor {
     const n = x.shape[x.shape.length - 1];
-    if (rest.length > 0 || x.shape.length === 0 || n === 0) return (super.softmax as (...a: unknown[]) => Tensor).call(this, x, ...rest);
+    if (extra(rest) || x.shape.length === 0 || n === 0) return (super.softmax as (...a: unknown[]) => Tensor).call(this, x, ...rest);
     return this.withScratch(() => {
       const data = this.f32Of(x, 'softmax input');
       const at = this.copyIn(data);
@@ -297,7 +314,7 @@ export class WasmBackend extends CpuBackend {
   override attentionMix(pattern: Tensor, v: Tensor, ...rest: unknown[]): Tensor {
     const [batch, heads, pos, kvPos] = pattern.shape;
     const [vb, vPos, kvHeads, dHead] = v.shape;
-    if (rest.length > 0 || pattern.shape.length !== 4 || v.shape.length !== 4 || vb !== batch || vPos !== kvPos || kvPos === 0 || heads % kvHeads !== 0) {
+    if (extra(rest) || pattern.shape.length !== 4 || v.shape.length !== 4 || vb !== batch || vPos !== kvPos || kvPos === 0 || heads % kvHeads !== 0) {
       return (super.attentionMix as (...a: unknown[]) => Tensor).call(this, pattern, v, ...rest);
     }
     const group = heads / kvHeads;
@@ -322,9 +339,31 @@ export class WasmBackend extends CpuBackend {
 
   // ---- elementwise --------------------------------------------------------------------
 
+  /** a op b in JavaScript for same-shape and suffix broadcasts; null hands over to the reference. */
+  private binaryOp(op: BinaryOp, a: Tensor, b: Tensor, rest: readonly unknown[]): Tensor | null {
+    if (extra(rest) || !broadcastsAsSuffix(a.shape, b.shape)) return null;
+    return this.make(a.shape, binaryF32(op, this.f32Of(a, `${op} a`), this.f32Of(b, `${op} b`)));
+  }
+
+  override add(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
+    return this.binaryOp('add', a, b, rest) ?? (super.add as (...a: unknown[]) => Tensor).call(this, a, b, ...rest);
+  }
+
+  override sub(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
+    return this.binaryOp('sub', a, b, rest) ?? (super.sub as (...a: unknown[]) => Tensor).call(this, a, b, ...rest);
+  }
+
+  override mul(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
+    return this.binaryOp('mul', a, b, rest) ?? (super.mul as (...a: unknown[]) => Tensor).call(this, a, b, ...rest);
+  }
+
+  override div(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
+    return this.binaryOp('div', a, b, rest) ?? (super.div as (...a: unknown[]) => Tensor).call(this, a, b, ...rest);
+  }
+
   override unary(x: Tensor, kind: UnaryKind, ...rest: unknown[]): Tensor {
     const kernel = UNARY_KERNELS.get(kind);
-    if (rest.length > 0 || kernel === undefined) return (super.unary as (...a: unknown[]) => Tensor).call(this, x, kind, ...rest);
+    if (extra(rest) || kernel === undefined) return (super.unary as (...a: unknown[]) => Tensor).call(this, x, kind, ...rest);
     return this.withScratch(() => {
       const data = this.f32Of(x, `${kind} input`);
       const at = this.copyIn(data);

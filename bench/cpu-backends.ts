@@ -1,0 +1,178 @@
+/**
+ * CPU backends on a GPT-2-small-shaped model (12 layers, d 768, 12 heads, d_mlp 3072, vocab
+ * 50257; random N(0, 0.02²) weights), 128 tokens, logits at every position, in one run with the
+ * measurements interleaved round by round (the machine is shared, so medians of interleaved runs):
+ *   - the fast CPU backend (gpu/wasm) on 1 thread and with its GEMM worker threads;
+ *   - PyTorch eager on the same weights (bench/torch-gpt2.py) on 1 and 2 threads, when
+ *     `/usr/bin/python3 -c 'import torch'` works (Debian python3-torch);
+ *   - the reference CPU backend (gpu/cpu), once (it takes tens of seconds);
+ * then GEMM GFLOP/s per projection shape (M = 128 tokens, copies in and out included), and an
+ * activation-patching sweep (resid_pre, 12 layers × 20 positions) against one forward of the
+ * same 20-token prompt on the fast backend. Targets (issue 13): PyTorch(1 thread) / fast ≥ 0.5 on
+ * one thread and ≥ 0.8 with two; sweep < 10 forwards.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { HostWeight } from '../gpu/backend.ts';
+import { createCpuBackend } from '../gpu/cpu/backend.ts';
+import { toFloat32 } from '../gpu/dtype.ts';
+import { createWasmBackend } from '../gpu/wasm/index.ts';
+import { activationPatching } from '../analysis/methods/patching.ts';
+import type { Model } from '../analysis/model/model.ts';
+import { modelOnBackend } from '../analysis/model/model.ts';
+import { randomWeights, smallSpec } from '../analysis/model/random.ts';
+import { run } from '../analysis/model/run.ts';
+import { seededRandom } from '../analysis/model/sampling.ts';
+import type { ModelWeights } from '../analysis/model/weights.ts';
+
+const PYTHON = '/usr/bin/python3';
+const TOKENS = 128;
+const ROUNDS = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+async function timeForward(model: Model, ids: number[], logits: 'all' | 'last' = 'all'): Promise<number> {
+  const t0 = performance.now();
+  await run(model, { ids }, { logits });
+  return seconds(t0);
+}
+
+/** The named f32 tensors PyTorch needs, in Probescope's layout. */
+function namedTensors(w: ModelWeights<HostWeight>): [string, HostWeight][] {
+  const out: [string, HostWeight][] = [['embed', w.embed], ['posEmbed', w.posEmbed!], ['lnFinal.w', w.lnFinal.w], ['lnFinal.b', w.lnFinal.b!], ['unembed', w.unembed]];
+  w.blocks.forEach((b, l) => {
+    const p = `blocks.${l}.`;
+    const a = b.attn;
+    const m = b.mlp;
+    out.push(
+      [`${p}ln1.w`, b.ln1!.w], [`${p}ln1.b`, b.ln1!.b!], [`${p}ln2.w`, b.ln2!.w], [`${p}ln2.b`, b.ln2!.b!],
+      [`${p}wQ`, a.wQ], [`${p}bQ`, a.bQ!], [`${p}wK`, a.wK], [`${p}bK`, a.bK!], [`${p}wV`, a.wV], [`${p}bV`, a.bV!],
+      [`${p}wO`, a.wO], [`${p}bO`, a.bO!], [`${p}wIn`, m.wIn], [`${p}bIn`, m.bIn!], [`${p}wOut`, m.wOut], [`${p}bOut`, m.bOut!],
+    );
+  });
+  return out;
+}
+
+/** A PyTorch process holding the same weights, answering one command per line. */
+async function startTorch(w: ModelWeights<HostWeight>, manifest: object, dir: string) {
+  const tensors = namedTensors(w);
+  let offset = 0;
+  const entries = tensors.map(([name, t]) => {
+    const entry = { name, shape: t.shape, offset };
+    offset += toFloat32(t).length;
+    return entry;
+  });
+  const raw = new Float32Array(offset);
+  tensors.forEach(([, t], i) => raw.set(toFloat32(t), entries[i].offset));
+  writeFileSync(join(dir, 'weights.f32'), new Uint8Array(raw.buffer));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, tensors: entries }));
+  const script = fileURLToPath(new URL('./torch-gpt2.py', import.meta.url));
+  const child = spawn(PYTHON, [script, join(dir, 'manifest.json'), join(dir, 'weights.f32')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ask = async (command: string): Promise<Record<string, unknown>> => {
+    child.stdin.write(`${command}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`bench: PyTorch exited before answering "${command}"`);
+    return JSON.parse(value as string) as Record<string, unknown>;
+  };
+  return { ask, close: () => child.stdin.end() };
+}
+
+export async function benchCpuBackends(): Promise<Record<string, number | string>> {
+  const spec = smallSpec('gpt2', { nLayers: 12, dModel: 768, nHeads: 12, nKvHeads: 12, dHead: 64, dMlp: 3072, dVocab: 50257, nCtx: 1024 });
+  const weights = randomWeights(spec, 1, 0.02);
+  const random = seededRandom(3);
+  const ids = Array.from({ length: TOKENS }, () => Math.floor(random() * spec.dVocab));
+  const fastBackend = await createWasmBackend();
+  const fast = modelOnBackend({ label: 'gpt2-small-shaped', spec, weights, tokenizer: null }, fastBackend);
+  const out: Record<string, number | string> = {
+    model: `GPT-2-small shape, ${TOKENS} tokens, logits at every position, medians of ${ROUNDS} interleaved rounds`,
+    'fast backend': fastBackend.info.adapter,
+  };
+
+  const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'probescope-torch-'));
+  const torch = hasTorch ? await startTorch(weights, { nLayers: 12, nHeads: 12, dModel: 768, eps: spec.normEps, ids }, dir) : null;
+  try {
+    const t: Record<string, number[]> = { fast1: [], fastN: [], torch1: [], torch2: [] };
+    await timeForward(fast, ids); // warm-up (JIT, memory growth)
+    for (let r = 0; r < ROUNDS; r++) {
+      fastBackend.setThreaded(false);
+      t.fast1.push(await timeForward(fast, ids));
+      fastBackend.setThreaded(true);
+      t.fastN.push(await timeForward(fast, ids));
+      if (torch) {
+        t.torch1.push((await torch.ask('run 1')).seconds as number);
+        t.torch2.push((await torch.ask('run 2')).seconds as number);
+      }
+    }
+    const threads = fastBackend.threads;
+    out['fast, 1 thread: forward s'] = +median(t.fast1).toFixed(3);
+    out[`fast, ${threads} threads: forward s`] = +median(t.fastN).toFixed(3);
+    if (torch) {
+      out['PyTorch eager, 1 thread: forward s'] = +median(t.torch1).toFixed(3);
+      out['PyTorch eager, 2 threads: forward s'] = +median(t.torch2).toFixed(3);
+      out['PyTorch(1 thread) / fast(1 thread)  [target ≥ 0.5]'] = +(median(t.torch1) / median(t.fast1)).toFixed(3);
+      out[`PyTorch(1 thread) / fast(${threads} threads)  [target ≥ 0.8]`] = +(median(t.torch1) / median(t.fastN)).toFixed(3);
+      out[`PyTorch(2 threads) / fast(${threads} threads)`] = +(median(t.torch2) / median(t.fastN)).toFixed(3);
+      const mine = (await run(fast, { ids }, { logits: 'last' })).logits!.data;
+      const theirs = (await torch.ask('logits')).last as number[];
+      out['max |logit difference| vs PyTorch (same weights)'] = Math.max(...theirs.map((v, i) => Math.abs(v - mine[i]))).toExponential(2);
+    } else {
+      out.PyTorch = `not measured: ${PYTHON} -c 'import torch' failed (Debian: apt install python3-torch libopenblas0-pthread)`;
+    }
+  } finally {
+    torch?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const ref = modelOnBackend({ label: 'gpt2-small-shaped', spec, weights, tokenizer: null }, createCpuBackend());
+  const refSeconds = await timeForward(ref, ids);
+  out['reference CPU backend: forward s (one run)'] = +refSeconds.toFixed(2);
+  out['reference / fast(1 thread)'] = +(refSeconds / median([await timeForward(fast, ids)])).toFixed(1);
+
+  // GEMM throughput per projection shape, M = 128 rows, copies in and out included.
+  const gemmRandom = seededRandom(4);
+  for (const [k, n, what] of [[768, 768, 'q/k/v/o'], [768, 3072, 'mlp in'], [3072, 768, 'mlp out'], [768, 50257, 'unembed']] as const) {
+    const w = fastBackend.uploadWeight({ name: what, dtype: 'F32', shape: [n, k], data: Float32Array.from({ length: n * k }, () => gemmRandom() - 0.5) });
+    const x = fastBackend.upload(Float32Array.from({ length: TOKENS * k }, () => gemmRandom() - 0.5), [TOKENS, k]);
+    for (const threaded of [false, true]) {
+      fastBackend.setThreaded(threaded);
+      fastBackend.linear(x, w);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        fastBackend.linear(x, w);
+        times.push(seconds(t0));
+      }
+      out[`GEMM ${TOKENS}×${k}·${k}×${n} (${what}), ${fastBackend.threads} thread(s): GFLOP/s`] = +((2 * TOKENS * k * n) / median(times) / 1e9).toFixed(1);
+    }
+    fastBackend.dispose(w);
+  }
+
+  // Activation patching: resid_pre, every layer × 20 positions, against one forward of 20 tokens.
+  const S = 20;
+  const clean = ids.slice(0, S);
+  const corrupt = [...clean];
+  corrupt[1] = (clean[1] + 1) % spec.dVocab;
+  await timeForward(fast, corrupt, 'last');
+  const forwards = [await timeForward(fast, corrupt, 'last'), await timeForward(fast, corrupt, 'last'), await timeForward(fast, corrupt, 'last')];
+  const t0 = performance.now();
+  await activationPatching(fast, { clean, corruption: { kind: 'tokens', ids: corrupt }, hook: 'resid_pre', metric: { answer: 11, wrong: 13 } });
+  const sweep = seconds(t0);
+  out[`one forward, ${S} tokens (fast, ${fastBackend.threads} threads): s`] = +median(forwards).toFixed(3);
+  out[`resid_pre sweep, 12 layers × ${S} positions: s`] = +sweep.toFixed(2);
+  out['sweep / one forward  [target < 10]'] = +(sweep / median(forwards)).toFixed(1);
+  fastBackend.close();
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await benchCpuBackends();
+  for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(64)} ${v}`);
+}
