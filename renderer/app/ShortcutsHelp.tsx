@@ -1,10 +1,8 @@
 /** The list of keyboard shortcuts, opened with `?` (shortcuts.ts has the table). */
-import { useEffect, useRef } from 'react';
+import { Button } from '../components/Button.tsx';
 import { SHORTCUTS } from './shortcuts.ts';
 
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
-  const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
   return (
     <div className="shortcuts-backdrop" onClick={onClose}>
       <div className="shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" data-testid="shortcuts-help" onClick={(e) => e.stopPropagation()}>
@@ -23,9 +21,9 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
             ))}
           </tbody>
         </table>
-        <button ref={close} type="button" className="button" onClick={onClose}>
+        <Button onClick={onClose} autoFocus>
           Close
-        </button>
+        </Button>
       </div>
     </div>
   );

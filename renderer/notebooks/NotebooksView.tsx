@@ -3,6 +3,11 @@
  * its cells, run them in the engine worker with the results cached in the project, see the
  * figures inline, save it into the project, export it as an HTML report or JSON.
  */
+import { useEffect } from 'react';
+import { isTyping } from '../app/shortcuts.ts';
+import { undoKey } from '../app/undo-history.ts';
+import { useViewActive } from '../app/view-active.tsx';
+import { Button } from '../components/Button.tsx';
 import { EmptyState, Message } from '../components/Message.tsx';
 import { ViewLayout } from '../views/ViewLayout.tsx';
 import { CellList } from './CellList.tsx';
@@ -35,7 +40,21 @@ export function NotebooksView() {
   const editor = useNotebookEditor(FIRST.doc, FIRST.origin);
   const runner = useNotebookRun(editor, model.identity, project.cache);
   const files = useNotebookFiles(editor, runner.record, project, runner.reset);
-  const { state, check } = editor;
+  const { state, check, undo, redo } = editor;
+  // Ctrl+Z / Ctrl+Shift+Z undo notebook edits, except inside a text field (which has its own).
+  const active = useViewActive();
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      const action = isTyping(e.target) ? null : undoKey(e);
+      if (!action) return;
+      e.preventDefault();
+      if (action === 'undo') undo();
+      else redo();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active, undo, redo]);
   const running = runner.job.status === 'running';
   const blocked = model.blocked ?? (check.plan ? null : `${check.issues.length} ${check.issues.length === 1 ? 'problem' : 'problems'} to fix first`);
 
@@ -60,6 +79,14 @@ export function NotebooksView() {
             onExportHtml={() => void files.exportHtml()}
             onExportJson={files.exportJson}
           />
+          <div className="nb-undo">
+            <Button size="sm" variant="ghost" onClick={undo} disabled={!editor.canUndo} title="Undo the last notebook edit (Ctrl+Z)" data-testid="nb-undo">
+              Undo
+            </Button>
+            <Button size="sm" variant="ghost" onClick={redo} disabled={!editor.canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="nb-redo">
+              Redo
+            </Button>
+          </div>
         </>
       }
       status={<RunStatus job={runner.job} record={runner.record} projectName={project.projectName} onCancel={runner.cancel} />}
