@@ -17,6 +17,17 @@ export type LensColour = 'rank' | 'target-prob' | 'top-prob';
 
 export const LENS_MAX_COLS = 160;
 const LABEL_CELLS_UP_TO = 48;
+/**
+ * Cell labels must fit the narrowest width the figure is drawn at — the 900 px default export,
+ * about 700 px of plot area — at ~6 px per character of the 10 px font: longer tokens are cut
+ * (hover has them whole), and below 3 characters per cell there are no cell labels at all.
+ */
+const NARROWEST_PLOT_PX = 700;
+const LABEL_CHAR_PX = 6;
+
+export function cellLabelChars(columns: number): number {
+  return Math.min(7, Math.floor(NARROWEST_PLOT_PX / columns / LABEL_CHAR_PX));
+}
 
 function colourValues(r: LogitLensResult, mode: LensColour): Float32Array {
   const cells = r.rowLabels.length * r.pos;
@@ -55,9 +66,10 @@ export function logitLensFigure(r: LogitLensResult, tokens: readonly TokenInfo[]
   const hover = full
     ? Array.from({ length: rows }, (_, row) => x.map((p) => cellHover(r, tokens, row, p)))
     : Array.from({ length: rows }, (_, row) => binned.colEdges.slice(0, -1).map((e, j) => `${r.rowLabels[row]} · positions ${e}–${binned.colEdges[j + 1] - 1}`));
+  const chars = cellLabelChars(x.length);
   const labels =
-    full && x.length <= LABEL_CELLS_UP_TO
-      ? Array.from({ length: rows }, (_, row) => x.map((p) => tokenLabel(r.vocab[r.topIds[(row * r.pos + p) * r.topK]] ?? '', 7)))
+    full && x.length <= LABEL_CELLS_UP_TO && chars >= 3
+      ? Array.from({ length: rows }, (_, row) => x.map((p) => tokenLabel(r.vocab[r.topIds[(row * r.pos + p) * r.topK]] ?? '', chars)))
       : undefined;
   const rankMax = Math.log10(Math.max(10, worstRank(r)));
   const rankTicks = [1, 10, 100, 1000, 10000, 100000].filter((v) => Math.log10(v) <= rankMax + 1e-9);
