@@ -40,8 +40,9 @@ export function loadWidened(kind: i32, p: usize): v128 {
   return halfToF32x4(h);
 }
 
+/** One value of an element dtype at `p`, as f32. */
 @inline
-function scalarAt(kind: i32, p: usize): f32 {
+export function scalarAt(kind: i32, p: usize): f32 {
   if (kind == KIND_F32) return load<f32>(p);
   const h = <u32>load<u16>(p);
   if (kind == KIND_BF16) return reinterpret<f32>(h << 16);

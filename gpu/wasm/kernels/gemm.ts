@@ -7,7 +7,7 @@
 // panels of NR = 8 columns ([panel][k][8]) in a per-thread work area, once; every MR = 4 row
 // tile of A then streams through a panel with 4 × 8 accumulators held in 8 SIMD registers.
 // Columns [n0, n1) only, so threads split N without sharing any written memory.
-import { decodeRun, elementBytes, isElementKind, loadWidened } from './decode';
+import { decodeRun, elementBytes, isElementKind, loadWidened, scalarAt } from './decode';
 
 // Blocking sizes: a packed B block (KC × NC × 4 = 256 KiB) lives in L2, one panel (8 KiB) in L1,
 // an A block (MC × KC × 4 = 128 KiB) in L2.
@@ -197,6 +197,79 @@ function tile(rows: i32, kc: i32, a: usize, lda: usize, bp: usize, c: usize, ldc
   }
 }
 
+// ---- few rows: dot products straight from the weight -------------------------------------
+
+@inline
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/**
+ * Rows [m, m + rows) (rows 4 or 1) of C[:, n0:n1] for a weight B [N, K] of an element dtype
+ * read in place: each weight row is widened 4 values at a time and dotted with every A row, so a
+ * weight value is read once per group instead of being packed. (Block-quantised weights take the
+ * packing path.)
+ */
+@inline
+function dotRows(rows: i32, wk: i32, K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, bias: usize, n0: i32, n1: i32): void {
+  const es = <usize>elementBytes(wk);
+  const k4 = K & ~3;
+  for (let n = n0; n < n1; n++) {
+    const w = b + <usize>n * ldb;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let k = 0; k < k4; k += 4) {
+      const wv = wk == 0 ? v128.load(w + (<usize>k << 2)) : loadWidened(wk, w + <usize>k * es);
+      const ak = a + (<usize>k << 2);
+      s0 = madd(v128.load(ak), wv, s0);
+      if (rows == 4) {
+        s1 = madd(v128.load(ak + lda), wv, s1);
+        s2 = madd(v128.load(ak + 2 * lda), wv, s2);
+        s3 = madd(v128.load(ak + 3 * lda), wv, s3);
+      }
+    }
+    let d0 = hsum(s0), d1 = hsum(s1), d2 = hsum(s2), d3 = hsum(s3);
+    for (let k = k4; k < K; k++) {
+      const wv = scalarAt(wk, w + <usize>k * es);
+      d0 += load<f32>(a + (<usize>k << 2)) * wv;
+      if (rows == 4) {
+        d1 += load<f32>(a + lda + (<usize>k << 2)) * wv;
+        d2 += load<f32>(a + 2 * lda + (<usize>k << 2)) * wv;
+        d3 += load<f32>(a + 3 * lda + (<usize>k << 2)) * wv;
+      }
+    }
+    const bv: f32 = bias != 0 ? load<f32>(bias + (<usize>n << 2)) : 0;
+    const cn = c + (<usize>n << 2);
+    store<f32>(cn, d0 + bv);
+    if (rows == 4) {
+      store<f32>(cn + ldc, d1 + bv);
+      store<f32>(cn + 2 * ldc, d2 + bv);
+      store<f32>(cn + 3 * ldc, d3 + bv);
+    }
+  }
+}
+
+/** Up to DOT_ROWS rows against an element-dtype weight: dot products without packing (generation, last-position logits). */
+const DOT_ROWS: i32 = 6;
+
+function dotProducts(M: i32, K: i32, kind: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, bias: usize, n0: i32, n1: i32): void {
+  // One specialised copy per element dtype, as for packing.
+  let m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const am = a + <usize>m * lda;
+    const cm = c + <usize>m * ldc;
+    if (kind == 0) dotRows(4, 0, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+    else if (kind == 1) dotRows(4, 1, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+    else dotRows(4, 2, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+  }
+  for (; m < M; m++) {
+    const am = a + <usize>m * lda;
+    const cm = c + <usize>m * ldc;
+    if (kind == 0) dotRows(1, 0, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+    else if (kind == 1) dotRows(1, 1, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+    else dotRows(1, 2, K, am, lda, b, ldb, cm, ldc, bias, n0, n1);
+  }
+}
+
 /**
  * C[0:M, n0:n1] = A · B (+ bias[n]). A and C strides in elements (f32), B's row stride `ldb` in
  * bytes (block-quantised rows are not a whole number of elements). `bias` 0 for none. K ≥ 1.
@@ -216,6 +289,10 @@ export function gemm(
   const row = tmp + <usize>(4 * NR * 4);
   const ldaB = <usize>lda << 2;
   const ldcB = <usize>ldc << 2;
+  if (bRowsAreN && M <= DOT_ROWS && isElementKind(kind)) {
+    dotProducts(M, K, kind, a, ldaB, b, ldb, c, ldcB, bias, n0, n1);
+    return;
+  }
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     for (let nc = n0; nc < n1; nc += NC) {
