@@ -25,6 +25,7 @@ const USES: Record<string, Record<string, unknown>> = {
   'neuron-decoding': { layer: 1, neuron: 3, topK: 4 },
   dla: { prompt: 'story', answer: ' Lily', wrong: ' Tim' },
   'head-ablation': { prompt: 'story', mode: 'mean', layers: [0, 4] },
+  'ablate-heads': { prompt: 'story', heads: ['1.2', '3.1'], mode: 'mean' },
   'activation-patching': { clean: 'clean', corrupted: 'corrupt', hook: 'z', answer: ' Lily', wrong: ' Tim' },
   'path-patching': { clean: 'clean', corrupted: 'corrupt', senders: [{ layer: 2, head: 6 }], answer: ' Lily', wrong: ' Tim' },
   'head-scores': { n: 6, batch: 1 },

@@ -16,6 +16,7 @@ import { attribution, pathPatchingJob, patching } from './jobs/patching.ts';
 import { probeJob } from './jobs/probe.ts';
 import { retrievalJob } from './jobs/retrieval.ts';
 import { notebookJob } from './jobs/notebook.ts';
+import { methodJob } from './jobs/method.ts';
 
 export function createHandlers(session: EngineSession): JobHandlers {
   return {
@@ -40,5 +41,6 @@ export function createHandlers(session: EngineSession): JobHandlers {
     retrieval: (p, ctx) => retrievalJob(session, p, ctx),
     probe: (p, ctx) => probeJob(session, p, ctx),
     notebook: (p, ctx) => notebookJob(session, p, ctx),
+    method: (p, ctx) => methodJob(session, p, ctx),
   };
 }

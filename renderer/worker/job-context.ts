@@ -22,6 +22,8 @@ export class JobCancelledError extends Error {
 
 export interface JobContext {
   readonly cancelled: boolean;
+  /** Aborted (with a JobCancelledError) when the job is cancelled: the RunContext signal of registry methods. */
+  readonly signal: AbortSignal;
   /** Reports progress (throttled; the last report of a stage is always sent). */
   progress(done: number, total: number, unit: ProgressUnit, stage: string): void;
   /** Yields to the event loop and throws JobCancelledError if the job was cancelled. */
@@ -44,6 +46,7 @@ const PROGRESS_INTERVAL_MS = 50;
 export class WorkerJobContext implements JobContext {
   private cancelFlag = false;
   private lastSent = 0;
+  private readonly abort = new AbortController();
 
   constructor(private readonly send: (progress: Progress) => void) {}
 
@@ -51,8 +54,13 @@ export class WorkerJobContext implements JobContext {
     return this.cancelFlag;
   }
 
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   cancel(): void {
     this.cancelFlag = true;
+    this.abort.abort(new JobCancelledError());
   }
 
   progress(done: number, total: number, unit: ProgressUnit, stage: string): void {

@@ -18,8 +18,25 @@ import type { PathPatchingResult } from '../../analysis/methods/path-patching.ts
 import type { ProbeMethod, ProbeResult } from '../../analysis/methods/probe.ts';
 import type { ProbePosition } from '../../analysis/methods/probe-data.ts';
 import type { RetrievalResult } from '../../analysis/methods/retrieval.ts';
+import type { Json } from '../../analysis/json.ts';
+import type { PromptItem } from '../../analysis/registry/contract.ts';
 
 export type { AblationMode, PatchHook, LinearScopeMode, ProbeMethod, ProbePosition };
+
+/**
+ * Any method of the registry (analysis/registry/), run as the CLI and notebooks run it: params as
+ * its schema reads them, prompts as the prompt set params refer to, the JSON result a notebook
+ * stores.
+ */
+export interface MethodJobParams {
+  readonly method: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly prompts: readonly PromptItem[] | null;
+  readonly prependBos?: boolean;
+  /** For methods that read a dataset (probe): as ProbeParams gives it. */
+  readonly dataset?: ProbeParams['dataset'];
+}
+export type MethodJobResult = Json;
 
 /** The scalar a method reads from the logits at `pos`: logit[answer] (− logit[wrong]). */
 export interface MetricParams {

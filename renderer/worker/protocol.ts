@@ -34,6 +34,7 @@ export interface JobSpecs {
   retrieval: { params: M.RetrievalParams; result: M.RetrievalJobResult };
   probe: { params: M.ProbeParams; result: M.ProbeJobResult };
   notebook: { params: N.NotebookRunParams; result: N.NotebookRunResult };
+  method: { params: M.MethodJobParams; result: M.MethodJobResult };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -63,6 +64,7 @@ export const JOB_KINDS = [
   'retrieval',
   'probe',
   'notebook',
+  'method',
 ] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.

@@ -8,7 +8,7 @@ import type { ProbeJobResult, ProbeParams } from '../method-contracts.ts';
 import type { EngineSession } from '../session.ts';
 import { passCounter } from './passes.ts';
 
-function dataset(params: ProbeParams): { data: ProbeDataset; name: string } {
+export function dataset(params: Pick<ProbeParams, 'dataset'>): { data: ProbeDataset; name: string } {
   if (params.dataset.kind === 'builtin') return { data: subjectGenderDataset(), name: 'subject gender (built-in)' };
   let json: unknown;
   try {

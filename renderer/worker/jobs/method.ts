@@ -1,0 +1,32 @@
+/**
+ * Any registered method (analysis/registry/) on the open model: the same definition, params
+ * schema and JSON result as the CLI and notebooks. Progress is the method's own plan (passes);
+ * cancel aborts the run's signal, which the method's metered model checks before every
+ * read-back.
+ */
+import type { ProbeDataset } from '../../../analysis/methods/probe-data.ts';
+import { METHODS } from '../../../analysis/registry/registry.ts';
+import { JobInputError } from '../errors.ts';
+import type { JobContext } from '../job-context.ts';
+import type { MethodJobParams, MethodJobResult } from '../method-contracts.ts';
+import type { EngineSession } from '../session.ts';
+import { dataset } from './probe.ts';
+
+export async function methodJob(session: EngineSession, params: MethodJobParams, ctx: JobContext): Promise<MethodJobResult> {
+  const method = METHODS.get(params.method);
+  if (!method) throw new JobInputError(`There is no method "${params.method}" (methods: ${[...METHODS.keys()].join(', ')}).`);
+  const checked = method.checkParams(params.params);
+  if (!checked.ok) throw new JobInputError(checked.issues.map((i) => `${i.path || 'params'}: ${i.message}`).join('; '));
+  let data: ProbeDataset | null = null;
+  if (method.input === 'dataset') {
+    if (!params.dataset) throw new JobInputError(`${method.title} needs a dataset.`);
+    data = dataset({ dataset: params.dataset }).data;
+  }
+  const model = session.requireModel();
+  return method.run(model, params.params, {
+    prompts: method.input === 'prompts' ? { cell: 'prompt workspace', items: params.prompts ?? [], prependBos: params.prependBos } : null,
+    dataset: data,
+    signal: ctx.signal,
+    onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
+  });
+}
