@@ -7,6 +7,7 @@
  *   relu:      acts = relu(hidden_pre)
  *   topk:      acts = relu(the k largest hidden_pre of each position, others 0)
  *   jumprelu:  acts = relu(hidden_pre) · [hidden_pre > threshold]
+ *   gated:     acts = relu(hidden_pre) · [sae_in · W_gateᵀ + b_gate > 0]  (hidden_pre: the magnitude path)
  *   recons     = norm_out(acts · W_dec + b_dec) (+ skip·x)
  *
  * JumpReLU's mask is `select(relu(hidden_pre − threshold), …)`: non-zero exactly where
@@ -34,12 +35,14 @@ export function dictionaryOnBackend(host: HostDictionary, backend: Backend): Dic
       bDec: up(w.bDec),
       threshold: w.threshold && up(w.threshold),
       skip: w.skip && up(w.skip),
+      gate: w.gate ? { encoder: up(w.gate.encoder), bias: up(w.gate.bias) } : null,
     },
   };
 }
 
 export function disposeDictionary(dict: Dictionary): void {
-  for (const t of Object.values(dict.weights)) if (t) dict.backend.dispose(t as Tensor);
+  const { gate, ...rest } = dict.weights;
+  for (const t of [...Object.values(rest), gate?.encoder, gate?.bias]) if (t) dict.backend.dispose(t);
 }
 
 /** What `normalization` removed from the input, to put back on the output. */
@@ -89,10 +92,15 @@ export interface Encoded {
   readonly norm: NormState;
 }
 
-/** Pre-activations → feature activations, by the dictionary's activation function. */
-export function activate(b: Backend, dict: Dictionary, hiddenPre: Tensor): Tensor {
+/** Pre-activations → feature activations, by the dictionary's activation function (`saeIn` for the gate of gated SAEs). */
+export function activate(b: Backend, dict: Dictionary, hiddenPre: Tensor, saeIn: Tensor): Tensor {
   const { config, weights } = dict;
   switch (config.activation) {
+    case 'gated': {
+      const gate = weights.gate!;
+      const open = b.unary(b.linear(saeIn, gate.encoder, gate.bias), 'relu');
+      return b.select(open, b.unary(hiddenPre, 'relu'), b.fill(hiddenPre.shape, 0));
+    }
     case 'relu':
       return b.unary(hiddenPre, 'relu');
     case 'topk':

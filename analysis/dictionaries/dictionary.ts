@@ -11,7 +11,7 @@
 import type { HostWeight } from '../../gpu/backend.ts';
 
 /** The activation function, named after SAELens's architectures. */
-export type Activation = 'relu' | 'topk' | 'jumprelu';
+export type Activation = 'relu' | 'topk' | 'jumprelu' | 'gated';
 
 /**
  * SAELens `normalize_activations`: `none` (also `expected_average_only_in`, whose factor SAELens
@@ -64,6 +64,11 @@ export interface DictionaryWeights<T> {
   readonly threshold: T | null;
   /** [d_out, d_in] (`linear` layout): a skip connection added to the output, skip·x. */
   readonly skip: T | null;
+  /**
+   * Gated SAEs: the gate path, encoder [d_sae, d_in] and bias [d_sae]; a feature is on where
+   * sae_in · gateᵀ + gate bias > 0. (`encoder`/`bEnc` are then the magnitude path.)
+   */
+  readonly gate?: { readonly encoder: T; readonly bias: T } | null;
 }
 
 export interface HostDictionary {

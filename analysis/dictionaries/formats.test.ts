@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostWeight } from '../../gpu/backend.ts';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
+import { seededRandom } from '../../gpu/random.ts';
 import { MemorySource } from '../formats/memory-source.ts';
 import { NodeFolderSource } from '../formats/node-source.ts';
 import { encodeSafetensors } from '../formats/safetensors-writer.ts';
@@ -21,6 +22,7 @@ import { dictionaryOnBackend } from './device.ts';
 import { gemmaScopeHookFromPath, loadGemmaScope2 } from './gemma-scope.ts';
 import { checkDictionaryForModel, openDictionaries } from './open.ts';
 import { loadSaeLens } from './saelens.ts';
+import { saeLensFiles } from './saelens-writer.ts';
 import { transposed } from './tensors.ts';
 
 const HOST = 'stories260K-hf';
@@ -95,6 +97,47 @@ describe('Gemma Scope 2 files', () => {
     expect(gemmaScopeHookFromPath('transcoder/layer_3_width_65k')).toBeNull();
     const source = new MemorySource('no-hook', { 'params.safetensors': encodeSafetensors([f32('w_enc', [2, 3], new Float32Array(6))]) });
     await expect(loadGemmaScope2(source)).rejects.toThrow(/names no hook/);
+  });
+});
+
+describe('SAELens gated SAEs', () => {
+  it('acts = [sae_in·W_enc + b_gate > 0] · relu(sae_in·(W_enc ⊙ exp(r_mag)) + b_mag), in float64', async () => {
+    const hook = 'blocks.2.hook_resid_post';
+    const d = model.spec.dModel;
+    const f = 24;
+    const next = seededRandom(8);
+    const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => (2 * next() - 1) * scale);
+    const t = { W_enc: rand(d * f, 0.3), b_gate: rand(f, 1), b_mag: rand(f, 1), r_mag: rand(f, 0.5), W_dec: rand(f * d, 0.3), b_dec: rand(d, 0.2) };
+    const cfg = { architecture: 'gated', d_in: d, d_sae: f, apply_b_dec_to_input: true, normalize_activations: 'none', metadata: { hook_name: hook, sae_lens_version: '6.52.0' } };
+    const files = {
+      'cfg.json': JSON.stringify(cfg),
+      'sae_weights.safetensors': encodeSafetensors([
+        f32('W_enc', [d, f], t.W_enc), f32('b_gate', [f], t.b_gate), f32('b_mag', [f], t.b_mag), f32('r_mag', [f], t.r_mag), f32('W_dec', [f, d], t.W_dec), f32('b_dec', [d], t.b_dec),
+      ]),
+    };
+    const gated = await loadSaeLens(new MemorySource('gated', files));
+    const ids = loadGolden(HOST, 'standard-L2-resid_post').inputs[1].input_ids;
+    const clean = await run(model, { ids }, { capture: [hook] });
+    const name = `${hook}.hook_sae_acts_post`;
+    const r = await run(model, { ids }, { capture: [name], dictionaries: [{ dictionary: dictionaryOnBackend(gated, model.backend), splice: false }] });
+    const x = clean.cache[hook].data;
+    let closedButPositive = 0;
+    for (let p = 0; p < ids.length; p++) {
+      for (let j = 0; j < f; j++) {
+        let g = t.b_gate[j];
+        let m = t.b_mag[j];
+        for (let i = 0; i < d; i++) {
+          const v = x[p * d + i] - t.b_dec[i];
+          g += v * t.W_enc[i * f + j];
+          m += v * t.W_enc[i * f + j] * Math.exp(t.r_mag[j]);
+        }
+        if (g <= 0 && m > 0) closedButPositive++;
+        const want = g > 0 ? Math.max(0, m) : 0;
+        expect(Math.abs(r.cache[name].data[p * f + j] - want)).toBeLessThan(1e-4);
+      }
+    }
+    expect(closedButPositive).toBeGreaterThan(0);
+    expect(() => saeLensFiles(gated)).toThrow(/not written as SAELens folders/);
   });
 });
 

@@ -14,7 +14,7 @@ const SAE_LENS_VERSION = '6.52.0';
 
 export function saeLensFiles(dict: HostDictionary, extra: { readonly contextSize?: number; readonly prependBos?: boolean } = {}): Record<string, Uint8Array> {
   const c = dict.config;
-  if (dict.weights.skip) throw new Error(`${c.label}: dictionaries with a skip connection are not written as SAELens folders`);
+  if (dict.weights.skip || dict.weights.gate) throw new Error(`${c.label}: dictionaries with a skip connection or a gate are not written as SAELens folders`);
   const transcoder = c.hookIn !== c.hookOut;
   const cfg: Record<string, unknown> = {
     architecture: c.architecture,

@@ -2,12 +2,15 @@
  * SAELens folders: `cfg.json` + `sae_weights.safetensors` (SAELens ≥ 6 configs keep the hooks in
  * a nested `metadata`; older ones are flat). Tensors: W_enc [d_in, d_sae], b_enc [d_sae], W_dec
  * [d_sae, d_out], b_dec [d_out], threshold [d_sae] (JumpReLU), W_skip [d_out, d_in]
- * (skip_transcoder: output += x·W_skipᵀ).
+ * (skip_transcoder: output += x·W_skipᵀ). Gated SAEs have b_gate, b_mag and r_mag instead of
+ * b_enc: a feature is on where sae_in·W_enc + b_gate > 0, and its value is
+ * relu(sae_in·(W_enc ⊙ exp(r_mag)) + b_mag).
  */
 import { ModelFormatError } from '../formats/errors.ts';
 import { readJsonFile } from '../formats/json-file.ts';
 import type { ModelSource } from '../formats/source.ts';
-import type { Activation, DictionaryConfig, HostDictionary, Normalization } from './dictionary.ts';
+import type { HostWeight } from '../../gpu/backend.ts';
+import type { Activation, DictionaryConfig, DictionaryWeights, HostDictionary, Normalization } from './dictionary.ts';
 import { DictionaryFile, transposed } from './tensors.ts';
 
 export const SAELENS_CONFIG_FILE = 'cfg.json';
@@ -27,6 +30,7 @@ const ARCHITECTURES = new Map<string, ArchitectureInfo>([
   ['transcoder', { activation: 'relu', kind: 'transcoder', skip: false }],
   ['jumprelu_transcoder', { activation: 'jumprelu', kind: 'transcoder', skip: false }],
   ['skip_transcoder', { activation: 'relu', kind: 'transcoder', skip: true }],
+  ['gated', { activation: 'gated', kind: 'sae', skip: false }],
 ]);
 
 const NORMALIZATIONS = new Map<string, Normalization>([
@@ -146,6 +150,7 @@ export async function loadSaeLens(source: ModelSource): Promise<HostDictionary> 
   const { dIn, dSae, dOut } = config;
   const arch = ARCHITECTURES.get(config.architecture)!;
   const wEnc = await file.read('W_enc', [dIn, dSae]);
+  if (config.activation === 'gated') return { config, weights: await gatedWeights(file, config, transposed(wEnc, 'W_enc')) };
   return {
     config,
     weights: {
@@ -156,5 +161,26 @@ export async function loadSaeLens(source: ModelSource): Promise<HostDictionary> 
       threshold: config.activation === 'jumprelu' ? await file.read('threshold', [dSae]) : null,
       skip: arch.skip ? await file.read('W_skip', [dOut, dIn]) : null,
     },
+  };
+}
+
+/** Gated SAE weights: the magnitude path W_enc ⊙ exp(r_mag) (per feature) with b_mag, the gate W_enc with b_gate. */
+async function gatedWeights(file: DictionaryFile, config: DictionaryConfig, gateEncoder: HostWeight): Promise<DictionaryWeights<HostWeight>> {
+  const { dIn, dSae, dOut } = config;
+  const rMag = (await file.read('r_mag', [dSae])).data as Float32Array;
+  const gate = gateEncoder.data as Float32Array;
+  const magnitude = new Float32Array(gate.length);
+  for (let f = 0; f < dSae; f++) {
+    const s = Math.exp(rMag[f]);
+    for (let i = 0; i < dIn; i++) magnitude[f * dIn + i] = gate[f * dIn + i] * s;
+  }
+  return {
+    encoder: { name: 'W_enc·exp(r_mag)', dtype: 'F32', shape: [dSae, dIn], data: magnitude },
+    bEnc: await file.read('b_mag', [dSae]),
+    decoder: await file.read('W_dec', [dSae, dOut]),
+    bDec: await file.read('b_dec', [dOut]),
+    threshold: null,
+    skip: null,
+    gate: { encoder: gateEncoder, bias: await file.read('b_gate', [dSae]) },
   };
 }

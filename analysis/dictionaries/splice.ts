@@ -157,7 +157,7 @@ export class DictionarySplicer {
     const x = await at(dictionaryHook.input(hookOut), toDictionaryLayout(b, raw, dict, dIn, hookIn));
     const enc = encode(b, dict, x);
     const hiddenPre = await at(dictionaryHook.actsPre(hookOut), enc.hiddenPre);
-    const acts = activate(b, dict, hiddenPre);
+    const acts = activate(b, dict, hiddenPre, enc.saeIn);
     const edited = await at(dictionaryHook.actsPost(hookOut), this.editFeatures(use, acts, site, pointOf));
     const decoded = decode(b, dict, edited, x, enc.norm);
     const recons = await at(dictionaryHook.recons(hookOut), decoded);

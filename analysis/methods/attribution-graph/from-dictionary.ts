@@ -48,6 +48,8 @@ export function graphTranscoder(dict: HostDictionary): GraphTranscoder {
         return (pre) => topK(pre, config.k!);
       case 'jumprelu':
         return (pre) => pre.map((v, f) => (v - threshold![f] > 0 && v > 0 ? v : 0));
+      case 'gated':
+        throw new Error(`${where}: gated dictionaries are not supported by attribution graphs`);
     }
   })();
   return {
