@@ -5,6 +5,9 @@
  * not yet submitted. A buffer freed while a batch is open may still be read by that batch, so it
  * goes to `recent`: kernels that write it through the same encoder may take it (encoder order
  * keeps them after the readers), uploads may not until the batch is submitted (`settle`).
+ *
+ * First in, first out: a forward pass frees its tensors in the order it made them, so the next
+ * pass gets the same buffer for the same tensor and the engine's cached bind groups match.
  */
 import { alignUp } from './uniforms.ts';
 
@@ -28,10 +31,10 @@ export class BufferPool {
   /** A pooled buffer of exactly `size` bytes; `forUpload` excludes ones freed in the open batch. */
   take(size: number, forUpload: boolean): GPUBuffer | undefined {
     if (!forUpload) {
-      const buffer = this.recent.get(size)?.pop();
+      const buffer = this.recent.get(size)?.shift();
       if (buffer) return buffer;
     }
-    const buffer = this.settled.get(size)?.pop();
+    const buffer = this.settled.get(size)?.shift();
     if (buffer) this.settledBytes -= buffer.size;
     return buffer;
   }
