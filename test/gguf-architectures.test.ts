@@ -118,7 +118,7 @@ async function toGguf(fixture: string, arch: string): Promise<{ gguf: Uint8Array
     if (mapped === null) continue;
     const [name, doTranspose] = mapped;
     const w = await ckpt.read(hf);
-    let values = Float32Array.from(toFloat32(w));
+    let values: Float32Array = Float32Array.from(toFloat32(w));
     let shape = [...w.shape];
     if (doTranspose) {
       values = transpose(values, shape[0], shape[1]);

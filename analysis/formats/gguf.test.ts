@@ -148,6 +148,17 @@ describe('GGUF reading: malformed files, one clear line each', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  it('refuses tensor data holding NaN or infinity (a value, or a block scale) on read', async () => {
+    const nan = await open(tiny(3, { data: new Uint8Array(new Float32Array([1, NaN, 3, 4]).buffer) }));
+    await expect(nan.read('w')).rejects.toThrow(
+      new ModelFormatError('model.gguf (mem:test): tensor "w" (F32) holds a NaN or infinity at element 1: the file is corrupt (a damaged download, or a header that no longer points at the data)'),
+    );
+    const block = new Uint8Array(34);
+    block.set([0x00, 0x7c]); // f16 +∞ scale
+    const inf = await open(tiny(3, { type: 8, ne: [32, 1], data: block }));
+    await expect(inf.read('w')).rejects.toThrow(/tensor "w" \(Q8_0\) holds a NaN or infinity at the scale of block 0/);
+  });
+
   it('refuses an unsupported type on read, naming the type and the tensor', async () => {
     const file = await open(tiny(3, { type: 12, ne: [256, 1], data: new Uint8Array(144) }));
     await expect(file.read('w')).rejects.toThrow(

@@ -384,6 +384,29 @@ export function formatValue(v: GgufValue | undefined): string {
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
+ * Where a tensor's stored data holds a NaN or ±∞ (a value, or a block scale), or null. GGUF has
+ * no checksum; a shifted data section or a damaged download shows up as such values, which would
+ * otherwise turn every logit into NaN without a word.
+ */
+function firstNonFinite(dtype: WeightDType | BlockDType, data: Float32Array | Uint16Array | Uint8Array): string | null {
+  if (data instanceof Float32Array) {
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return `element ${i}`;
+    return null;
+  }
+  if (data instanceof Uint16Array) {
+    const exponent = dtype === 'BF16' ? 0x7f80 : 0x7c00;
+    for (let i = 0; i < data.length; i++) if ((data[i] & exponent) === exponent) return `element ${i}`;
+    return null;
+  }
+  // Q8_0 / Q4_0: each block starts with its f16 scale.
+  const blockBytes = dtype === 'Q8_0' ? 34 : 18;
+  for (let at = 0; at + 1 < data.length; at += blockBytes) {
+    if ((data[at + 1] & 0x7c) === 0x7c) return `the scale of block ${at / blockBytes}`;
+  }
+  return null;
+}
+
+/**
  * A GGUF file opened for reading: metadata in memory, tensors read one at a time on request.
  */
 export class GgufFile {
@@ -446,6 +469,13 @@ export class GgufFile {
     if (!owned) new Uint8Array(buffer).set(bytes);
     const data =
       dtype === 'F32' ? new Float32Array(buffer) : dtype === 'F16' || dtype === 'BF16' ? new Uint16Array(buffer) : new Uint8Array(buffer);
+    const bad = firstNonFinite(dtype, data);
+    if (bad !== null) {
+      throw new ModelFormatError(
+        `${this.where}: tensor "${name}" (${info.type}) holds a NaN or infinity at ${bad}: the file is corrupt ` +
+          '(a damaged download, or a header that no longer points at the data)',
+      );
+    }
     return { name, dtype, shape: info.shape, data };
   }
 }

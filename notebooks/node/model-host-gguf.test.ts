@@ -11,7 +11,7 @@ describe('notebook model host: a .gguf reference', () => {
   it("identifies the file by the SHA-256 llama.cpp's fixture records and opens it", async () => {
     const host = nodeModelHost(createCpuBackend(), DIR);
     expect(await host.identify('q4_0.gguf')).toBe(`sha256:${reference.files.q4_0.sha256}`);
-    const model = await host.open('q4_0.gguf');
+    const model = await host.open('q4_0.gguf', new AbortController().signal);
     expect(model.spec.modelType).toBe('llama');
     expect(model.tokenizer?.encode('Lily', { prependBos: true })[0]).toBe(1);
   });

@@ -13,7 +13,7 @@ import { fuzzTarget } from './targets.ts';
 const CORPUS = fileURLToPath(new URL('./corpus/', import.meta.url));
 
 const SEED = 20261203;
-const RUNS: Readonly<Record<string, number>> = { safetensors: 60, config: 25, tokenizer: 30, probescope: 40, notebook: 60 };
+const RUNS: Readonly<Record<string, number>> = { safetensors: 60, config: 25, tokenizer: 30, probescope: 40, notebook: 60, gguf: 40 };
 
 describe.each(Object.entries(RUNS))('fuzz %s', (name, numRuns) => {
   it(`${numRuns} hostile inputs: accepted or a clean error, never an unclean error or silent NaN`, async () => {

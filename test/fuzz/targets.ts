@@ -18,6 +18,7 @@ import { ModelFormatError } from '../../analysis/formats/errors.ts';
 import { MemorySource } from '../../analysis/formats/memory-source.ts';
 import { frameRawHeader } from '../../analysis/formats/safetensors-writer.ts';
 import { SafetensorsCheckpoint, toFloat32 } from '../../analysis/formats/safetensors.ts';
+import { loadGgufHostModel } from '../../analysis/model/gguf-load.ts';
 import { loadHostModel, loadTokenizerIfPresent } from '../../analysis/model/load.ts';
 import { modelOnBackend } from '../../analysis/model/model.ts';
 import { run as runModel } from '../../analysis/model/run.ts';
@@ -327,6 +328,32 @@ function projectTarget(): FuzzTarget {
   };
 }
 
+// --- GGUF (header, metadata, tensor infos; whole loader + a forward pass) --------------------
+
+export const GGUF_SEED_HEADER_BYTES = 14464;
+
+function ggufTarget(): FuzzTarget {
+  const seed = fixture('gguf/stories260K/q4_0.gguf');
+  // Edits stay in front of the data section (q4_0.gguf's data starts at byte 14464): header,
+  // metadata (tokenizer arrays included) and tensor infos are the structure; data is content.
+  const inputs = byteEdits(GGUF_SEED_HEADER_BYTES).map((edits) => applyByteEdits(seed, edits));
+  return {
+    name: 'gguf',
+    inputs,
+    async run(input) {
+      let logits: Float32Array;
+      try {
+        const host = await loadGgufHostModel(new MemorySource('fuzz', { 'model.gguf': input as Uint8Array }), 'model.gguf');
+        const model = modelOnBackend({ ...host, label: 'fuzz' }, createCpuBackend());
+        logits = (await runModel(model, { ids: [1, 2, 3].map((i) => i % model.spec.dVocab) })).logits!.data;
+      } catch (e) {
+        return classify(e, [ModelFormatError], ['model.gguf']);
+      }
+      return nonFinite(logits) ? { outcome: 'silent-nan', detail: 'logits not finite' } : accepted();
+    },
+  };
+}
+
 // --- notebook validation ---------------------------------------------------------------------
 
 function notebookTarget(): FuzzTarget {
@@ -353,6 +380,7 @@ const FACTORIES: Readonly<Record<string, () => FuzzTarget>> = {
   tokenizer: tokenizerTarget,
   probescope: projectTarget,
   notebook: notebookTarget,
+  gguf: ggufTarget,
 };
 
 export const TARGET_NAMES = Object.keys(FACTORIES);
