@@ -293,11 +293,12 @@ export function gemm(
     dotProducts(M, K, kind, a, ldaB, b, ldb, c, ldcB, bias, n0, n1);
     return;
   }
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min(KC, K - k0);
-    for (let nc = n0; nc < n1; nc += NC) {
-      const ncw = min(NC, n1 - nc);
-      const panels = (ncw + NR - 1) / NR;
+  // N blocks outside K slices: a block's C strip (MC × NC) stays in cache while K is summed.
+  for (let nc = n0; nc < n1; nc += NC) {
+    const ncw = min(NC, n1 - nc);
+    const panels = (ncw + NR - 1) / NR;
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
       for (let p = 0; p < panels; p++) {
         pack(kind, bRowsAreN, b, ldb, nc + p * NR, min(NR, n1 - nc - p * NR), k0, kc, work + (<usize>(p * kc * NR) << 2), row);
       }
