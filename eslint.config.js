@@ -2,6 +2,7 @@
 // full `eslint .` stays fast on small CI machines.
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import layers from './eslint-layers.mjs';
 
 const sourceDirs = '{gpu,analysis,renderer,electron,notebooks,bench,cli,test,bin}';
 
@@ -12,7 +13,10 @@ export default defineConfig(
     files: [`${sourceDirs}/**/*.{ts,tsx,mts,cts,js,mjs,cjs}`, '*.{ts,js,mjs}'],
     extends: [tseslint.configs.recommended],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { layers },
     rules: {
+      // renderer/electron/cli → notebooks → analysis → gpu (eslint-layers.mjs).
+      'layers/imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
       '@typescript-eslint/no-unused-vars': [
