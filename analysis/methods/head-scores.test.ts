@@ -13,7 +13,7 @@ import { randomWeights, smallSpec } from '../model/random.ts';
 import { run } from '../model/run.ts';
 import { loadFixtureModel } from '../../test/fixture-model.ts';
 import { headScores } from './head-scores.ts';
-import { INDUCTION, plantedCircuit, PREVIOUS_TOKEN } from './planted-circuit.ts';
+import { INDUCTION, plantedCircuit, PREVIOUS_TOKEN } from '../../test/planted-circuit.ts';
 import { resolveTasks, tokenIndex } from './successor-tasks.ts';
 
 /** Induction score of a head that splits attention equally over every key j with x[j−1] = x[i]. */

@@ -29,7 +29,7 @@ import {
   resolveToken,
   unembedFeature,
 } from './obsprop-features.ts';
-import { plantedCircuit } from './planted-circuit.ts';
+import { plantedCircuit } from '../../test/planted-circuit.ts';
 
 function randomVector(n: number, seed: number, scale = 1): Float64Array {
   const normal = gaussian(seed);

@@ -13,7 +13,7 @@ import { run } from '../model/run.ts';
 import { seededRandom } from '../model/sampling.ts';
 import { activationPatching } from './patching.ts';
 import { pathPatching } from './path-patching.ts';
-import { INDUCTION, plantedCircuit, PREVIOUS_TOKEN } from './planted-circuit.ts';
+import { INDUCTION, plantedCircuit, PREVIOUS_TOKEN } from '../../test/planted-circuit.ts';
 
 const { model } = plantedCircuit({ dVocab: 64 });
 const H = model.spec.nHeads;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFixtureModel } from '../../test/fixture-model.ts';
 import type { CopySample } from './niah.ts';
 import { buildNiahSamples, copyTaskSamples, DEFAULT_NEEDLES, haystackSentences, loadHaystack } from './niah.ts';
-import { plantedCircuit } from './planted-circuit.ts';
+import { plantedCircuit } from '../../test/planted-circuit.ts';
 import { attentionInfluence, needleSpan, retrievalMaskingCheck, retrievalScores, rouge1Recall } from './retrieval.ts';
 
 describe('scoring rules', () => {

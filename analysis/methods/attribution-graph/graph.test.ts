@@ -6,7 +6,7 @@ import type { Model } from '../../model/model.ts';
 import { hook } from '../../hooks/points.ts';
 import { run } from '../../model/run.ts';
 import { loadFixtureModel } from '../../../test/fixture-model.ts';
-import { plantedCircuit } from '../planted-circuit.ts';
+import { plantedCircuit } from '../../../test/planted-circuit.ts';
 import { attributionGraph, identityError, salientLogits } from './graph.ts';
 import type { GraphTranscoder } from './replacement.ts';
 

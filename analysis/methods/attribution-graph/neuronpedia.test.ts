@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plantedCircuit } from '../planted-circuit.ts';
+import { plantedCircuit } from '../../../test/planted-circuit.ts';
 import { attributionGraph } from './graph.ts';
 import { nodeIds, toNeuronpediaGraph } from './neuronpedia.ts';
 

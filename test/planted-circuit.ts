@@ -25,14 +25,14 @@
  *
  * Model shape: 2 layers, 4 heads, dHead = dVocab + 8, dModel = 3·dVocab + 8, dMlp 4 (all zero).
  */
-import type { Backend, HostWeight } from '../../gpu/backend.ts';
-import { createCpuBackend } from '../../gpu/cpu/backend.ts';
-import type { Model } from '../model/model.ts';
-import { modelOnBackend } from '../model/model.ts';
-import { gaussian, smallSpec } from '../model/random.ts';
-import type { ModelSpec } from '../model/spec.ts';
-import type { BlockWeights, ModelWeights } from '../model/weights.ts';
-import type { HeadLocation } from './head-location.ts';
+import type { Backend, HostWeight } from '../gpu/backend.ts';
+import { createCpuBackend } from '../gpu/cpu/backend.ts';
+import type { Model } from '../analysis/model/model.ts';
+import { modelOnBackend } from '../analysis/model/model.ts';
+import { gaussian, smallSpec } from '../analysis/model/random.ts';
+import type { ModelSpec } from '../analysis/model/spec.ts';
+import type { BlockWeights, ModelWeights } from '../analysis/model/weights.ts';
+import type { HeadLocation } from '../analysis/methods/head-location.ts';
 
 export interface PlantedCircuitOptions {
   /** Vocabulary size (default 128); every token has its own orthogonal directions. */

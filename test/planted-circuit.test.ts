@@ -2,10 +2,10 @@
  * The hand-built induction circuit really copies in context, and only through its planted heads.
  */
 import { describe, expect, it } from 'vitest';
-import { hook } from '../hooks/points.ts';
-import type { Intervention } from '../hooks/interventions.ts';
-import { run } from '../model/run.ts';
-import { copying, distinctRepeat } from '../../test/in-context-copying.ts';
+import { hook } from '../analysis/hooks/points.ts';
+import type { Intervention } from '../analysis/hooks/interventions.ts';
+import { run } from '../analysis/model/run.ts';
+import { copying, distinctRepeat } from './in-context-copying.ts';
 import { INDUCTION, LOGIT_GAP, plantedCircuit, PREVIOUS_TOKEN } from './planted-circuit.ts';
 
 describe('planted circuit', () => {
