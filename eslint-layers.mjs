@@ -18,6 +18,9 @@ export const LAYERS = {
 /** Type-only imports allowed across the top: the page reads the desktop bridge's types from electron/preload. */
 const TYPE_ONLY = { renderer: ['electron/preload/'] };
 
+/** Files a peer may import: Electron serves the renderer with the renderer's one Content-Security-Policy. */
+const SHARED = { electron: ['renderer/build/csp.ts'] };
+
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 
 function topFolder(root, file) {
@@ -47,6 +50,7 @@ const rule = {
       const target = topFolder(root, path.resolve(path.dirname(file), source));
       if (!target || !Object.hasOwn(LAYERS, target.top) || allowed.includes(target.top)) return;
       if (typeOnly && (TYPE_ONLY[here.top] ?? []).some((prefix) => target.rel.startsWith(prefix))) return;
+      if ((SHARED[here.top] ?? []).includes(target.rel)) return;
       context.report({ node, messageId: 'upward', data: { from: here.top, allowed: allowed.map((a) => `${a}/`).join(', '), source, to: target.top } });
     };
     return {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RENDERER_CSP, cspString } from '../../../renderer/build/csp.ts';
+import { MODEL_SCHEME } from '../protocol/schemes.ts';
 import { DEFAULT_CSP, buildCsp, installCspHeader, withCsp } from './csp.ts';
 import type { HeaderHookTarget, ResponseHeaders } from './csp.ts';
 
@@ -11,6 +13,7 @@ describe('buildCsp', () => {
         "worker-src 'self' blob:",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
+        "font-src 'self' data:",
         "connect-src 'self' probescope-model:",
         "object-src 'none'",
         "base-uri 'none'",
@@ -18,6 +21,11 @@ describe('buildCsp', () => {
         "frame-ancestors 'none'",
       ].join('; '),
     );
+  });
+
+  it('is the web build\'s policy (one definition) plus the header-only frame-ancestors, and lets the page reach the model protocol', () => {
+    expect(buildCsp()).toBe(`${cspString(RENDERER_CSP)}; frame-ancestors 'none'`);
+    expect(DEFAULT_CSP['connect-src']).toContain(`${MODEL_SCHEME}:`);
   });
 
   it('never allows eval or inline scripts', () => {

@@ -2,28 +2,18 @@
  * The renderer's Content-Security-Policy and the session hook that puts it on
  * every response. Plain Node; the session is passed in.
  */
-import { MODEL_SCHEME } from '../protocol/schemes.ts';
+import { RENDERER_CSP } from '../../../renderer/build/csp.ts';
 
 export type CspDirectives = Readonly<Record<string, readonly string[]>>;
 
 /**
- * Strict by default: only the app's own scripts (no eval, no inline script),
- * module workers from the app or blob: URLs, inline styles only because Plotly
- * sets them, network access only to the app and the model protocol, no plugins,
- * no <base>, no framing, no form submissions.
+ * The renderer's one policy (renderer/build/csp.ts, also the web build's <meta> tag) plus what
+ * only a header can say: no framing. Strict: only the app's own scripts (no eval, no inline
+ * script), module workers from the app or blob: URLs, inline styles only because Plotly sets
+ * them, network access only to the app and the model protocol, no plugins, no <base>, no form
+ * submissions.
  */
-export const DEFAULT_CSP: CspDirectives = {
-  'default-src': ["'self'"],
-  'script-src': ["'self'"],
-  'worker-src': ["'self'", 'blob:'],
-  'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:', 'blob:'],
-  'connect-src': ["'self'", `${MODEL_SCHEME}:`],
-  'object-src': ["'none'"],
-  'base-uri': ["'none'"],
-  'form-action': ["'none'"],
-  'frame-ancestors': ["'none'"],
-};
+export const DEFAULT_CSP: CspDirectives = { ...RENDERER_CSP, 'frame-ancestors': ["'none'"] };
 
 const DIRECTIVE_NAME = /^[a-z-]+$/;
 const SOURCE = /^[^\s;,]+$/;
