@@ -24,7 +24,9 @@ beforeAll(async () => {
   const card = await handlers.loadModel({ source: { kind: 'files', label: 'stories260K', files }, backend: 'cpu' }, context(progress));
   expect(card).toMatchObject({ nLayers: 5, nHeads: 8, nKvHeads: 4, dModel: 64, architecture: 'LlamaForCausalLM', backend: { name: 'wasm' } }); // 'cpu' asks for the fast CPU backend
   expect(card.parameters).toBeGreaterThan(200_000);
-  expect(progress.some((p) => p.unit === 'bytes' && p.done === p.total && p.total > 1_000_000)).toBe(true);
+  // Per-tensor progress, naming each tensor, ending with every tensor read.
+  expect(progress.some((p) => p.unit === 'tensors' && /^reading model\.[a-z_.0-9]+weight /.test(p.stage))).toBe(true);
+  expect(progress.some((p) => p.unit === 'tensors' && p.done === p.total && p.total > 40 && p.stage.startsWith('weights read'))).toBe(true);
   const tokens = await handlers.tokenize({ text: 'Once upon a time, there was a little girl named Lily.', prependBos: true }, context());
   expect(tokens.tokens[0]).toEqual({ id: 1, text: '<s>', special: true });
   prompt = tokens.tokens.map((t) => t.id);

@@ -24,8 +24,9 @@ export interface MemoryOffer {
 
 const GiB = 2 ** 30;
 
+/** Bytes as GiB (MiB below 1 GiB), one decimal. */
 export function gib(bytes: number): string {
-  return `${(bytes / GiB).toFixed(bytes < GiB ? 2 : 1)} GiB`;
+  return bytes < GiB ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / GiB).toFixed(1)} GiB`;
 }
 
 /** navigator.deviceMemory in bytes when it is below the browsers' cap of 8 GiB (a real bound). */

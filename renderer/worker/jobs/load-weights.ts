@@ -30,9 +30,15 @@ export async function loadWithinMemory(source: ModelSource, backend: Backend, ct
   const fit = describeFit(need, offer);
   ctx.progress(0, need.tensors, 'tensors', fit);
   try {
-    return await loadHostModel(source, {
-      onTensor: (name, index, count) => ctx.progress(index, count, 'tensors', `reading ${name} (${gib(bytesRead())} of ${gib(need.weightBytes)}); ${fit}`),
+    let count = need.tensors;
+    const host = await loadHostModel(source, {
+      onTensor: (name, index, total) => {
+        count = total;
+        ctx.progress(index, total, 'tensors', `reading ${name} (${gib(bytesRead())} of ${gib(need.weightBytes)}); ${fit}`);
+      },
     });
+    ctx.progress(count, count, 'tensors', `weights read (${gib(bytesRead())}); ${fit}`);
+    return host;
   } catch (e) {
     releaseBackend(backend);
     throw e;
