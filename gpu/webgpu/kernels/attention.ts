@@ -156,7 +156,7 @@ export function fusedAttentionTile(d: number, pos: number, maxWorkgroupStorageBy
   while (qb > 1 && qb * d > FUSED_WG * FUSED_MAX_PER_THREAD) qb /= 2;
   if (qb * d > FUSED_WG * FUSED_MAX_PER_THREAD) return null;
   const kt = d <= 64 ? 32 : 16;
-  const bytes = 4 * (qb * d + kt * d + qb * kt + 3 * qb);
+  const bytes = 4 * ((qb + kt) * (d + 1) + qb * kt + 3 * qb);
   return bytes <= maxWorkgroupStorageBytes ? { qb, kt } : null;
 }
 

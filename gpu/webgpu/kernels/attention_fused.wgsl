@@ -23,6 +23,10 @@ override KEY_VALID: bool = false;
 override SOFTCAP: f32 = 0.0;
 override WINDOW: u32 = 0u;
 override PER_THREAD: u32 = (QB * D + WG - 1u) / WG;
+// Query and key rows padded by one word: the score loop's threads read one key row each (and
+// one or two query rows), D + 1 words apart, so they land in different banks (D words apart
+// would put them all in one).
+override ROW_STRIDE: u32 = D + 1u;
 
 struct Params {
   pos: u32,
@@ -42,8 +46,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read> key_valid: array<u32>;
 @group(0) @binding(5) var<storage, read_write> z: array<f32>;
 
-var<workgroup> q_tile: array<f32, QB * D>;
-var<workgroup> kv_tile: array<f32, KT * D>;
+var<workgroup> q_tile: array<f32, QB * ROW_STRIDE>;
+var<workgroup> kv_tile: array<f32, KT * ROW_STRIDE>;
 var<workgroup> p_tile: array<f32, QB * KT>;
 var<workgroup> row_max: array<f32, QB>;
 var<workgroup> row_sum: array<f32, QB>;
@@ -57,7 +61,7 @@ fn stage_keys(src_k: bool, b: u32, kvh: u32, key0: u32, t: u32) {
       let at = ((b * params.kv_pos + key) * params.kv_heads + kvh) * D + e % D;
       x = select(v[at], k[at], src_k);
     }
-    kv_tile[e] = x;
+    kv_tile[(e / D) * ROW_STRIDE + e % D] = x;
   }
 }
 
@@ -75,7 +79,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     if (row < params.pos) {
       x = q[((b * params.pos + row) * params.heads + h) * D + e % D];
     }
-    q_tile[e] = x;
+    q_tile[(e / D) * ROW_STRIDE + e % D] = x;
   }
   if (t < QB) {
     row_max[t] = params.neg_inf;
@@ -103,7 +107,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let at = params.query_offset + q0 + r; // this row's key index
       var s = 0.0;
       for (var d = 0u; d < D; d++) {
-        s = fma(q_tile[r * D + d], kv_tile[(e % KT) * D + d], s);
+        s = fma(q_tile[r * ROW_STRIDE + d], kv_tile[(e % KT) * ROW_STRIDE + d], s);
       }
       s = s * params.scale;
       if (SOFTCAP > 0.0) {
@@ -154,7 +158,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         let d = e % D;
         var acc = o[i] * row_rescale[r];
         for (var j = 0u; j < KT; j++) {
-          acc = fma(p_tile[r * KT + j], kv_tile[j * D + d], acc);
+          acc = fma(p_tile[r * KT + j], kv_tile[j * ROW_STRIDE + d], acc);
         }
         o[i] = acc;
       }
