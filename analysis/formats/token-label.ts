@@ -9,7 +9,8 @@
  *   `<br>`, `<s>` = strikethrough …), so "<s>", "</s>" and "<|endoftext|>" would vanish or
  *   restyle the rest of the label; they are entity-escaped.
  *
- * `tokenLabel` is both, for any token text that goes into a figure.
+ * `tokenLabel` is both, for any token text that goes into a figure. notebooks/figures/plotly.ts
+ * escapes every notebook label, title and cell with the same `plotlyText`.
  */
 
 export function visibleToken(text: string): string {
@@ -33,9 +34,20 @@ export function shortVisibleToken(text: string, max = 10): string {
   return chars.length <= max ? shown : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** Text as Plotly must receive it to show it literally (labels, titles, cell text, hover). */
+const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f]|\p{Cs}/gu;
+
+function controlEscape(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+}
+
+/**
+ * Text as Plotly must receive it to show it literally (labels, titles, cell text, hover): markup
+ * entity-escaped, and control characters and lone surrogates (which break SVG exports) written
+ * as escapes.
+ */
 export function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(CONTROL_OR_LONE_SURROGATE, controlEscape);
 }
 
 /** A token's text for a figure: visible whitespace, escaped markup, optionally shortened. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { logitLens } from '../methods/logit-lens.ts';
 import { indexedLabels } from './views.ts';
+import { visibleToken } from '../formats/token-label.ts';
 import { defineMethod } from './define.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 
@@ -74,7 +75,7 @@ export const logitLensStep = defineMethod({
           x: { title: 'position', labels: posLabels },
           y: layerAxis,
           z: r.top.map((row) => row.map((k) => k[0]?.prob ?? null)),
-          text: r.top.map((row) => row.map((k) => k[0]?.token ?? '')),
+          text: r.top.map((row) => row.map((k) => visibleToken(k[0]?.token ?? ''))),
           zTitle: 'p(top-1)',
           signed: false,
         };

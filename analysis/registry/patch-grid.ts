@@ -3,6 +3,7 @@
  * as 2-D grids: rows are layers (layer × head for three axes), columns positions or heads.
  * Position labels show the clean token and, where it differs, the corrupted one ("13: Lily / Tim").
  */
+import { visibleToken } from '../formats/token-label.ts';
 import type { GridView } from './views.ts';
 import { rangeLabels } from './views.ts';
 
@@ -20,7 +21,7 @@ export function patchCellLabels(r: PatchGridMeta): string[] {
 }
 
 export function patchGrid(r: PatchGridMeta, values: readonly (number | null)[], title: string, zTitle: string): GridView {
-  const posLabels = r.cleanTokens.map((t, p) => `${p}: ${t}${r.corruptedTokens[p] !== t ? ` / ${r.corruptedTokens[p]}` : ''}`);
+  const posLabels = r.cleanTokens.map((t, p) => `${p}: ${visibleToken(t)}${r.corruptedTokens[p] !== t ? ` / ${visibleToken(r.corruptedTokens[p])}` : ''}`);
   const [L, A, B] = r.shape;
   const layerLabels = rangeLabels(L, 'L');
   const axes = r.axes.join(',');

@@ -1,3 +1,5 @@
+import { visibleToken } from '../formats/token-label.ts';
+
 /**
  * Views: the plottable shapes a step result offers, independent of how they are drawn. A step
  * adapter turns its result into named views; a figure cell picks one and a figure type. Keeping
@@ -108,11 +110,12 @@ export function graphEdgeTable(view: GraphView): TableView {
 }
 
 /**
- * Labels made unique by their index ("3: the"), since token strings repeat within a prompt;
- * `indices` gives the number shown for each label (default 0, 1, …).
+ * Token labels made unique by their index ("3: ·the"), since token strings repeat within a
+ * prompt, with whitespace visible as in the app's token strip; `indices` gives the number shown
+ * for each label (default 0, 1, …).
  */
 export function indexedLabels(labels: readonly string[], indices?: readonly number[]): string[] {
-  return labels.map((l, i) => `${indices ? indices[i] : i}: ${l}`);
+  return labels.map((l, i) => `${indices ? indices[i] : i}: ${visibleToken(l)}`);
 }
 
 export function rangeLabels(n: number, prefix = ''): string[] {

@@ -56,7 +56,7 @@ describe('probescope patch', () => {
     // A labelled grid: a header row of positions with their tokens, then one row per layer.
     const lines = text.stdout.split('\n');
     const header = lines.findIndex((l) => l.startsWith('layer \\ position'));
-    expect(lines[header]).toMatch(/0: <s> +1:  Once +2:  upon/);
+    expect(lines[header]).toMatch(/0: <s> +1: ·Once +2: ·upon/);
     expect(lines.slice(header + 1, header + 6).map((l) => l.split(/\s+/)[0])).toEqual(['L0', 'L1', 'L2', 'L3', 'L4']);
     const out = jsonOf(await runCli(['patch', '--model', 'builtin:stories260K', '--clean-ids', ids.join(','), '--noise-pos', '1,2', '--answer', '261', '--json'])) as unknown as PatchJson;
     expect(out.noiseSigma).toBeGreaterThan(0);

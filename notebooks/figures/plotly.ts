@@ -1,12 +1,15 @@
 /**
  * A view drawn as a Plotly figure: `{data, layout}` as plain JSON, so the same spec renders in
  * the app, in the HTML report and in the headless exporter. Signed values use a diverging,
- * colour-blind-safe scale (ColorBrewer RdBu) centred on 0; unsigned ones Viridis.
+ * colour-blind-safe scale (ColorBrewer RdBu) centred on 0, unsigned ones a white-to-blue scale:
+ * the same scales as the app's figures (colorscales.ts).
  */
 import type { Json, JsonObject } from '../../analysis/json.ts';
+import { DIVERGING, SEQUENTIAL } from './colorscales.ts';
 import type { FigureOptions } from './options.ts';
 import { graphAxes, graphTraces } from './graph.ts';
 import { viewToTable } from './table.ts';
+import { plotlyText } from '../../analysis/formats/token-label.ts';
 import type { FigureType, GridView, View } from '../../analysis/registry/views.ts';
 
 export interface PlotlyFigure {
@@ -14,38 +17,15 @@ export interface PlotlyFigure {
   readonly layout: JsonObject;
 }
 
-/** ColorBrewer RdBu (reversed: negative blue, positive red), distinguishable with the common colour-vision deficiencies. */
-const DIVERGING: Json = [
-  [0, '#2166ac'],
-  [0.25, '#67a9cf'],
-  [0.5, '#f7f7f7'],
-  [0.75, '#ef8a62'],
-  [1, '#b2182b'],
-];
-
 /**
  * Control characters and unpaired surrogates cannot appear in SVG (XML 1.0) at all: a byte token
  * such as "\x1a" in a label made Plotly's image export throw. They are written as visible escapes.
  */
-const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f]|\p{Cs}/gu;
-
-function controlEscape(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
-}
-
 /**
  * Plotly reads a small HTML subset in every label, title and cell (`<b>`, `<a href>`, `<br>` …),
- * so text from prompts and tokens is entity-escaped: the BOS token "<s>" must show as "<s>",
- * not start a strikethrough, and no notebook text can become a link.
+ * so text from prompts and tokens is escaped by the one function the app's figures use too.
  */
-export function plotlyText(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(CONTROL_OR_LONE_SURROGATE, controlEscape);
-}
+export { plotlyText };
 
 const texts = (xs: readonly string[]) => xs.map(plotlyText);
 
@@ -60,7 +40,7 @@ function heatmap(view: GridView, options: FigureOptions): JsonObject {
     ...(hasText ? { text: view.text!.map(texts) } : {}),
     ...(hasText && options.showText !== false ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
     hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{text}' : ''}<extra></extra>`,
-    colorscale: diverging ? DIVERGING : 'Viridis',
+    colorscale: (diverging ? DIVERGING : SEQUENTIAL) as Json,
     ...(diverging ? { zmid: 0 } : {}),
     colorbar: { title: { text: plotlyText(view.zTitle) } },
     xgap: 1,
