@@ -145,7 +145,8 @@ describe('the workbench as a researcher meets it', () => {
     await expect(table.locator('tbody tr').count()).resolves.toBe(2);
     await expect(table.locator('tr[data-backend="cpu"]').textContent()).resolves.toMatch(/CPU \(in use\).*\d ms/);
     await expect(table.locator('tr[data-backend="webgpu"]').textContent()).resolves.toMatch(/WebGPU.*\d ms.*SwiftShader is a software renderer/);
-    await shot('model-compare');
+    await table.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'ux-model-compare.png') });
   });
 
   it('refuses an out-of-range neuron layer with a message instead of clamping it', async () => {
