@@ -10,7 +10,7 @@
  *   dataset   – a labelled dataset (a built-in one by name, or inline examples)
  *   analysis  – `{method, params}`; runs on the nearest model/prompts/dataset cell above it
  *               unless `model` / `input` name one
- *   figure    – a view of an earlier analysis step's result drawn as heatmap | bar | line | table
+ *   figure    – a view of an earlier analysis step's result drawn as heatmap | bar | line | table | graph
  *
  * This file describes shape only; cross-cell rules (ids unique, references point backwards,
  * params valid for the method) are checked in validate.ts.

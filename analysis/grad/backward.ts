@@ -25,7 +25,7 @@ import { layerAttention } from '../model/spec.ts';
 import type { NormWeights } from '../model/weights.ts';
 import { interventionVjp } from './intervention-vjp.ts';
 import type { Linearisation } from './linearisation.ts';
-import { allKeys, centre, groupSum, secantGain } from './linearisation.ts';
+import { allKeys, centre, groupSum, secantGain, softcapSecantGain } from './linearisation.ts';
 import type { Tape } from './tape.ts';
 
 interface NormNames {
@@ -245,9 +245,18 @@ class Backward {
     const { b, tape } = this;
     const { spec, weights } = tape.model;
     const { batch, pos } = tape.tokens;
-    // Gemma-2's final softcap L = c·tanh(z/c): ∂L/∂z = 1 − (L/c)², from the capped logits.
+    // Gemma-2's final softcap L = c·tanh(z/c): live, ∂L/∂z = 1 − (L/c)² from the capped logits;
+    // frozen (the secant replay's adjoint, attribution graphs), the gain c·tanh(z0/c)/z0 of
+    // linear-pass.ts, from the pre-cap logits z0 recomputed from ln_final's output.
     const c = spec.finalSoftcap;
-    const gLogits = c === undefined ? seed : b.mul(seed, b.sub(b.fill(tape.logits.shape, 1), b.scale(b.mul(tape.logits, tape.logits), 1 / (c * c))));
+    let gLogits = seed;
+    if (c !== undefined && this.lin.norms === 'live') {
+      gLogits = b.mul(seed, b.sub(b.fill(tape.logits.shape, 1), b.scale(b.mul(tape.logits, tape.logits), 1 / (c * c))));
+    } else if (c !== undefined) {
+      let normed = this.v(hook.lnFinalNormalized);
+      if (seed.shape[1] !== pos) normed = b.slice(normed, 1, pos - 1, pos);
+      gLogits = b.mul(seed, softcapSecantGain(b, b.linear(b.mul(normed, weights.lnFinal.w), weights.unembed, weights.bUnembed), c));
+    }
     // ∂M/∂(final norm output): through the unembedding, then placed at its rows.
     let gNormed = b.linearTransposed(gLogits, weights.unembed);
     if (seed.shape[1] !== pos) {

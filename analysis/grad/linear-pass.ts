@@ -21,7 +21,7 @@ import { layerRope } from '../model/rope.ts';
 import { layerAttention } from '../model/spec.ts';
 import type { NormWeights } from '../model/weights.ts';
 import type { Linearisation } from './linearisation.ts';
-import { allKeys, centre, rowsOf, secantGain } from './linearisation.ts';
+import { allKeys, centre, rowsOf, secantGain, softcapSecantGain } from './linearisation.ts';
 import type { Tape } from './tape.ts';
 
 /** Where a linearised pass starts: the residual stream before, inside or after block `layer`. */
@@ -282,15 +282,10 @@ export class LinearPass {
     const cap = this.spec.finalSoftcap;
     if (cap === undefined) return z;
     const preCap = (normalized: Tensor) => b.linear(b.mul(normalized, weights.lnFinal.w), weights.unembed, weights.bUnembed);
-    const secant = (t: Tensor) => {
-      const z0 = preCap(t);
-      // c·tanh(z/c)/z → 1 at z = 0 (0/0 would be NaN).
-      return b.select(z0, b.div(b.scale(b.unary(b.scale(z0, 1 / cap), 'tanh'), cap), z0), b.fill(z0.shape, 1));
-    };
     const gain =
       this.lin.norms === 'live'
         ? { key: 'softcap-slope', make: (t: Tensor) => b.unaryGrad(b.scale(preCap(t), 1 / cap), 'tanh') }
-        : { key: 'softcap-secant', make: secant };
+        : { key: 'softcap-secant', make: (t: Tensor) => softcapSecantGain(b, preCap(t), cap) };
     return b.mul(z, this.x0(hook.lnFinalNormalized, gain));
   }
 }

@@ -36,6 +36,11 @@ export function secantGain(b: Backend, z: Tensor, act: UnaryKind): Tensor {
   return b.select(z, b.div(b.unary(z, act), z), b.fill(z.shape, limit));
 }
 
+/** Gemma-2's final softcap frozen at x0: c·tanh(z0/c)/z0 per entry (→ 1 at z0 = 0) for pre-cap logits z0. */
+export function softcapSecantGain(b: Backend, z0: Tensor, cap: number): Tensor {
+  return b.select(z0, b.div(b.scale(b.unary(b.scale(z0, 1 / cap), 'tanh'), cap), z0), b.fill(z0.shape, 1));
+}
+
 /**
  * Sums query heads into their kv head: x [batch, pos, head, dHead] → [batch, pos, kvHead, dHead].
  * Query head h reads kv head ⌊h / group⌋, so the heads of a group are contiguous.

@@ -6,6 +6,7 @@ import type { Model } from '../../model/model.ts';
 import { hook } from '../../hooks/points.ts';
 import { run } from '../../model/run.ts';
 import { loadFixtureModel } from '../../../test/fixture-model.ts';
+import { FIXTURE_MODELS } from '../../../test/reference.ts';
 import { plantedCircuit } from '../../../test/planted-circuit.ts';
 import { attributionGraph, identityError, salientLogits } from './graph.ts';
 import type { GraphTranscoder } from './replacement.ts';
@@ -127,5 +128,19 @@ describe('attribution graph', () => {
     await expect(attributionGraph(model, { ids: [1, 2] }, { transcoders: [{ ...t, layer: 9 }] })).rejects.toThrow(/layer 9/);
     await expect(attributionGraph(model, { ids: [1, 2] }, { transcoders: [{ ...t, bDec: new Float32Array(3) }] })).rejects.toThrow(/b_dec has 3 values/);
     await expect(attributionGraph(model, { ids: [1, 2] }, { transcoders: [{ ...t, inputHook: 'blocks.0.hook_resid_pre' }] })).rejects.toThrow(/reads blocks.0.hook_resid_pre/);
+  });
+});
+
+describe.each(FIXTURE_MODELS)('attribution graph identity on %s (random transcoders)', (name) => {
+  it('every target node’s edges plus bias equal its value', async () => {
+    const model = await loadFixtureModel(name);
+    const names = new Set(model.hookPoints.map((p) => p.name));
+    const transcoders = Array.from({ length: model.spec.nLayers }, (_, l) => {
+      const t = randomTranscoder(model, l, 12, 300 + l);
+      return names.has(t.inputHook) ? t : { ...t, inputHook: hook.residMid(l) };
+    });
+    const g = await attributionGraph(model, { ids: [1, 7, 200, 33, 5] }, { transcoders, batchSize: 64 });
+    expect(g.layout.features).toBeGreaterThan(5);
+    expect(g.checks.maxIdentityError).toBeLessThan(1e-4);
   });
 });
