@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DIVERGING, SEQUENTIAL } from './colorscales.ts';
 import { toPlotly } from './plotly.ts';
 import type { GridView, SeriesView } from '../../analysis/registry/views.ts';
 
@@ -22,12 +23,13 @@ const grid = (signed: boolean): GridView => ({
 const series: SeriesView = { kind: 'series', title: 'acc', x: { title: 'layer', labels: ['L0', 'L1'] }, yTitle: 'accuracy', traces: [{ name: 'train', values: [0.5, 1] }, { name: 'test', values: [0.4, null] }] };
 
 describe('figures as Plotly specs', () => {
-  it('draws signed grids with a diverging scale centred on 0, unsigned ones with Viridis', () => {
+  it('draws signed grids with the diverging scale centred on 0, unsigned ones with the sequential scale (the app\'s scales)', () => {
     const signed = toPlotly(grid(true), 'heatmap').data[0];
     expect(signed).toMatchObject({ type: 'heatmap', zmid: 0, z: [[1, -2], [null, 4]] });
-    expect((signed.colorscale as [number, string][])[2]).toEqual([0.5, '#f7f7f7']);
+    expect(signed.colorscale).toEqual(DIVERGING);
+    expect((signed.colorscale as [number, string][])[5]).toEqual([0.5, '#f7f7f7']);
     const unsigned = toPlotly(grid(false), 'heatmap').data[0];
-    expect(unsigned.colorscale).toBe('Viridis');
+    expect(unsigned.colorscale).toEqual(SEQUENTIAL);
     expect(unsigned.zmid).toBeUndefined();
     expect(toPlotly(grid(false), 'heatmap', { colorscale: 'diverging' }).data[0].zmid).toBe(0);
   });

@@ -7,7 +7,7 @@ import type { Annotation, Data, Layout, Shape } from 'plotly.js-dist-min';
 import type { Table } from '../export/table.ts';
 import { positionTokenLabel, tokenLabel } from '../../analysis/formats/token-label.ts';
 import type { AttentionResult, TokenInfo } from '../worker/contracts.ts';
-import { SEQUENTIAL } from './colorscales.ts';
+import { SEQUENTIAL } from '../../notebooks/figures/colorscales.ts';
 import type { Window } from './downsample.ts';
 import { binMatrix, fullWindow } from './downsample.ts';
 import type { FigureSpec } from './spec.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bars, cellOf, headGrid, heatmap } from './charts.ts';
-import { DIVERGING } from './colorscales.ts';
+import { DIVERGING } from '../../notebooks/figures/colorscales.ts';
 
 describe('figure builders', () => {
   it('centres signed heatmaps on 0 with symmetric limits', () => {

@@ -4,7 +4,7 @@
  * Pure functions from numbers and labels to a FigureSpec.
  */
 import type { Data } from 'plotly.js-dist-min';
-import { DIVERGING, SEQUENTIAL, symmetricLimits } from './colorscales.ts';
+import { DIVERGING, SEQUENTIAL, symmetricLimits } from '../../notebooks/figures/colorscales.ts';
 import type { FigureSpec } from './spec.ts';
 import { themedLayout } from './spec.ts';
 

@@ -7,7 +7,7 @@ import type { Data } from 'plotly.js-dist-min';
 import type { Table } from '../export/table.ts';
 import { positionTokenLabel, tokenLabel } from '../../analysis/formats/token-label.ts';
 import type { LogitLensResult, TokenInfo } from '../worker/contracts.ts';
-import { SEQUENTIAL, SEQUENTIAL_REVERSED } from './colorscales.ts';
+import { SEQUENTIAL, SEQUENTIAL_REVERSED } from '../../notebooks/figures/colorscales.ts';
 import type { Window } from './downsample.ts';
 import { binMatrix } from './downsample.ts';
 import type { FigureSpec } from './spec.ts';

@@ -1,7 +1,8 @@
 /**
- * Colour scales. Signed values use a diverging scale centred on 0 (ColorBrewer RdBu reversed:
+ * The colour scales of every figure (the app's views, notebook figures, their reports and image
+ * exports). Signed values use one diverging scale centred on 0 (ColorBrewer RdBu reversed:
  * negative blue, positive red; colour-blind safe), with symmetric limits so white means 0.
- * Values in [0, 1] (attention, probability) use a white-to-blue sequential scale.
+ * Unsigned values (attention, probability, norms) use one white-to-blue sequential scale.
  */
 import type { ColorScale } from 'plotly.js-dist-min';
 
