@@ -24,7 +24,7 @@ import type { FuzzInput } from './targets.ts';
 import { fuzzTarget, TARGET_NAMES } from './targets.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
-const OUTCOMES = ['accepted', 'clean-error', 'unclean-error', 'silent-nan', 'crash', 'hang', 'memory'] as const;
+const OUTCOMES = ['accepted', 'clean-error', 'unclean-error', 'silent-nan', 'wrong-numbers', 'crash', 'hang', 'memory'] as const;
 type CampaignOutcome = (typeof OUTCOMES)[number];
 
 const { values } = parseArgs({

@@ -48,14 +48,14 @@ function setOwn(target: Record<string, JsonValue> | JsonValue[], key: string | n
 
 export interface JsonEdit {
   readonly pick: number;
-  readonly action: 'replace' | 'delete' | 'add-key' | 'regex';
+  readonly action: 'replace' | 'delete' | 'add-key' | 'regex' | 'number';
   readonly value: JsonValue;
   readonly key: string;
 }
 
 const jsonEdit: fc.Arbitrary<JsonEdit> = fc.record({
   pick: fc.nat(),
-  action: fc.constantFrom<JsonEdit['action']>('replace', 'replace', 'replace', 'delete', 'add-key', 'regex'),
+  action: fc.constantFrom<JsonEdit['action']>('replace', 'replace', 'replace', 'delete', 'add-key', 'regex', 'number', 'number'),
   value: fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_VALUES) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue> },
@@ -65,13 +65,27 @@ const jsonEdit: fc.Arbitrary<JsonEdit> = fc.record({
   key: fc.constantFrom('__proto__', 'constructor', 'rope_scaling', 'sliding_window', 'head_dim', 'added_tokens', 'options', 'extra'),
 });
 
+const HOSTILE_NUMBERS = HOSTILE_VALUES.filter((v): v is number => typeof v === 'number');
+
+function valueAt(root: JsonValue, path: Path): JsonValue {
+  let at: JsonValue = root;
+  for (const step of path) at = (at as Record<string, JsonValue>)[step as string];
+  return at;
+}
+
 /** Applies edits to a deep copy of `seed`; the path of each edit is chosen among the copy's own paths. */
 export function applyJsonEdits(seed: JsonValue, edits: readonly JsonEdit[]): JsonValue {
   let root = structuredClone(seed);
   for (const edit of edits) {
-    const all = paths(root);
+    let all = paths(root);
+    let value = edit.action === 'regex' ? { Regex: REGEX_VALUES[edit.pick % REGEX_VALUES.length] } : edit.value;
+    if (edit.action === 'number') {
+      // A number of the file replaced by a hostile number: where range checks matter most.
+      all = all.filter((p) => typeof valueAt(root, p) === 'number');
+      if (all.length === 0) continue;
+      value = typeof edit.value === 'number' ? edit.value : HOSTILE_NUMBERS[(edit.pick >>> 4) % HOSTILE_NUMBERS.length];
+    }
     const path = all[edit.pick % all.length];
-    const value = edit.action === 'regex' ? { Regex: REGEX_VALUES[edit.pick % REGEX_VALUES.length] } : edit.value;
     if (path.length === 0) {
       if (edit.action === 'replace') root = structuredClone(value);
       continue;

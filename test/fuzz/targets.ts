@@ -3,8 +3,9 @@
  * loader and a forward pass), tokenizer loading, .probescope import and notebook validation.
  * Each has a fast-check arbitrary of hostile inputs grown from a well-formed seed, and a `run`
  * that applies the oracle:
- *   - accepted: the input loaded; where it describes the seed's data it gave the same numbers,
- *     and nothing that loaded gives NaN or ±Infinity (that would be "silent-nan");
+ *   - accepted: the input loaded; where it describes the seed's data it gave the same numbers
+ *     (else "wrong-numbers": e.g. a shifted data section read as the same tensors), and nothing
+ *     that loaded gives NaN or ±Infinity (that would be "silent-nan");
  *   - clean-error: an error of the parser's own type, on one line, naming the file (and field);
  *   - unclean-error: anything else thrown (TypeError, RangeError, a multi-line message, …).
  * Hangs, crashes and memory are judged outside, by the campaign (child processes).
@@ -33,7 +34,7 @@ import { makeRawZip } from '../../renderer/storage/share/zip-test-support.ts';
 import type { JsonValue } from './mutate.ts';
 import { applyByteEdits, byteEdits, mutatedJsonText } from './mutate.ts';
 
-export type Outcome = 'accepted' | 'clean-error' | 'unclean-error' | 'silent-nan';
+export type Outcome = 'accepted' | 'clean-error' | 'unclean-error' | 'silent-nan' | 'wrong-numbers';
 
 export interface Verdict {
   readonly outcome: Outcome;
@@ -104,11 +105,18 @@ function safetensorsSeed(): { bytes: Uint8Array; headerEnd: number } {
   return { bytes: frameRawHeader(headerBytes, data), headerEnd: 8 + headerBytes.length };
 }
 
-async function readAllTensors(bytes: Uint8Array): Promise<Map<string, Float32Array>> {
+interface ReadTensors {
+  readonly values: Map<string, Float32Array>;
+  /** name, dtype and shape of every tensor: what the header says the file holds. */
+  readonly description: string;
+}
+
+async function readAllTensors(bytes: Uint8Array): Promise<ReadTensors> {
   const ckpt = await SafetensorsCheckpoint.open(new MemorySource('fuzz', { 'model.safetensors': bytes }));
-  const out = new Map<string, Float32Array>();
-  for (const name of ckpt.names()) out.set(name, toFloat32(await ckpt.read(name)));
-  return out;
+  const values = new Map<string, Float32Array>();
+  for (const name of ckpt.names()) values.set(name, toFloat32(await ckpt.read(name)));
+  const description = JSON.stringify(ckpt.names().sort().map((n) => [n, ckpt.entry(n).dtype, ckpt.entry(n).shape]));
+  return { values, description };
 }
 
 function sameTensors(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, Float32Array>): boolean {
@@ -147,14 +155,17 @@ function safetensorsTarget(): FuzzTarget {
     name: 'safetensors',
     inputs,
     async run(input) {
-      let tensors: Map<string, Float32Array>;
+      let tensors: ReadTensors;
       try {
         tensors = await readAllTensors(input as Uint8Array);
       } catch (e) {
         return classify(e, [ModelFormatError], ['model.safetensors']);
       }
-      if (sameTensors(tensors, await original)) return accepted('same numbers as the seed');
-      for (const [name, values] of tensors) if (nonFinite(values)) return { outcome: 'silent-nan', detail: `tensor ${name} loaded with non-finite values` };
+      const seedTensors = await original;
+      if (sameTensors(tensors.values, seedTensors.values)) return accepted('same numbers as the seed');
+      for (const [name, values] of tensors.values) if (nonFinite(values)) return { outcome: 'silent-nan', detail: `tensor ${name} loaded with non-finite values` };
+      // The seed's tensors exactly (names, dtypes, shapes) but other numbers: its data was misread.
+      if (tensors.description === seedTensors.description) return { outcome: 'wrong-numbers', detail: 'the same tensors as the seed loaded with different values' };
       return accepted('a different, self-consistent file');
     },
   };
@@ -170,6 +181,20 @@ function configTarget(): FuzzTarget {
   const inputs = fc
     .constantFrom(...CONFIG_MODELS)
     .chain((model) => mutatedJsonText(fixtureJson(`${model}/config.json`)).map((text) => `${model}\n${text}`));
+  const sourceFor = (model: (typeof CONFIG_MODELS)[number], config: string | Uint8Array) =>
+    new MemorySource('fuzz', { 'config.json': config, 'generation_config.json': generation.get(model)!, 'model.safetensors': weights.get(model)! });
+  const probeLogits = async (loaded: Awaited<ReturnType<typeof loadHostModel>>): Promise<Float32Array> => {
+    const ids = [0, 1, 2, 3].map((i) => Math.min(i + 1, loaded.spec.dVocab - 1));
+    return (await runModel(modelOnBackend({ ...loaded, label: 'fuzz' }, createCpuBackend()), { ids: [ids] })).logits!.data as Float32Array;
+  };
+  /** Each seed's spec and logits: an edited config that yields the same spec must give the same numbers. */
+  const seeds = new Map<string, Promise<{ spec: string; logits: Float32Array }>>();
+  const seedOf = (model: (typeof CONFIG_MODELS)[number]) => {
+    if (!seeds.has(model)) {
+      seeds.set(model, loadHostModel(sourceFor(model, fixture(`${model}/config.json`))).then(async (m) => ({ spec: JSON.stringify(m.spec), logits: await probeLogits(m) })));
+    }
+    return seeds.get(model)!;
+  };
   return {
     name: 'config',
     inputs,
@@ -177,22 +202,19 @@ function configTarget(): FuzzTarget {
       const text = input as string;
       const cut = text.indexOf('\n');
       const model = text.slice(0, cut) as (typeof CONFIG_MODELS)[number];
-      const source = new MemorySource('fuzz', {
-        'config.json': text.slice(cut + 1),
-        'generation_config.json': generation.get(model)!,
-        'model.safetensors': weights.get(model)!,
-      });
       let loaded;
       try {
-        loaded = await loadHostModel(source);
+        loaded = await loadHostModel(sourceFor(model, text.slice(cut + 1)));
       } catch (e) {
         return classify(e, [ModelFormatError], ['config.json', 'model.safetensors']);
       }
-      const ids = [0, 1, 2, 3].map((i) => Math.min(i + 1, loaded.spec.dVocab - 1));
       try {
-        const result = await runModel(modelOnBackend({ ...loaded, label: 'fuzz' }, createCpuBackend()), { ids: [ids] });
-        const logits = result.logits!.data;
+        const logits = await probeLogits(loaded);
         if (nonFinite(logits)) return { outcome: 'silent-nan', detail: `config ${text.slice(cut + 1, cut + 300)} loaded and gave non-finite logits` };
+        const seed = await seedOf(model);
+        if (JSON.stringify(loaded.spec) === seed.spec && logits.some((v, i) => v !== seed.logits[i])) {
+          return { outcome: 'wrong-numbers', detail: `the seed's spec, other logits: ${text.slice(cut + 1, cut + 300)}` };
+        }
       } catch (e) {
         // A context shorter than the 4-token probe is a refusal at use, with its own message.
         if (e instanceof Error && /context/.test(e.message) && !e.message.includes('\n')) return accepted('context shorter than the probe');
