@@ -29,7 +29,18 @@ export { plotlyText };
 
 const texts = (xs: readonly string[]) => xs.map(plotlyText);
 
+/** Characters of 10 px cell text that fit one of `columns` cells in a figure `width` px wide (margins and colour bar ≈ 180 px). */
+export function cellTextChars(columns: number, width: number): number {
+  return Math.floor((width - 180) / Math.max(1, columns) / 6);
+}
+
+function cut(text: string, chars: number): string {
+  const c = [...text];
+  return c.length <= chars ? text : `${c.slice(0, Math.max(1, chars - 1)).join('')}…`;
+}
+
 function heatmap(view: GridView, options: FigureOptions): JsonObject {
+  const chars = cellTextChars(view.x.labels.length, options.width ?? 720);
   const diverging = options.colorscale === 'diverging' || ((options.colorscale ?? 'auto') === 'auto' && view.signed);
   const hasText = view.text !== undefined;
   return {
@@ -37,9 +48,10 @@ function heatmap(view: GridView, options: FigureOptions): JsonObject {
     x: texts(view.x.labels),
     y: texts(view.y.labels),
     z: view.z.map((row) => [...row]),
-    ...(hasText ? { text: view.text!.map(texts) } : {}),
-    ...(hasText && options.showText !== false ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
-    hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{text}' : ''}<extra></extra>`,
+    // Cell text cut to what fits the figure's width (none below 3 characters); hover has it whole.
+    ...(hasText ? { text: view.text!.map((row) => row.map((t) => plotlyText(cut(t, chars)))), customdata: view.text!.map(texts) } : {}),
+    ...(hasText && options.showText !== false && chars >= 3 ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
+    hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{customdata}' : ''}<extra></extra>`,
     colorscale: (diverging ? DIVERGING : SEQUENTIAL) as Json,
     ...(diverging ? { zmid: 0 } : {}),
     colorbar: { title: { text: plotlyText(view.zTitle) } },
