@@ -35,7 +35,7 @@ import { select } from './kernels/select.ts';
 import { softmax } from './kernels/softmax.ts';
 import { keepTopK } from './kernels/topk.ts';
 import { unary } from './kernels/unary.ts';
-import type { StorageKind } from './kernel.ts';
+import { BLOCK_KINDS, isBlockKind, type StorageKind } from './kernel.ts';
 import { Context, GpuTensor, storageBytes } from './tensor.ts';
 
 export interface WebGpuBackend extends Backend {
@@ -59,7 +59,19 @@ export interface WebGpuBackend extends Backend {
   attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor;
 }
 
-const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
+const WEIGHT_KIND: Readonly<Record<HostWeight['dtype'], StorageKind>> = {
+  F32: 'f32', F16: 'f16', BF16: 'bf16', Q8_0: 'q8_0', Q4_0: 'q4_0',
+};
+
+/** Ops whose kernels read block-quantised weights in place (blocks.wgsl), and reading them back. */
+const BLOCK_WEIGHT_OPS: ReadonlySet<string> = new Set(['gather', 'linear', 'linearTransposed', 'headResult', 'linearFused', 'read', 'dispose']);
+
+/** Bytes of a [rows, cols] block-quantised matrix (cols a whole number of blocks). */
+function storedBlockBytes(kind: StorageKind, shape: readonly number[]): number {
+  const block = BLOCK_KINDS.get(kind);
+  if (block === undefined || shape.length !== 2 || shape[1] % block.values !== 0) return NaN;
+  return shape[0] * (shape[1] / block.values) * block.bytes;
+}
 
 export class WebGpuBackendImpl implements WebGpuBackend {
   private readonly ctx: Context;
@@ -94,7 +106,11 @@ export class WebGpuBackendImpl implements WebGpuBackend {
 
   private t(x: Tensor, op: string): GpuTensor {
     this.engine.assertAlive();
-    return this.ctx.tensor(x, op);
+    const t = this.ctx.tensor(x, op);
+    if (isBlockKind(t.storage.kind) && !BLOCK_WEIGHT_OPS.has(op)) {
+      throw new Error(`WebGPU ${op}: a ${t.storage.kind.toUpperCase()} weight is read only by ${[...BLOCK_WEIGHT_OPS].join(', ')}`);
+    }
+    return t;
   }
 
   // --- data movement -------------------------------------------------------------------
@@ -108,6 +124,13 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   uploadWeight(weight: HostWeight): Tensor {
     const { name, dtype, shape, data } = weight;
     const kind = WEIGHT_KIND[dtype];
+    if (isBlockKind(kind)) {
+      // ggml blocks stay as they are; the matrix kernels decode them in place (kernels/blocks.wgsl).
+      if (shape.length !== 2 || !(data instanceof Uint8Array) || data.length !== storedBlockBytes(kind, shape)) {
+        throw new Error(`uploadWeight ${name}: ${dtype} needs a matrix of raw blocks (Uint8Array of ${storedBlockBytes(kind, shape)} bytes)`);
+      }
+      return this.ctx.upload(data, kind, shape, `weight ${name}`);
+    }
     checkShape(`uploadWeight ${name}`, shape, data.length);
     if ((kind === 'f32') !== data instanceof Float32Array) {
       throw new Error(`uploadWeight ${name}: ${dtype} data must be a ${kind === 'f32' ? 'Float32Array' : 'Uint16Array'}`);
@@ -120,7 +143,15 @@ export class WebGpuBackendImpl implements WebGpuBackend {
   }
 
   async read(tensors: readonly Tensor[]): Promise<Float32Array[]> {
-    const list = tensors.map((x) => this.t(x, 'read'));
+    const decoded = tensors.map((x) => this.ctx.decodedBlocks(this.t(x, 'read'), 'read'));
+    try {
+      return await this.readStored(decoded.map((d) => d.tensor));
+    } finally {
+      for (const d of decoded) d.done();
+    }
+  }
+
+  private async readStored(list: readonly GpuTensor[]): Promise<Float32Array[]> {
     const regions = list.flatMap((x) =>
       x.storage.chunks.map((chunk) => ({ buffer: chunk.buffer, bytes: storageBytes(x.storage.kind, chunk.count) })),
     );

@@ -1,14 +1,14 @@
 /**
  * Launcher for dequant.wgsl: Q8_0/Q4_0 block storage → a fresh f32 tensor (split by rows like
- * any f32 tensor past the binding limit). The backend decodes a quantised weight this way for
- * the one op that reads it and releases the f32 copy when that op is encoded, so the model
- * stays in its blocks.
+ * any f32 tensor past the binding limit), for reading a weight back and for ops other than the
+ * matrix kernels (gemv, matmul, gather), which decode the blocks in place (blocks.wgsl).
  */
 import { defineKernel, ELEMENT_KIND, isBlockKind } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
+import blocks from './blocks.wgsl?raw';
 import source from './dequant.wgsl?raw';
 
-export const dequantKernel = defineKernel('dequant', source, { count: 'u32', first: 'u32' }, ['read', 'read_write']);
+export const dequantKernel = defineKernel('dequant', blocks + source, { count: 'u32', first: 'u32' }, ['read', 'read_write']);
 
 const WG = 256;
 

@@ -5,9 +5,10 @@
 import { shapeString } from '../../backend.ts';
 import { defineKernel, ELEMENT_KIND } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
+import blocks from './blocks.wgsl?raw';
 import source from './gather.wgsl?raw';
 
-export const gatherKernel = defineKernel('gather', source, { count: 'u32', d: 'u32' }, ['read', 'read', 'read_write']);
+export const gatherKernel = defineKernel('gather', blocks + source, { count: 'u32', d: 'u32' }, ['read', 'read', 'read_write']);
 
 const WG = 256;
 

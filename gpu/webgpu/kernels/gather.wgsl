@@ -3,7 +3,7 @@
 // split by rows), so one dispatch per chunk touches only its own rows. F16/BF16 tables stay
 // packed (two per u32, element 2i in the low half) and are decoded here; f32 rows move as bits.
 
-override KIND: u32 = 0u; // 0 f32, 1 f16, 2 bf16
+override KIND: u32 = 0u; // 0 f32, 1 f16, 2 bf16, 3+ ggml blocks (blocks.wgsl)
 override WG: u32 = 256u;
 
 struct Params {
@@ -16,9 +16,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read> table: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<u32>;
 
+fn block_word(i: u32) -> u32 {
+  return table[i];
+}
+
 fn load(e: u32) -> u32 {
   if (KIND == 0u) {
     return table[e];
+  }
+  if (KIND >= 3u) {
+    return bitcast<u32>(block_value(KIND, e));
   }
   let word = table[e >> 1u];
   if (KIND == 1u) {

@@ -1,11 +1,12 @@
 /** Launcher for gemv.wgsl: linear for ≤ 4 rows (single-token decode). */
 import { defineKernel, ELEMENT_KIND, type StorageKind } from '../kernel.ts';
 import { nextPow2, type Context } from '../tensor.ts';
+import blocks from './blocks.wgsl?raw';
 import source from './gemv.wgsl?raw';
 
 export const gemvKernel = defineKernel(
   'gemv',
-  source,
+  blocks + source,
   { m: 'u32', n: 'u32', k: 'u32', ldc: 'u32', c_offset: 'u32', bias_offset: 'u32' },
   ['read', 'read', 'read', 'read_write'],
 );

@@ -7,7 +7,7 @@
 
 override WG: u32 = 256u;
 override LANES: u32 = 32u; // power of two dividing WG
-override W_KIND: u32 = 0u; // 0 f32, 1 f16, 2 bf16
+override W_KIND: u32 = 0u; // 0 f32, 1 f16, 2 bf16, 3+ ggml blocks (blocks.wgsl)
 override VEC4: bool = false; // K a multiple of 4
 override HAS_BIAS: bool = false;
 
@@ -35,9 +35,16 @@ fn decode_pair(word: u32) -> vec2<f32> {
   return vec2<f32>(bitcast<f32>(word << 16u), bitcast<f32>(word & 0xffff0000u));
 }
 
+fn block_word(i: u32) -> u32 {
+  return w[i >> 2u][i & 3u];
+}
+
 fn w_at(e: u32) -> f32 {
   if (W_KIND == 0u) {
     return bitcast<f32>(w[e >> 2u][e & 3u]);
+  }
+  if (W_KIND >= 3u) {
+    return block_value(W_KIND, e);
   }
   return decode_pair(w[e >> 3u][(e >> 1u) & 3u])[e & 1u];
 }
@@ -45,6 +52,9 @@ fn w_at(e: u32) -> f32 {
 fn w_quad(e: u32) -> vec4<f32> {
   if (W_KIND == 0u) {
     return bitcast<vec4<f32>>(w[e >> 2u]);
+  }
+  if (W_KIND >= 3u) {
+    return vec4<f32>(block_value(W_KIND, e), block_value(W_KIND, e + 1u), block_value(W_KIND, e + 2u), block_value(W_KIND, e + 3u));
   }
   let words = w[e >> 3u];
   let pair = select(words.xy, words.zw, (e & 4u) != 0u);

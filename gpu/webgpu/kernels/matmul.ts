@@ -9,12 +9,13 @@ import { defineKernel, ELEMENT_KIND, type StorageKind } from '../kernel.ts';
 import type { Context, GpuTensor } from '../tensor.ts';
 import epilogue from './gemm_epilogue.wgsl?raw';
 import reduceSource from './gemm_reduce.wgsl?raw';
+import blocks from './blocks.wgsl?raw';
 import math from './math.wgsl?raw';
 import source from './matmul.wgsl?raw';
 
 export const matmulKernel = defineKernel(
   'matmul',
-  math + epilogue + source,
+  math + blocks + epilogue + source,
   {
     m: 'u32',
     n: 'u32',

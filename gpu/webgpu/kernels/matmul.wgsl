@@ -106,7 +106,11 @@ fn a_at(e: u32) -> f32 {
 // --- weight decoding -------------------------------------------------------------------------
 // B's storage kinds. A new kind (a quantised format) adds a B_KIND value, a case in b_at and
 // b_quad (4 consecutive elements from an index that is a multiple of 4) and its ELEMENT_KIND on
-// the host; nothing else in the kernel reads B.
+// the host; nothing else in the kernel reads B. Kinds 3+ are ggml blocks (blocks.wgsl).
+
+fn block_word(i: u32) -> u32 {
+  return b[i >> 2u][i & 3u];
+}
 
 fn decode_pair(word: u32) -> vec2<f32> {
   if (B_KIND == 1u) {
@@ -119,12 +123,18 @@ fn b_at(e: u32) -> f32 {
   if (B_KIND == 0u) {
     return bitcast<f32>(b[e >> 2u][e & 3u]);
   }
+  if (B_KIND >= 3u) {
+    return block_value(B_KIND, e);
+  }
   return decode_pair(b[e >> 3u][(e >> 1u) & 3u])[e & 1u];
 }
 
 fn b_quad(e: u32) -> vec4<f32> {
   if (B_KIND == 0u) {
     return bitcast<vec4<f32>>(b[e >> 2u]);
+  }
+  if (B_KIND >= 3u) {
+    return vec4<f32>(block_value(B_KIND, e), block_value(B_KIND, e + 1u), block_value(B_KIND, e + 2u), block_value(B_KIND, e + 3u));
   }
   let words = b[e >> 3u];
   let pair = select(words.xy, words.zw, (e & 4u) != 0u);
