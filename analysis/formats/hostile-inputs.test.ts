@@ -78,6 +78,13 @@ describe('finding 3: the tensors must tile the data section exactly', () => {
     );
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('dtype "%s" is an unknown dtype, not an Object.prototype member', async (dtype) => {
+    const file = frameSafetensors({ a: { dtype, shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4));
+    await expect(SafetensorsCheckpoint.open(new MemorySource('mem', { 'model.safetensors': file }))).rejects.toThrow(
+      new ModelFormatError(`model.safetensors (mem): tensor "a" has unknown dtype "${dtype}" (supported: F32, F16, BF16)`),
+    );
+  });
+
   it('a gap between tensors is refused', async () => {
     const file = frameSafetensors({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12));
     await expect(SafetensorsCheckpoint.open(new MemorySource('mem', { 'model.safetensors': file }))).rejects.toThrow(/tensor "b" \(data_offsets \[8, 12\]\) starts after a gap/);

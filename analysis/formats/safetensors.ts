@@ -128,7 +128,8 @@ function parseHeader(where: string, file: string, headerBytes: Uint8Array, fileS
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
-    const elementBytes = DTYPE_BYTES[dtype];
+    // Own properties only: a dtype of "constructor" or "__proto__" is unknown, not Object.prototype's.
+    const elementBytes = Object.hasOwn(DTYPE_BYTES, dtype) ? DTYPE_BYTES[dtype] : undefined;
     if (elementBytes === undefined) {
       throw new ModelFormatError(
         `${where}: tensor "${name}" has unknown dtype "${dtype}" (supported: ${supportedList()})`,
