@@ -48,6 +48,7 @@ export function ModelCardView({ card }: { card: ModelCard }) {
       </div>
       {card.backend.note && <p className="card-note">Backend: {card.backend.note.replace(/\.$/, '')}.</p>}
       {!card.hasTokenizer && <p className="card-note">No tokenizer.json: prompts are token ids (e.g. 1, 2, 3).</p>}
+      {card.skipped && <p className="card-note">Not loaded: {card.skipped}.</p>}
     </div>
   );
 }

@@ -94,6 +94,8 @@ export interface ModelCard {
   readonly backendBytes: number;
   readonly backend: BackendCard;
   readonly hasTokenizer: boolean;
+  /** What the checkpoint holds that was not loaded (a multimodal Gemma-3's vision tower), or null. */
+  readonly skipped: string | null;
   readonly bosTokenId: number | null;
   readonly eosTokenIds: readonly number[];
   readonly loadMs: number;

@@ -1,5 +1,5 @@
 /** The model card: what the UI shows about an open model, computed once at load. */
-import type { HostWeight } from '../../../gpu/backend.ts';
+import type { HostWeight, Tensor } from '../../../gpu/backend.ts';
 import { numel } from '../../../gpu/backend.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
 import type { Model } from '../../../analysis/model/model.ts';
@@ -36,6 +36,17 @@ function tensorTypes(weights: readonly HostWeight[]): TensorTypeCount[] {
   return [...byType.values()].sort((a, b) => b.parameters - a.parameters);
 }
 
+/** Bytes the model's weights occupy on its backend. */
+function backendBytesOf(model: Model, weightBytes: number): number {
+  const stored = (model.backend as Partial<{ storedBytes(t: Tensor): number }>).storedBytes;
+  if (typeof stored !== 'function') return weightBytes;
+  const tensors = new Set<Tensor>();
+  mapWeights(model.weights, (t) => tensors.add(t));
+  let bytes = 0;
+  for (const t of tensors) bytes += stored.call(model.backend, t);
+  return bytes;
+}
+
 export function describeModel(host: HostModel, model: Model, backendNote: string | null, loadMs: number): ModelCard {
   const { spec } = host;
   const weights = uniqueWeights(host);
@@ -63,10 +74,12 @@ export function describeModel(host: HostModel, model: Model, backendNote: string
     dtypes: [...new Set(weights.map((w) => w.dtype))].sort(),
     tensorTypes: tensorTypes(weights),
     weightBytes,
-    // The CPU backend computes from f32 copies; WebGPU keeps 16-bit weights compact.
-    backendBytes: model.backend.info.name === 'cpu' ? parameters * 4 : weightBytes,
+    // Every backend keeps the weights in their stored dtype (norm vectors aside); a backend that
+    // can say what its storage takes is asked.
+    backendBytes: backendBytesOf(model, weightBytes),
     backend: { name: model.backend.info.name, adapter: model.backend.info.adapter, note: backendNote },
     hasTokenizer: host.tokenizer !== null,
+    skipped: spec.skipped ?? null,
     bosTokenId: spec.bosTokenId,
     eosTokenIds: [...spec.eosTokenIds],
     loadMs,
