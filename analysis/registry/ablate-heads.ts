@@ -8,6 +8,7 @@ import { ablateHeads } from '../methods/ablation.ts';
 import type { TokenJson } from './common.ts';
 import { num, numbers, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenJson, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
+import { ablationPromptRefs } from './head-ablation.ts';
 
 const HEAD = /^(\d+)\.(\d+)$/;
 
@@ -54,11 +55,7 @@ export const ablateHeadsStep = defineMethod({
   version: 1,
   params: Params,
   input: 'prompts',
-  promptRefs: (p) => [
-    { field: 'prompt', ref: p.prompt },
-    ...(p.resampleFrom === undefined ? [] : [{ field: 'resampleFrom', ref: p.resampleFrom }]),
-    ...(p.reference ?? []).map((ref, i) => ({ field: `reference[${i}]`, ref })),
-  ],
+  promptRefs: ablationPromptRefs,
   cli: { flagAliases: { head: 'heads', pos: 'position', 'resample-ids': 'resample-from-ids' }, textViews: ['summary', 'moved'] },
   views: { summary: 'table', moved: 'series' },
   defaultFigure: { view: 'moved', type: 'bar' },

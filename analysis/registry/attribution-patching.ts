@@ -7,20 +7,16 @@ import { attributionPatching } from '../methods/attribution-patching.ts';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { PATCH_HOOKS } from '../methods/patch-cells.ts';
 import type { TokenJson } from './common.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
-import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
-import { metricJson, patchSetup, sweepPasses } from './patch-setup.ts';
+import { num, numbers, tokenStrings } from './common.ts';
+import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 import { patchCellLabels, patchGrid } from './patch-grid.ts';
 
 const Params = z.strictObject({
-  clean: PromptRefSchema.default(0),
-  corrupted: CorruptionSchema,
+  ...PATCH_PARAMS,
   hook: z.enum(PATCH_HOOKS as unknown as [PatchHook, ...PatchHook[]]).default('resid_pre'),
   byPosition: z.boolean().optional().describe('Patch one position at a time (default: yes, except for pattern).'),
-  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
-  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
-  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   exact: z.boolean().default(true).describe('Also run exact patching to compare (default true).'),
 });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { headAblationSweep } from '../methods/ablation-sweep.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import type { PromptRef, PromptRefUse } from './contract.ts';
 import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGrid, headGridView } from './grids.ts';
@@ -44,6 +45,15 @@ type AblationJson = Grids & {
   clean: { metric: number | null; loss: number | null };
 };
 
+/** The prompts an ablation reads: its own, the resample source and the mean's reference prompts. */
+export function ablationPromptRefs(p: { prompt: PromptRef; resampleFrom?: PromptRef; reference?: PromptRef[] }): PromptRefUse[] {
+  return [
+    { field: 'prompt', ref: p.prompt },
+    ...(p.resampleFrom === undefined ? [] : [{ field: 'resampleFrom', ref: p.resampleFrom }]),
+    ...(p.reference ?? []).map((ref, i) => ({ field: `reference[${i}]`, ref })),
+  ];
+}
+
 export const headAblationStep = defineMethod({
   method: 'head-ablation',
   title: 'Head ablation sweep',
@@ -51,11 +61,7 @@ export const headAblationStep = defineMethod({
   version: 2,
   params: Params,
   input: 'prompts',
-  promptRefs: (p) => [
-    { field: 'prompt', ref: p.prompt },
-    ...(p.resampleFrom === undefined ? [] : [{ field: 'resampleFrom', ref: p.resampleFrom }]),
-    ...(p.reference ?? []).map((ref, i) => ({ field: `reference[${i}]`, ref })),
-  ],
+  promptRefs: ablationPromptRefs,
   cli: { flagAliases: { pos: 'position', 'resample-ids': 'resample-from-ids' } },
   views: Object.fromEntries(Object.keys(GRIDS).map((k) => [k, 'grid' as const])),
   defaultFigure: { view: 'total-effect', type: 'heatmap' },

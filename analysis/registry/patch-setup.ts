@@ -10,10 +10,19 @@ import { sweepGrid } from '../methods/patch-cells.ts';
 import { resolvePosition } from '../methods/sequence.ts';
 import type { Model } from '../model/model.ts';
 import type { TokenJson, TokenRef } from './common.ts';
-import { metricTokensOf, promptIds, tokenJson } from './common.ts';
+import { metricTokensOf, PositionSchema, PromptRefSchema, promptIds, tokenJson, TokenRefSchema } from './common.ts';
 import type { MethodInputs, PromptRef } from './contract.ts';
 import type { CorruptionParam } from './corruption.ts';
-import { corruptionOf } from './corruption.ts';
+import { corruptionOf, CorruptionSchema } from './corruption.ts';
+
+/** The params every patching-style method shares: the two runs and the metric (spread into its schema). */
+export const PATCH_PARAMS = {
+  clean: PromptRefSchema.default(0),
+  corrupted: CorruptionSchema,
+  answer: TokenRefSchema.optional().describe("Default: the model's top token on the clean prompt at the position."),
+  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
+  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
+};
 
 export interface PatchSetup {
   readonly clean: number[];

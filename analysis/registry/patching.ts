@@ -8,19 +8,15 @@ import type { PatchHook } from '../methods/patch-cells.ts';
 import { PATCH_HOOKS, sweepGrid } from '../methods/patch-cells.ts';
 import { activationPatching } from '../methods/patching.ts';
 import { patchGrid } from './patch-grid.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
+import { num, numbers, tokenStrings } from './common.ts';
 import { defineMethod } from './define.ts';
-import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
-import { metricJson, patchSetup, sweepPasses } from './patch-setup.ts';
+import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
 
 const Params = z.strictObject({
-  clean: PromptRefSchema.default(0),
-  corrupted: CorruptionSchema,
+  ...PATCH_PARAMS,
   hook: z.enum(PATCH_HOOKS as unknown as [PatchHook, ...PatchHook[]]).default('resid_pre'),
   byPosition: z.boolean().optional(),
-  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
-  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
-  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   direction: z.enum(['denoising', 'noising']).default('denoising'),
   mode: z.enum(['reuse', 'naive']).default('reuse').describe('naive re-runs the whole model per cell (same numbers, slower).'),
 });

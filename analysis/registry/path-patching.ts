@@ -8,21 +8,17 @@ import { pathPatching } from '../methods/path-patching.ts';
 import type { GridView } from './views.ts';
 import { rangeLabels } from './views.ts';
 import type { TokenJson } from './common.ts';
-import { num, numbers, PositionSchema, PromptRefSchema, tokenStrings, TokenRefSchema } from './common.ts';
-import { corruptionRefs, CorruptionSchema, PATCH_FLAG_ALIASES } from './corruption.ts';
-import { metricJson, patchSetup } from './patch-setup.ts';
+import { num, numbers, tokenStrings } from './common.ts';
+import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
+import { metricJson, PATCH_PARAMS, patchSetup } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 
 const Head = z.strictObject({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
 
 const Params = z.strictObject({
-  clean: PromptRefSchema.default(0),
-  corrupted: CorruptionSchema,
+  ...PATCH_PARAMS,
   senders: z.union([z.literal('each-head'), z.array(Head).min(1).max(1024)]).default('each-head'),
   receivers: z.union([z.literal('logits'), z.array(Head.extend({ input: z.enum(['q', 'k', 'v']) })).min(1).max(1024)]).default('logits'),
-  answer: TokenRefSchema.optional().describe('Default: the model\'s top token on the clean prompt at the position.'),
-  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
-  position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
   recomputeMlps: z.boolean().default(false),
 });
 

@@ -5,10 +5,9 @@
  */
 import { attributionPatching } from '../../../analysis/methods/attribution-patching.ts';
 import type { Corruption } from '../../../analysis/methods/corruption.ts';
-import { sweepGrid } from '../../../analysis/methods/patch-cells.ts';
 import { activationPatching } from '../../../analysis/methods/patching.ts';
 import { pathPatching } from '../../../analysis/methods/path-patching.ts';
-import type { Model } from '../../../analysis/model/model.ts';
+import { sweepPasses } from '../../../analysis/registry/patch-setup.ts';
 import type { JobContext } from '../job-context.ts';
 import type {
   AttributionJobResult,
@@ -31,30 +30,11 @@ function corruptedIds(params: CorruptionParams): readonly number[] | undefined {
   return params.kind === 'tokens' ? params.ids : undefined;
 }
 
-/**
- * About how many passes the reusing sweep makes: the two full runs, then one per group of cells
- * that start at the same (layer, position) on the CPU, or per batch of a layer on a GPU (cells
- * after the metric position need no run). An estimate for the progress bar only.
- */
-function sweepPasses(model: Model, params: { hook: PatchingParams['hook']; byPosition: boolean }, length: number, pos: number): number {
-  const grid = sweepGrid(model.spec, params.hook, params.byPosition && params.hook !== 'pattern', length);
-  const live = grid.cells.filter((c) => c.pos === undefined || c.pos <= pos);
-  const cpu = model.backend.info.name !== 'webgpu'; // the CPU backends pay per token, not per call
-  const groups = new Map<string, number>();
-  for (const c of live) {
-    const key = cpu ? `${c.layer}:${c.pos ?? 0}` : String(c.layer);
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-  }
-  let passes = 0;
-  for (const n of groups.values()) passes += Math.ceil(n / 64);
-  return 3 + passes;
-}
-
 export async function patching(session: EngineSession, params: PatchingParams, ctx: JobContext): Promise<PatchingJobResult> {
   const model = session.requireModel();
   const clean = session.requireIds(params.clean);
   const metric = await resolveMetric(ctx.watch(model), params, clean, corruptedIds(params.corruption));
-  const watched = passCounter(ctx, model, sweepPasses(model, params, clean.length, metric.pos), `patching ${params.hook}`);
+  const watched = passCounter(ctx, model, sweepPasses(model, params.hook, params.byPosition, clean.length, metric.pos), `patching ${params.hook}`);
   const result = await activationPatching(watched, {
     clean,
     corruption: corruption(session, params.corruption),
@@ -90,7 +70,7 @@ export async function attribution(session: EngineSession, params: AttributionPar
   const model = session.requireModel();
   const clean = session.requireIds(params.clean);
   const metric = await resolveMetric(ctx.watch(model), params, clean, corruptedIds(params.corruption));
-  const watched = passCounter(ctx, model, 6 + sweepPasses(model, params, clean.length, metric.pos), 'attribution and exact patching');
+  const watched = passCounter(ctx, model, 6 + sweepPasses(model, params.hook, params.byPosition, clean.length, metric.pos), 'attribution and exact patching');
   const result = await attributionPatching(watched, {
     clean,
     corruption: corruption(session, params.corruption),
