@@ -11,6 +11,7 @@ import type { Model } from '../model/model.ts';
 import { loadGolden, loadHost, saeFolder } from '../../test/dictionary-goldens.ts';
 import type { MethodRun } from './contract.ts';
 import { METHODS } from './registry.ts';
+import { directLogitAttribution } from '../methods/dla.ts';
 
 const HOST = 'stories260K-hf';
 let model: Model;
@@ -53,5 +54,14 @@ describe('dictionary methods in the registry', () => {
     const r = (await m.run(model, { dictionary: 'standard-L2-resid_post', prompt: 0, position: 3, top: 200 }, ctx())) as { features: { feature: number }[] };
     const want = [...golden.inputs[0].feature_acts['3']].sort((a, b) => b[1] - a[1]).map(([f]) => f);
     expect(r.features.map((f) => f.feature)).toEqual(want);
+  });
+
+  it("feature-attribution: the transcoder's pieces sum to DLA's MLP component", async () => {
+    const m = METHODS.get('feature-attribution')!;
+    const r = (await m.run(model, { dictionary: 'jumprelu_transcoder-L1-mlp', prompt: 0, position: 5 }, ctx())) as { total: number; answer: { id: number }; features: unknown[] };
+    const dla = await directLogitAttribution(model, { ids: golden.inputs[0].input_ids }, { pos: 5, answer: r.answer.id });
+    expect(Math.abs(r.total - dla.components.find((c) => c.name === 'L1.mlp')!.value)).toBeLessThan(1e-4);
+    const table = m.view(r as never, 'table');
+    expect(table.kind === 'table' && table.rows.length).toBe(r.features.length + 2);
   });
 });

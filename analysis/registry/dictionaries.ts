@@ -1,12 +1,13 @@
 /**
  * Sparse-dictionary methods (analysis/dictionaries/): feature dashboards over a corpus of the
- * model's own seeded samples, steering with a feature side by side with the clean text, and
- * "which features fire here?". The dictionary is a reference the host resolves (a folder path,
+ * model's own seeded samples, steering with a feature side by side with the clean text,
+ * "which features fire here?", and direct logit attribution split into features. The dictionary is a reference the host resolves (a folder path,
  * `builtin:stories260K-saes/blocks.2.hook_resid_post`, an opened dictionary in the app).
  */
 import { z } from 'zod';
 import type { HostDictionary } from '../dictionaries/dictionary.ts';
 import { featureDashboards, featuresAt } from '../dictionaries/dashboard.ts';
+import { featureLogitAttribution } from '../dictionaries/feature-attribution.ts';
 import type { FeatureDashboard } from '../dictionaries/dashboard.ts';
 import { sampleCorpus } from '../dictionaries/corpus.ts';
 import { dictionaryOnBackend, disposeDictionary } from '../dictionaries/device.ts';
@@ -15,7 +16,7 @@ import type { DictionaryUse } from '../dictionaries/splice.ts';
 import { generate } from '../model/generate.ts';
 import type { Model } from '../model/model.ts';
 import type { MethodInputs } from './contract.ts';
-import { PositionSchema, PromptRefSchema, promptIds, tokenStrings } from './common.ts';
+import { PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
 
 const DictionaryRef = z.string().min(1).describe('The dictionary: a folder (SAELens, circuit-tracer, Gemma Scope 2) or builtin:stories260K-saes/blocks.L.hook_resid_post.');
@@ -223,6 +224,77 @@ export const featureSearchStep = defineMethod({
       title: `features active at position ${r.position} (${JSON.stringify(r.prompt[r.position])})`,
       columns: ['feature', 'activation'],
       rows: r.features.map((f) => [f.feature, f.activation]),
+    };
+  },
+});
+
+const AttributionParams = z.strictObject({
+  dictionary: DictionaryRef,
+  hook: HookChoice,
+  prompt: PromptRefSchema.default(0),
+  position: PositionSchema.default(-1),
+  answer: TokenRefSchema.optional().describe("Default: the model's top prediction at the position."),
+  wrong: TokenRefSchema.optional().describe('With `wrong`, the metric is logit[answer] − logit[wrong].'),
+  top: z.number().int().min(1).max(200).default(20),
+});
+
+type AttributionJson = {
+  position: number;
+  answer: { id: number; token: string };
+  wrong: { id: number; token: string } | null;
+  metric: number;
+  total: number;
+  bias: number;
+  error: number;
+  features: { feature: number; activation: number; contribution: number }[];
+};
+
+export const featureAttributionStep = defineMethod({
+  method: 'feature-attribution',
+  title: 'Feature logit attribution',
+  description: "DLA split into a residual-writing dictionary's features (plus its bias and error term) at a position.",
+  version: 1,
+  params: AttributionParams,
+  input: 'prompts',
+  promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
+  cli: { textViews: ['table'] },
+  views: { features: 'series', table: 'table' },
+  defaultFigure: { view: 'features', type: 'bar' },
+  async run(model, p, ctx): Promise<AttributionJson> {
+    const ids = promptIds(model, ctx, p.prompt, 'prompt');
+    const host = await openDictionary(model, ctx, p.dictionary, p.hook);
+    const answer = p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer');
+    const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
+    ctx.plan(1);
+    const a = await withDictionary(model, host, (dict) => featureLogitAttribution(model, dict, ids, { pos: p.position, answer, wrong }));
+    const tok = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
+    return {
+      position: a.pos,
+      answer: tok(a.answer),
+      wrong: a.wrong === null ? null : tok(a.wrong),
+      metric: a.metric,
+      total: a.total,
+      bias: a.bias,
+      error: a.error,
+      features: a.features.slice(0, p.top),
+    };
+  },
+  view(r, name) {
+    const metric = r.wrong ? `logit ${JSON.stringify(r.answer.token)} − logit ${JSON.stringify(r.wrong.token)}` : `logit ${JSON.stringify(r.answer.token)}`;
+    if (name === 'table') {
+      return {
+        kind: 'table',
+        title: `direct contributions to ${metric} at position ${r.position} (component total ${r.total.toFixed(4)})`,
+        columns: ['feature', 'activation', 'contribution'],
+        rows: [...r.features.map((f) => [f.feature, f.activation, f.contribution] as const), ['b_dec', null, r.bias] as const, ['error', null, r.error] as const].map((row) => [...row]),
+      };
+    }
+    return {
+      kind: 'series',
+      title: `direct contributions to ${metric} at position ${r.position}`,
+      x: { title: 'feature', labels: [...r.features.map((f) => `f${f.feature}`), 'b_dec', 'error'] },
+      yTitle: 'contribution',
+      traces: [{ name: 'contribution', values: [...r.features.map((f) => f.contribution), r.bias, r.error] }],
     };
   },
 });

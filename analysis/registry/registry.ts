@@ -6,7 +6,7 @@ import { attributionGraphStep } from './attribution-graph.ts';
 import { ablateHeadsStep } from './ablate-heads.ts';
 import { attributionPatchingStep } from './attribution-patching.ts';
 import { dlaStep } from './dla.ts';
-import { featureDashboardsStep, featureSearchStep, featureSteerStep } from './dictionaries.ts';
+import { featureAttributionStep, featureDashboardsStep, featureSearchStep, featureSteerStep } from './dictionaries.ts';
 import { headAblationStep } from './head-ablation.ts';
 import { headScoresStep } from './head-scores.ts';
 import { linearScopeStep } from './linearscope.ts';
@@ -30,4 +30,4 @@ export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegist
   return map;
 }
 
-export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, attributionGraphStep]);
+export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, featureAttributionStep, attributionGraphStep]);
