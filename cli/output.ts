@@ -3,7 +3,11 @@ import type { Model } from '../analysis/model/model.ts';
 
 export function modelSummary(model: Model) {
   const s = model.spec;
-  return { type: s.modelType, n_layers: s.nLayers, n_heads: s.nHeads, n_kv_heads: s.nKvHeads, d_model: s.dModel, d_vocab: s.dVocab };
+  return {
+    type: s.modelType, n_layers: s.nLayers, n_heads: s.nHeads, n_kv_heads: s.nKvHeads, d_model: s.dModel, d_vocab: s.dVocab,
+    // What the checkpoint held but was not loaded (a multimodal Gemma-3's vision tower).
+    ...(s.skipped ? { skipped: s.skipped } : {}),
+  };
 }
 
 export function backendSummary(model: Model) {

@@ -92,6 +92,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const show = (id: number) => (model.tokenizer ? JSON.stringify(model.tokenizer.tokenString(id)) : String(id));
   const withId = (id: number) => (model.tokenizer ? `${show(id)} (${id})` : String(id));
   console.log(`model    ${model.label} (${model.spec.modelType}, ${model.spec.nLayers} layers, d ${model.spec.dModel})`);
+  if (model.spec.skipped) console.log(`         not loaded: ${model.spec.skipped}`);
   console.log(`backend  ${model.backend.info.name} — ${model.backend.info.adapter}`);
   console.log(`tokens   ${ids.map((id, p) => `${p}: ${withId(id)}`).join('  ')}`);
   console.log(`loss     ${result.loss === null ? '—' : result.loss.toFixed(4)}`);
