@@ -142,7 +142,9 @@ describe('attention', () => {
     await expectClose(fs, rs, 'scores');
     const [rp, fp] = [ref.softmax(rs), fast.softmax(fs)];
     await expectClose(fp, rp, 'softmax');
-    await expectClose(fast.attentionMix(fp, fast.upload(v, kShape)), ref.attentionMix(rp, ref.upload(v, kShape)), 'mix');
+    const mixed = ref.attentionMix(rp, ref.upload(v, kShape));
+    await expectClose(fast.attentionMix(fp, fast.upload(v, kShape)), mixed, 'mix');
+    await expectClose(fast.attention(fast.upload(q, qShape), fast.upload(k, kShape), fast.upload(v, kShape), scale, mask), mixed, 'fused attention');
   });
 
   it('hands a mask with a field it does not know to the reference', async () => {

@@ -54,6 +54,10 @@ function extra(rest: readonly unknown[]): boolean {
 /** Mask fields the attention kernel implements; any other field hands over to the reference. */
 const MASK_FIELDS = new Set(['queryOffset', 'keyValid', 'window']);
 
+function knownMask(mask: AttentionMask): boolean {
+  return Object.keys(mask).every((f) => MASK_FIELDS.has(f) || (mask as unknown as Record<string, unknown>)[f] === undefined);
+}
+
 export class WasmBackend extends CpuBackend {
   override readonly info: BackendInfo;
   /** Scratch blocks of the op in progress, released when it returns. */
@@ -263,10 +267,49 @@ export class WasmBackend extends CpuBackend {
 
   // ---- attention ----------------------------------------------------------------------
 
+  /** s[b, h] = Q[b, :, h] · K[b, :, h / group]ᵀ, one GEMM per (batch, head), in WebAssembly memory. */
+  private scores(Q: number, K: number, s: number, batch: number, pos: number, heads: number, kvPos: number, kvHeads: number, dHead: number, group: number): void {
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        const kh = Math.floor(h / group);
+        this.rt.gemm({
+          M: pos, N: kvPos, K: dHead,
+          a: Q + (b * pos * heads + h) * dHead * 4, lda: heads * dHead,
+          b: K + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: true,
+          c: s + (b * heads + h) * pos * kvPos * 4, ldc: kvPos, bias: 0,
+        });
+      }
+    }
+  }
+
+  private maskScores(s: number, batch: number, heads: number, pos: number, kvPos: number, scale: number, mask: AttentionMask, window: number): void {
+    let valid = 0;
+    if (mask.keyValid) {
+      valid = this.scratchAlloc(mask.keyValid.length);
+      this.rt.heap.u8(valid, mask.keyValid.length).set(mask.keyValid);
+    }
+    this.rt.kernels.scaleMask(s, batch, heads, pos, kvPos, mask.queryOffset, scale, valid, window);
+  }
+
+  /** z[b, :, h] = P[b, h] · V[b, :, h / group], one GEMM per (batch, head). */
+  private mix(P: number, V: number, z: number, batch: number, pos: number, heads: number, kvPos: number, kvHeads: number, dHead: number, group: number): void {
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        const kh = Math.floor(h / group);
+        this.rt.gemm({
+          M: pos, N: dHead, K: kvPos,
+          a: P + (b * heads + h) * pos * kvPos * 4, lda: kvPos,
+          b: V + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: false,
+          c: z + (b * pos * heads + h) * dHead * 4, ldc: heads * dHead, bias: 0,
+        });
+      }
+    }
+  }
+
   override attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask, ...rest: unknown[]): Tensor {
     const [batch, pos, heads, dHead] = q.shape;
     const [kb, kvPos, kvHeads, kd] = k.shape;
-    const known = Object.keys(mask).every((f) => MASK_FIELDS.has(f) || (mask as unknown as Record<string, unknown>)[f] === undefined);
+    const known = knownMask(mask);
     const window = mask.window ?? 0;
     if (
       extra(rest) || !known || q.shape.length !== 4 || k.shape.length !== 4 || kb !== batch || kd !== dHead || dHead === 0 ||
@@ -279,24 +322,40 @@ export class WasmBackend extends CpuBackend {
       const Q = this.copyIn(this.f32Of(q, 'attention q'));
       const K = this.copyIn(this.f32Of(k, 'attention k'));
       const s = this.scratchAlloc(batch * heads * pos * kvPos * 4);
-      for (let b = 0; b < batch; b++) {
-        for (let h = 0; h < heads; h++) {
-          const kh = Math.floor(h / group);
-          this.rt.gemm({
-            M: pos, N: kvPos, K: dHead,
-            a: Q + (b * pos * heads + h) * dHead * 4, lda: heads * dHead,
-            b: K + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: true,
-            c: s + (b * heads + h) * pos * kvPos * 4, ldc: kvPos, bias: 0,
-          });
-        }
-      }
-      let valid = 0;
-      if (mask.keyValid) {
-        valid = this.scratchAlloc(mask.keyValid.length);
-        this.rt.heap.u8(valid, mask.keyValid.length).set(mask.keyValid);
-      }
-      this.rt.kernels.scaleMask(s, batch, heads, pos, kvPos, mask.queryOffset, scale, valid, window);
+      this.scores(Q, K, s, batch, pos, heads, kvPos, kvHeads, dHead, group);
+      this.maskScores(s, batch, heads, pos, kvPos, scale, mask, window);
       return this.copyOut([batch, heads, pos, kvPos], s);
+    });
+  }
+
+  /**
+   * The interface's optional fused attention: scores, mask, softmax and mix in WebAssembly
+   * memory, with no scores or pattern copied out. Anything the kernels do not implement (a
+   * defined extra argument such as a softcap, an unknown mask field) runs the three ops instead.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask, ...rest: unknown[]): Tensor {
+    const [batch, pos, heads, dHead] = q.shape;
+    const [kb, kvPos, kvHeads, kd] = k.shape;
+    const window = mask.window ?? 0;
+    const fits = !extra(rest) && knownMask(mask) && q.shape.length === 4 && k.shape.length === 4 && kb === batch && kd === dHead && dHead > 0 &&
+      kvPos > 0 && heads % kvHeads === 0 && Number.isInteger(window) && window >= 0 && (!mask.keyValid || mask.keyValid.length === batch * kvPos) &&
+      v.shape.length === 4 && v.shape.every((s, i) => s === k.shape[i]);
+    if (!fits) {
+      const scores = (this.attentionScores as (...a: unknown[]) => Tensor).call(this, q, k, scale, mask, ...rest);
+      return this.attentionMix(this.softmax(scores), v);
+    }
+    const group = heads / kvHeads;
+    return this.withScratch(() => {
+      const Q = this.copyIn(this.f32Of(q, 'attention q'));
+      const K = this.copyIn(this.f32Of(k, 'attention k'));
+      const V = this.copyIn(this.f32Of(v, 'attention v'));
+      const s = this.scratchAlloc(batch * heads * pos * kvPos * 4);
+      const z = this.scratchAlloc(batch * pos * heads * dHead * 4);
+      this.scores(Q, K, s, batch, pos, heads, kvPos, kvHeads, dHead, group);
+      this.maskScores(s, batch, heads, pos, kvPos, scale, mask, window);
+      this.rt.kernels.softmax(s, s, batch * heads * pos, kvPos);
+      this.mix(s, V, z, batch, pos, heads, kvPos, kvHeads, dHead, group);
+      return this.copyOut([batch, pos, heads, dHead], z);
     });
   }
 
@@ -322,17 +381,7 @@ export class WasmBackend extends CpuBackend {
       const P = this.copyIn(this.f32Of(pattern, 'attention pattern'));
       const V = this.copyIn(this.f32Of(v, 'attention v'));
       const z = this.scratchAlloc(batch * pos * heads * dHead * 4);
-      for (let b = 0; b < batch; b++) {
-        for (let h = 0; h < heads; h++) {
-          const kh = Math.floor(h / group);
-          this.rt.gemm({
-            M: pos, N: dHead, K: kvPos,
-            a: P + (b * heads + h) * pos * kvPos * 4, lda: kvPos,
-            b: V + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: false,
-            c: z + (b * pos * heads + h) * dHead * 4, ldc: heads * dHead, bias: 0,
-          });
-        }
-      }
+      this.mix(P, V, z, batch, pos, heads, kvPos, kvHeads, dHead, group);
       return this.copyOut([batch, pos, heads, dHead], z);
     });
   }
