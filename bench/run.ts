@@ -2,6 +2,7 @@
  * `npm run bench`: every bench in one run, each printing ratios against a baseline measured in
  * the same run. Timings live here, never in tests.
  */
+import { benchAttributionGraph } from './attribution-graph.ts';
 import { benchCpuBackends } from './cpu-backends.ts';
 import { benchEngine } from './engine.ts';
 import { benchPatching } from './patching.ts';
@@ -16,6 +17,7 @@ const benches: [string, Bench][] = [
   ['patching sweep (CPU backend, GPT-2-small shape)', () => benchPatching()],
   ['webgpu (GPT-2-small shape)', () => benchWebGpu()],
   ['scale (CPU backend, Llama-3.2-1B and Gemma-2-2B shapes, BF16)', () => benchScale()],
+  ['attribution graph (fast CPU backend, stories260K with its built-in transcoders)', () => benchAttributionGraph()],
 ];
 
 const only = process.argv[2];

@@ -33,6 +33,7 @@ const USES: Record<string, Record<string, unknown>> = {
   linearscope: { prompt: 'clean', target: ' Lily', wrong: ' Tim' },
   probe: { layers: [1, 3], decodeTopK: 2 },
   obsprop: { positive: [' he'], negative: [' she'], prompt: 'story', couplingHeads: 3, effects: 'zero' },
+  'attribution-graph': { prompt: 'story', transcoders: 'builtin:stories260K-transcoders', batchSize: 128, maxLogits: 3 },
   'retrieval-heads': { contextLengths: [64], depths: [50], needles: [{ needle: 'Lily had a pet frog named Max.', question: 'The frog was named', answer: 'Max' }], maxNewTokens: 4, maskTopK: 1, draws: 1 },
 };
 

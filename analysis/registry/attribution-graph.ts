@@ -83,7 +83,8 @@ const KIND: Readonly<Record<NeuronpediaGraph['nodes'][number]['feature_type'], G
 
 /** Rows bottom to top: embeddings, layers 0..L−1, logits. */
 function graphView(r: AttributionGraphJson): GraphView {
-  const rowOf = (layer: string) => (layer === 'E' ? 0 : Number(layer) + 1);
+  // Neuronpedia puts logits on layer nLayers + 1; here they sit on the row after the last layer.
+  const rowOf = (n: { layer: string; feature_type: string }) => (n.feature_type === 'embedding' ? 0 : n.feature_type === 'logit' ? r.nLayers + 1 : Number(n.layer) + 1);
   const nodes = r.graph.nodes.map((n): GraphNode => {
     const kind = KIND[n.feature_type];
     const what =
@@ -100,7 +101,7 @@ function graphView(r: AttributionGraphJson): GraphView {
       label: what,
       kind,
       x: n.ctx_idx,
-      y: rowOf(n.layer),
+      y: rowOf(n),
       size: kind === 'logit' ? n.token_prob : 1 - (n.influence ?? 1),
       ...(ranked && n.influence !== null ? { cumulativeInfluence: n.influence } : {}),
     };

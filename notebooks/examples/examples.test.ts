@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { headScores } from '../../analysis/methods/head-scores.ts';
 import { run } from '../../analysis/model/run.ts';
+import type { Backend } from '../../gpu/backend.ts';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
+import { createWasmBackend } from '../../gpu/wasm/index.ts';
 import { MemoryCache } from '../cache.ts';
 import type { Json } from '../../analysis/json.ts';
 import { nodeModelHost } from '../node/model-host.ts';
@@ -19,11 +21,11 @@ import { parseNotebookText } from '../validate.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const SUFFIX = '.probescope-notebook.json';
-const TESTED = ['logit-lens', 'induction-heads', 'activation-patching', 'obsprop', 'retrieval-heads', 'linear-probe'];
+const TESTED = ['logit-lens', 'induction-heads', 'activation-patching', 'obsprop', 'retrieval-heads', 'linear-probe', 'attribution-graph'];
 
-async function runExample(name: string): Promise<{ run: NotebookRun; result: (id: string) => Json; host: ReturnType<typeof nodeModelHost> }> {
+async function runExample(name: string, backend: Backend = createCpuBackend()): Promise<{ run: NotebookRun; result: (id: string) => Json; host: ReturnType<typeof nodeModelHost> }> {
   const plan = parseNotebookText(readFileSync(join(DIR, `${name}${SUFFIX}`), 'utf8'));
-  const host = nodeModelHost(createCpuBackend(), DIR);
+  const host = nodeModelHost(backend, DIR);
   const done = await runNotebook(plan, { models: host, cache: new MemoryCache(), backend: 'cpu' });
   const result = (id: string) => {
     const out = done.outputs.find((o): o is Extract<CellOutput, { kind: 'analysis' }> => o.kind === 'analysis' && o.id === id);
@@ -177,4 +179,27 @@ describe('example notebooks', () => {
     expect(transfer[4].hardToHard).toBe(1);
     expect(transfer[4].gapRecovered).toBeCloseTo(0.86, 2);
   });
+
+  it('attribution-graph: exact linearity on every prompt, logit nodes are the model’s own top tokens, README scores', async () => {
+    // Three graphs of ~1,300 nodes: the fast CPU backend keeps this test short.
+    const { result, host } = await runExample('attribution-graph', await createWasmBackend());
+    const model = await host.open('builtin:stories260K', new AbortController().signal);
+    const scores: [number, number][] = [];
+    for (const id of ['lily', 'tom', 'park']) {
+      const g = result(id);
+      expect(field<number>(g, 'maxIdentityError')).toBeLessThan(1e-4);
+      const ids = field<{ node_id: string; feature_type: string }[]>(g, 'graph', 'nodes').filter((n) => n.feature_type === 'embedding').map((n) => Number(n.node_id.split('_')[1]));
+      const logits = (await run(model, { ids }, { logits: 'last' })).logits!.data;
+      const top = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]);
+      const nodes = field<{ id: number }[]>(g, 'logits').map((l) => l.id);
+      expect(nodes).toEqual(top.slice(0, nodes.length));
+      scores.push([field<number>(g, 'replacementScore'), field<number>(g, 'completenessScore')]);
+    }
+    // README "Attribution graphs": replacement / completeness on the three prompts.
+    expect(scores.map(([r, c]) => [r.toFixed(2), c.toFixed(2)])).toEqual([
+      ['0.94', '0.98'],
+      ['0.85', '0.96'],
+      ['0.79', '0.94'],
+    ]);
+  }, 300_000);
 });
