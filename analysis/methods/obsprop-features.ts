@@ -21,6 +21,7 @@ import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import { tensorScope } from '../model/scope.ts';
 import { hostWeight } from './host-weights.ts';
+import { resolveTokenValue } from './token-input.ts';
 import { preNorm } from '../model/weights.ts';
 
 // --- Observables -------------------------------------------------------------------------------
@@ -33,35 +34,15 @@ export interface Observable {
   readonly negative: readonly number[];
 }
 
-const pieceIndex = new WeakMap<Model, Map<string, number>>();
-
 /**
- * The id of one token. Strings are first looked up as whole vocabulary pieces as the token strip
- * shows them (" he" is SentencePiece's "▁he"); failing that, they are encoded without BOS and must
- * give exactly one token — a string that splits is an error naming its pieces.
+ * The id of one token, by the one token resolver (token-input.ts): a number is an id, a string
+ * a token string as the token strip shows it (" he" is SentencePiece's "▁he"), or text that
+ * encodes to exactly one token — anything else is an error naming its pieces.
  */
 export function resolveToken(model: Model, token: TokenSpec, what = 'token'): number {
-  const V = model.spec.dVocab;
-  if (typeof token === 'number') {
-    if (!Number.isInteger(token) || token < 0 || token >= V) throw new Error(`${what}: token id ${token} is outside the vocabulary [0, ${V})`);
-    return token;
-  }
-  const tok = model.tokenizer;
-  if (!tok) throw new Error(`${what} ${JSON.stringify(token)}: ${model.label} has no tokenizer, give token ids instead`);
-  let pieces = pieceIndex.get(model);
-  if (!pieces) {
-    pieces = new Map();
-    for (let id = V - 1; id >= 0; id--) pieces.set(tok.tokenString(id), id); // lowest id wins on duplicates
-    pieceIndex.set(model, pieces);
-  }
-  const exact = pieces.get(token);
-  if (exact !== undefined) return exact;
-  const ids = tok.encode(token, { prependBos: false });
-  if (ids.length !== 1) {
-    const shown = ids.map((id) => JSON.stringify(tok.tokenString(id))).join(' + ');
-    throw new Error(`${what} ${JSON.stringify(token)} is not a single token: it encodes to ${ids.length} tokens (${shown || 'none'}); give one token per entry`);
-  }
-  return ids[0];
+  const r = resolveTokenValue(token, { vocabSize: model.spec.dVocab, tokenizer: model.tokenizer });
+  if (!r.ok) throw new Error(`${what}: ${r.message}`);
+  return r.id;
 }
 
 export function observable(model: Model, positive: readonly TokenSpec[], negative: readonly TokenSpec[] = []): Observable {

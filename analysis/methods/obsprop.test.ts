@@ -252,8 +252,8 @@ describe('ObsProp on real and planted models', () => {
     const model = await loadFixtureModel('stories260K-hf');
     const he = resolveToken(model, ' he');
     expect(model.tokenizer!.tokenString(he)).toBe(' he');
-    expect(() => resolveToken(model, ' boy')).toThrow(/" boy" is not a single token: it encodes to 4 tokens/);
-    expect(() => resolveToken(model, 9999)).toThrow(/outside the vocabulary \[0, 512\)/);
+    expect(() => resolveToken(model, ' boy')).toThrow(/“·boy” is not a token of this vocabulary; as text it is 4 tokens/);
+    expect(() => resolveToken(model, 9999)).toThrow(/token id 9999 is outside the vocabulary: ids run from 0 to 511/);
     const r = await obsprop(model, { positive: [' he'], negative: [' she'], prompt: { text: 'Tom went to the park. Then' }, effects: 'zero', topK: 5, similarity: false });
     expect(r.ranking).toHaveLength(40);
     expect(r.value).toBeLessThan(Infinity);

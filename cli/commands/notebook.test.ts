@@ -66,7 +66,7 @@ describe('probescope notebook', () => {
     expect(parsed.root).toBe('svg');
     expect(parsed.heatmaps).toBeGreaterThan(0);
     expect(parsed.labels[0]).toBe('0: <s>');
-    expect(parsed.labels).toContain('14:  Lily');
+    expect(parsed.labels).toContain('14: ·Lily');
     expect(parsed.title).toBe('Logit lens: top-1 token and its probability');
     const line = readFileSync(join(out, 'figures/07-lens-target-rank.svg'), 'utf8');
     const traces = await page.evaluate((text) => new DOMParser().parseFromString(text, 'image/svg+xml').querySelectorAll('.scatterlayer .trace').length, line);
@@ -110,7 +110,7 @@ describe('probescope notebook', () => {
     writeFileSync(file, JSON.stringify(bad));
     const result = await runCli(['notebook', 'run', file, '--out', join(out, 'bad'), '--no-images']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/probescope notebook: cell 4 \(analysis "lens"\) failed: params\.targets\[1\] " Timmy and" is not a single token/);
+    expect(result.stderr).toMatch(/probescope notebook: cell 4 \(analysis "lens"\) failed: params\.targets\[1\]: “·Timmy·and” is not a token of this vocabulary/);
     expect(existsSync(join(out, 'bad'))).toBe(false);
   });
 
