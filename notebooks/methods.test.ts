@@ -21,6 +21,7 @@ const CORRUPT = 'Once upon a time, there was a girl named Tim. One day,';
 
 /** One small use of each step, by method. */
 const USES: Record<string, Record<string, unknown>> = {
+  'run-model': { prompt: 'story', interventions: [{ hook: 'blocks.3.attn.hook_z', op: 'zero', head: 2 }], capture: ['blocks.0.hook_resid_post'], topK: 3 },
   'logit-lens': { prompt: 'story', topK: 3, targets: [' she', 7] },
   'neuron-decoding': { layer: 1, neuron: 3, topK: 4 },
   dla: { prompt: 'story', answer: ' Lily', wrong: ' Tim' },

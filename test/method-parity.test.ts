@@ -45,6 +45,11 @@ interface Case {
 const metricFlags = ['--answer', '" Lily"', '--wrong', '" Tim"'];
 
 const CASES: Record<string, Case> = {
+  'run-model': {
+    prompts: [STORY],
+    params: { prompt: 0, interventions: [{ hook: 'blocks.3.attn.hook_z', op: 'zero', head: 2 }], capture: ['blocks.*.hook_resid_post'], topK: 3 },
+    flags: ['--prompt', STORY, '--interventions', '[{"hook":"blocks.3.attn.hook_z","op":"zero","head":2}]', '--capture', 'blocks.*.hook_resid_post', '--top-k', '3'],
+  },
   'logit-lens': { prompts: [STORY], params: { prompt: 0, topK: 3, targets: [' she', 7] }, flags: ['--prompt', STORY, '--top-k', '3', '--targets', '" she",7'] },
   'neuron-decoding': { prompts: [], params: { layer: 1, neuron: 3, topK: 4 }, flags: ['--layer', '1', '--neuron', '3', '--top-k', '4'] },
   dla: { prompts: [STORY], params: { prompt: 0, answer: ' Lily', wrong: ' Tim', position: -1 }, flags: ['--prompt', STORY, ...metricFlags, '--position', '-1'] },

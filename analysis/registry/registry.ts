@@ -17,6 +17,7 @@ import { pathPatchingStep } from './path-patching.ts';
 import { patchingStep } from './patching.ts';
 import { probeStep } from './probe.ts';
 import { retrievalStep } from './retrieval.ts';
+import { runModelStep } from './run-model.ts';
 import type { RegisteredMethod } from './contract.ts';
 
 export type MethodRegistry = ReadonlyMap<string, RegisteredMethod>;
@@ -30,4 +31,4 @@ export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegist
   return map;
 }
 
-export const METHODS: MethodRegistry = methodRegistry([logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, featureAttributionStep, attributionGraphStep]);
+export const METHODS: MethodRegistry = methodRegistry([runModelStep, logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, featureAttributionStep, attributionGraphStep]);
