@@ -55,6 +55,6 @@ describe('probescope dla', () => {
   it('fails with one clear line for an answer outside the vocabulary', async () => {
     const r = await runCli(['dla', '--model', 'builtin:stories260K', '--backend', 'cpu-ref', '--ids', '1,403', '--answer', '512', '--json']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual(['probescope dla: params.answer: token id 512 is outside the vocabulary [0, 512)']);
+    expect(r.stderr.trim().split('\n')).toEqual(['probescope dla: params.answer: token id 512 is outside the vocabulary: ids run from 0 to 511']);
   });
 });
