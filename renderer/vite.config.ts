@@ -47,7 +47,7 @@ export default defineConfig({
   // No SPA fallback: a missing file must be a 404, not index.html (the model loader probes files).
   appType: 'mpa',
   publicDir: false,
-  plugins: [react(), builtinModels({ modelsDir: path.join(repoRoot, 'models'), names: ['stories260K'] }), contentSecurityPolicy()],
+  plugins: [react(), builtinModels({ modelsDir: path.join(repoRoot, 'models'), names: ['stories260K', 'stories260K-saes', 'stories260K-transcoders'] }), contentSecurityPolicy()],
   build: {
     outDir: path.join(repoRoot, 'dist', 'web'),
     emptyOutDir: true,

@@ -33,10 +33,36 @@ export const BUILTIN_DICTIONARIES: readonly BuiltinDictionary[] = Array.from({ l
   };
 });
 
+// One TopK transcoder per layer of stories260K (ln2.hook_normalized → hook_mlp_out), for attribution graphs.
+const STORIES_TRANSCODERS_FOLDER = '../../models/stories260K-transcoders/';
+
+export const BUILTIN_TRANSCODERS: readonly BuiltinDictionary[] = Array.from({ length: STORIES_LAYERS }, (_, l) => {
+  const hook = `blocks.${l}.hook_mlp_out`;
+  return {
+    id: `builtin:stories260K-transcoders/${hook}`,
+    model: 'builtin:stories260K',
+    hook,
+    url: new URL(`${STORIES_TRANSCODERS_FOLDER}${hook}/`, import.meta.url),
+    files: ['cfg.json', 'sae_weights.safetensors', 'metrics.json'],
+  };
+});
+
+const ALL_BUILTIN = [...BUILTIN_DICTIONARIES, ...BUILTIN_TRANSCODERS];
+
 export function builtinDictionary(id: string): BuiltinDictionary {
-  const found = BUILTIN_DICTIONARIES.find((d) => d.id === id);
-  if (!found) throw new Error(`unknown built-in dictionary "${id}" (available: ${BUILTIN_DICTIONARIES.map((d) => d.id).join(', ')})`);
+  const found = ALL_BUILTIN.find((d) => d.id === id);
+  if (!found) throw new Error(`unknown built-in dictionary "${id}" (available: ${ALL_BUILTIN.map((d) => d.id).join(', ')})`);
   return found;
+}
+
+/**
+ * A built-in reference: one dictionary by its id, or a whole set by its folder name
+ * (`builtin:stories260K-transcoders`, `builtin:stories260K-saes`), in layer order.
+ */
+export async function openBuiltinDictionaries(ref: string): Promise<HostDictionary[]> {
+  const set = ALL_BUILTIN.filter((d) => d.id.startsWith(`${ref}/`));
+  if (set.length > 0) return Promise.all(set.map((d) => openBuiltinDictionary(d.id)));
+  return [await openBuiltinDictionary(builtinDictionary(ref).id)];
 }
 
 /** Opens a built-in dictionary: the folder on disk in Node, HTTP range reads elsewhere. */

@@ -1,7 +1,7 @@
 /**
- * Ships the built-in model (models/stories260K) with the app: copied into the build as static
- * assets at `models/<name>/<file>` (vite preview and Electron's app protocol serve them with
- * HTTP Range), and served from the repository folder by the dev server. The worker reads them
+ * Ships the built-in model (models/stories260K) and its dictionaries with the app: copied into the
+ * build as static assets at `models/<name>/<path>`, subfolders kept (vite preview and Electron's
+ * app protocol serve them with HTTP Range), and served from the repository folder by the dev server. The worker reads them
  * through `HttpSource` with one Range request per tensor, exactly like any remote model.
  */
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,14 +12,15 @@ import { parseRange } from './range.ts';
 export interface BuiltinModelsOptions {
   /** Absolute path of the repository's models/ folder. */
   readonly modelsDir: string;
-  /** Folder names under modelsDir to ship, e.g. ['stories260K']. */
+  /** Folder names under modelsDir to ship (with their subfolders), e.g. ['stories260K', 'stories260K-saes']. */
   readonly names: readonly string[];
 }
 
-function filesOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => e.name)
+/** Files under dir, as paths relative to it ("cfg.json", "blocks.0.hook_mlp_out/cfg.json"); dot-files skipped. */
+function filesOf(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => (e.isDirectory() ? filesOf(dir, `${prefix}${e.name}/`) : e.isFile() ? [`${prefix}${e.name}`] : []))
     .sort();
 }
 
@@ -50,8 +51,8 @@ export function builtinModels(options: BuiltinModelsOptions): Plugin {
       // Dev only: the production build contains the files and vite preview serves them.
       server.middlewares.use('/models', (req, res, next) => {
         const parts = decodeURIComponent((req.url ?? '').split('?')[0]).split('/').filter(Boolean);
-        if (parts.length !== 2 || !options.names.includes(parts[0]) || parts[1].startsWith('.')) return next();
-        const file = path.join(options.modelsDir, parts[0], parts[1]);
+        if (parts.length < 2 || !options.names.includes(parts[0]) || parts.some((p) => p.startsWith('.'))) return next();
+        const file = path.join(options.modelsDir, ...parts);
         let size: number;
         try {
           size = statSync(file).size;

@@ -5,6 +5,7 @@
  * read-back.
  */
 import type { ProbeDataset } from '../../../analysis/methods/probe-data.ts';
+import { openBuiltinDictionaries } from '../../../analysis/dictionaries/builtin.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
 import { JobInputError } from '../errors.ts';
 import type { JobContext } from '../job-context.ts';
@@ -26,6 +27,8 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
   return method.run(model, params.params, {
     prompts: method.input === 'prompts' ? { cell: 'prompt workspace', items: params.prompts ?? [], prependBos: params.prependBos } : null,
     dataset: data,
+    // The app opens the dictionaries that ship with it (builtin:…); they are served with the build.
+    dictionaries: (ref) => openBuiltinDictionaries(ref),
     signal: ctx.signal,
     onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
   });
