@@ -9,7 +9,7 @@
  * so `Math.fround` of it is the float32 product).
  *
  * A further type is one more entry in `BLOCK_FORMATS`: its block size, its byte size and a
- * block decoder (and the same decoder in WGSL, gpu/webgpu/kernels/dequant.wgsl).
+ * block decoder (and the same decoder in WGSL, gpu/webgpu/kernels/blocks.wgsl).
  */
 import type { BlockDType } from './backend.ts';
 import { f16BitsToF32Bits } from './dtype.ts';
