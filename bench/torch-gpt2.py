@@ -3,7 +3,7 @@
 usage: python3 bench/torch-gpt2.py MANIFEST.json WEIGHTS.f32
 The manifest lists every tensor (name, shape, offset in f32 values) in Probescope's layout
 ([out, in] matrices) and the token ids. Then one command per stdin line:
-  run THREADS   -> one forward on THREADS threads; prints {"seconds": s}
+  run THREADS   -> one forward on THREADS threads; prints {"seconds": wall s, "cpu": process CPU s}
   logits        -> prints {"last": [...]} the last position's logits (to check the weights match)
 """
 import json
@@ -48,8 +48,8 @@ for line in sys.stdin:
     cmd = line.split()
     if cmd[0] == "run":
         torch.set_num_threads(int(cmd[1]))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         forward(ids)
-        print(json.dumps({"seconds": time.perf_counter() - t0}), flush=True)
+        print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}), flush=True)
     elif cmd[0] == "logits":
         print(json.dumps({"last": forward(ids)[-1].tolist()}), flush=True)
