@@ -22,6 +22,7 @@ import { loadHostModel } from '../analysis/model/load.ts';
 import type { Model } from '../analysis/model/model.ts';
 import { modelOnBackend } from '../analysis/model/model.ts';
 import { run } from '../analysis/model/run.ts';
+import { directLogitAttribution } from '../analysis/methods/dla.ts';
 import { obsprop } from '../analysis/methods/obsprop.ts';
 import type { ModelSpec } from '../analysis/model/spec.ts';
 import { mapWeights } from '../analysis/model/weights.ts';
@@ -172,12 +173,28 @@ describe('memory: weights stay in their stored dtype', () => {
 });
 
 describe('ObsProp on the newer families', () => {
-  it('runs on pre-norm families (Qwen3) and refuses post-sublayer norms and the final softcap by name', async () => {
-    const ids = loadReference('qwen3-tiny').inputs[0].input_ids;
-    const r = await obsprop(await loadFixtureModel('qwen3-tiny'), { positive: [ids[1]], negative: [ids[2]], prompt: { ids } });
-    expect(r.heads.length).toBe(2);
-    await expect(obsprop(await loadFixtureModel('gemma2-tiny'), { positive: [1] })).rejects.toThrow(/gemma2 has post-sublayer norms/);
-    await expect(obsprop(await loadFixtureModel('olmo2-tiny'), { positive: [1] })).rejects.toThrow(/olmo2 has post-sublayer norms/);
+  it.each<FixtureModel>(['qwen3-tiny', 'gemma3-tiny', 'olmo2-tiny'])(
+    '%s: each head pulled back through the frozen norms (post norms included) reproduces its DLA contribution',
+    async (name) => {
+      const model = await loadFixtureModel(name);
+      const ids = loadReference(name).inputs[0].input_ids;
+      const dla = await directLogitAttribution(model, { ids });
+      const r = await obsprop(model, { positive: [dla.answer], prompt: { ids }, similarity: false, topK: 0 });
+      const S = ids.length;
+      const patterns = (await run(model, { ids }, { capture: ['blocks.*.attn.hook_pattern'], logits: 'none' })).cache;
+      for (const row of r.heads) {
+        for (const f of row) {
+          const P = patterns[hook.pattern(f.layer)].data; // [1, head, pos, kvPos]
+          let viaScores = 0;
+          for (let j = 0; j < S; j++) viaScores += P[(f.head * S + (S - 1)) * S + j] * f.scores![j];
+          expect(Math.abs(viaScores - dla.heads[f.layer][f.head]), `L${f.layer}H${f.head}`).toBeLessThanOrEqual(1e-4);
+        }
+      }
+    },
+  );
+
+  it('refuses Gemma-2\'s final softcap by name', async () => {
+    await expect(obsprop(await loadFixtureModel('gemma2-tiny'), { positive: [1] })).rejects.toThrow(/gemma2's final logit softcap/);
   });
 });
 

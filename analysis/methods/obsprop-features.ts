@@ -22,7 +22,7 @@ import type { Model } from '../model/model.ts';
 import { tensorScope } from '../model/scope.ts';
 import { hostWeight } from './host-weights.ts';
 import { resolveTokenValue } from './token-input.ts';
-import { preNorm } from '../model/weights.ts';
+import type { NormWeights } from '../model/weights.ts';
 
 // --- Observables -------------------------------------------------------------------------------
 
@@ -79,23 +79,44 @@ export async function unembedFeature(model: Model, obs: Observable): Promise<Flo
 /** Which norm: the final one, or ln1 / ln2 of a layer. */
 export type NormRef = 'final' | { readonly layer: number; readonly which: 1 | 2 };
 
-function normWeights(model: Model, norm: NormRef) {
+/** The norm's weights; undefined for the pre-norm a post-norm block (OLMo-2) does not have. */
+function normWeights(model: Model, norm: NormRef): NormWeights<Tensor> | undefined {
   if (norm === 'final') return model.weights.lnFinal;
   checkLayer(model, norm.layer);
   const blk = model.weights.blocks[norm.layer];
-  return preNorm(blk, norm.which, norm.layer);
+  return norm.which === 1 ? blk.ln1 : blk.ln2;
 }
 
-/** (γ ⊙ v) / s, centred for LayerNorm: the feature before a norm whose scale is frozen at s. */
+/**
+ * (γ ⊙ v) / s, centred for LayerNorm: the feature before a norm whose scale is frozen at s. A
+ * block without that pre-norm (OLMo-2) reads the stream itself: v unchanged.
+ */
 export async function normPullback(model: Model, v: Float64Array, norm: NormRef, scale: number): Promise<Float64Array> {
   if (!(scale > 0)) throw new Error(`norm pull-back: the frozen scale must be > 0, got ${scale}`);
-  const gamma = await hostWeight(model, normWeights(model, norm).w);
+  const weights = normWeights(model, norm);
+  if (!weights) return Float64Array.from(v);
+  const gamma = await hostWeight(model, weights.w);
   const out = Float64Array.from(v, (x, i) => (x * gamma[i]) / scale);
   if (model.spec.normalization === 'layernorm') {
     const mean = out.reduce((a, x) => a + x, 0) / out.length;
     for (let i = 0; i < out.length; i++) out[i] -= mean;
   }
   return out;
+}
+
+/**
+ * Through a post-sublayer norm (Gemma, OLMo-2: ln1_post on the attention output, ln2_post on the
+ * MLP output) frozen at scale s: (γ ⊙ v) / s, the feature on the sublayer's raw output. Blocks
+ * without one: v unchanged.
+ */
+export async function postNormPullback(model: Model, v: Float64Array, layer: number, which: 1 | 2, scale: number): Promise<Float64Array> {
+  checkLayer(model, layer);
+  const blk = model.weights.blocks[layer];
+  const post = which === 1 ? blk.ln1Post : blk.ln2Post;
+  if (!post) return v;
+  if (!(scale > 0)) throw new Error(`post-norm pull-back: the frozen scale must be > 0, got ${scale}`);
+  const gamma = await hostWeight(model, post.w);
+  return Float64Array.from(v, (x, i) => (x * gamma[i]) / scale);
 }
 
 function checkLayer(model: Model, layer: number): void {
@@ -263,11 +284,14 @@ export interface FrozenScales {
   readonly final: number;
   readonly ln1: readonly number[];
   readonly ln2: readonly number[];
+  /** Post-sublayer norms (Gemma, OLMo-2); absent or 1 where a block has none. */
+  readonly ln1Post?: readonly number[];
+  readonly ln2Post?: readonly number[];
 }
 
 export function dataFreeScales(model: Model): FrozenScales {
   const ones = new Array<number>(model.spec.nLayers).fill(1);
-  return { final: 1, ln1: ones, ln2: ones };
+  return { final: 1, ln1: ones, ln2: ones, ln1Post: ones, ln2Post: ones };
 }
 
 export interface PathContext {
@@ -317,12 +341,14 @@ export async function pathFeature(model: Model, start: Float64Array, path: reado
   });
   for (const node of path) {
     if (node.kind === 'head') {
+      v = await postNormPullback(model, v, node.layer, 1, ctx.scales.ln1Post?.[node.layer] ?? 1);
       inputFeature = await headOvPullback(model, node.layer, node.head, v);
       v = await normPullback(model, inputFeature, { layer: node.layer, which: 1 }, ctx.scales.ln1[node.layer]);
     } else {
       checkLayer(model, node.layer);
       const point = ctx.mlpPoints?.[node.layer];
       if (!point) throw new Error(`path ${pathLabel(path)}: MLP${node.layer} needs a linearisation point (give a prompt, or positive/negative prompts)`);
+      v = await postNormPullback(model, v, node.layer, 2, ctx.scales.ln2Post?.[node.layer] ?? 1);
       inputFeature = await mlpPullback(model, node.layer, v, point);
       // Parallel-residual blocks read the MLP's input through ln2 as well (from resid_pre).
       v = await normPullback(model, inputFeature, { layer: node.layer, which: 2 }, ctx.scales.ln2[node.layer]);

@@ -29,7 +29,6 @@ import type { ModelInput } from '../model/run.ts';
 import { run } from '../model/run.ts';
 import { hostWeight } from './host-weights.ts';
 import { blockNorms } from '../model/spec.ts';
-import { preNorm } from '../model/weights.ts';
 import type { DecodedDirection } from './neurons.ts';
 import { decodeDirection } from './neurons.ts';
 import type { FrozenScales, NormRef, Observable, PathFeature, PathNode, TokenSpec, ZeroCrossing } from './obsprop-features.ts';
@@ -45,6 +44,7 @@ import {
   observable,
   observableValue,
   pathFeature,
+  postNormPullback,
   unembedFeature,
   vectorNorm,
 } from './obsprop-features.ts';
@@ -145,8 +145,11 @@ interface PromptRun {
 /** Residual hooks every norm reads, and the norms' scales: what the analysis needs from a prompt. */
 function promptCaptures(model: Model): string[] {
   const names: string[] = [hook.lnFinalScale];
+  const norms = blockNorms(model.spec);
   for (let l = 0; l < model.spec.nLayers; l++) {
-    names.push(hook.lnScale(l, 1), hook.lnScale(l, 2), hook.residPre(l));
+    if (norms !== 'post') names.push(hook.lnScale(l, 1), hook.lnScale(l, 2));
+    if (norms !== 'pre') names.push(hook.lnPostScale(l, 1), hook.lnPostScale(l, 2));
+    names.push(hook.residPre(l));
     if (!model.spec.parallelResidual) names.push(hook.residMid(l));
   }
   return names;
@@ -161,12 +164,16 @@ async function runPrompt(model: Model, input: ModelInput, options: ObsPropOption
 
 function scalesAt(model: Model, p: PromptRun): FrozenScales {
   const S = p.ids.length;
-  const at = (name: string) => p.cache[name].data[p.pos];
+  // A norm the blocks do not have (OLMo-2's pre-norms, pre-norm models' post norms) counts as 1.
+  const at = (name: string) => (p.cache[name] ? p.cache[name].data[p.pos] : 1);
   if (p.cache[hook.lnFinalScale].data.length !== S) throw new Error('internal: ln scale capture is not [1, pos, 1]');
+  const perLayer = (name: (l: number) => string) => Array.from({ length: model.spec.nLayers }, (_, l) => at(name(l)));
   return {
     final: at(hook.lnFinalScale),
-    ln1: Array.from({ length: model.spec.nLayers }, (_, l) => at(hook.lnScale(l, 1))),
-    ln2: Array.from({ length: model.spec.nLayers }, (_, l) => at(hook.lnScale(l, 2))),
+    ln1: perLayer((l) => hook.lnScale(l, 1)),
+    ln2: perLayer((l) => hook.lnScale(l, 2)),
+    ln1Post: perLayer((l) => hook.lnPostScale(l, 1)),
+    ln2Post: perLayer((l) => hook.lnPostScale(l, 2)),
   };
 }
 
@@ -174,8 +181,11 @@ function scalesAt(model: Model, p: PromptRun): FrozenScales {
 async function normLinearRows(model: Model, p: PromptRun, residHook: string, norm: Exclude<NormRef, 'final'>): Promise<Float64Array[]> {
   const d = model.spec.dModel;
   const blk = model.weights.blocks[norm.layer];
-  const gamma = await hostWeight(model, preNorm(blk, norm.which, norm.layer).w);
+  const pre = norm.which === 1 ? blk.ln1 : blk.ln2;
   const resid = p.cache[residHook].data;
+  // A post-norm block (OLMo-2) reads the stream itself.
+  if (!pre) return Array.from({ length: p.ids.length }, (_, j) => Float64Array.from(rowAt(resid, j, d)));
+  const gamma = await hostWeight(model, pre.w);
   const scale = p.cache[hook.lnScale(norm.layer, norm.which)].data;
   const centre = model.spec.normalization === 'layernorm';
   return Array.from({ length: p.ids.length }, (_, j) => {
@@ -189,7 +199,7 @@ async function normLinearRows(model: Model, p: PromptRun, residHook: string, nor
 async function mlpInputAt(model: Model, p: PromptRun, layer: number, pos: number): Promise<Float64Array> {
   const residHook = nodeInputHook(model, { kind: 'mlp', layer });
   const [row] = (await normLinearRows(model, { ...p, ids: p.ids.slice(0, pos + 1) }, residHook, { layer, which: 2 })).slice(pos);
-  const beta = preNorm(model.weights.blocks[layer], 2, layer).b;
+  const beta = model.weights.blocks[layer].ln2?.b;
   if (beta) {
     const b = await hostWeight(model, beta);
     return row.map((v, i) => v + b[i]);
@@ -222,15 +232,12 @@ async function headEffects(model: Model, p: PromptRun, obs: Observable, mode: 'z
 }
 
 /**
- * ObsProp's pull-backs go through pre-norms (ln1 / ln2) and the final norm only. Post-sublayer
- * norms (Gemma, OLMo-2) and Gemma-2's final softcap are not on those paths yet: refuse rather
- * than return features of a different network.
+ * ObsProp's pull-backs go through every norm frozen at its scale (pre-norms, Gemma's and OLMo-2's
+ * post-sublayer norms, the final norm), but not through Gemma-2's final logit softcap yet:
+ * refuse rather than return features of a different network.
  */
 function checkSupported(model: Model): void {
   const { spec } = model;
-  if (blockNorms(spec) !== 'pre') {
-    throw new Error(`ObsProp: ${spec.modelType} has post-sublayer norms (ln1_post / ln2_post), which ObsProp's pull-backs do not cover yet; use DLA or LinearScope, which freeze them`);
-  }
   if (spec.finalSoftcap !== undefined) {
     throw new Error(`ObsProp: ${spec.modelType}'s final logit softcap is not covered by ObsProp yet; use DLA or LinearScope`);
   }
@@ -257,7 +264,7 @@ export async function obsprop(model: Model, options: ObsPropOptions): Promise<Ob
 
   const heads: HeadFeature[][] = [];
   for (let l = 0; l < L; l++) {
-    const inputs = await headOvPullbacks(model, l, v);
+    const inputs = await headOvPullbacks(model, l, await postNormPullback(model, v, l, 1, scales.ln1Post?.[l] ?? 1));
     const row: HeadFeature[] = [];
     for (const [h, inputFeature] of inputs.entries()) {
       const feature = await normPullback(model, inputFeature, { layer: l, which: 1 }, scales.ln1[l]);
@@ -300,7 +307,7 @@ export async function obsprop(model: Model, options: ObsPropOptions): Promise<Ob
       mlps.push(null);
       continue;
     }
-    const inputFeature = await mlpPullback(model, l, v, point);
+    const inputFeature = await mlpPullback(model, l, await postNormPullback(model, v, l, 2, scales.ln2Post?.[l] ?? 1), point);
     const feature = await normPullback(model, inputFeature, { layer: l, which: 2 }, scales.ln2[l]);
     const residHook = nodeInputHook(model, { kind: 'mlp', layer: l });
     mlps.push({
