@@ -2,8 +2,10 @@
  * Export a figure: image as SVG or PNG at a chosen width, height and scale, data as CSV and
  * JSON. File names come from the figure's name.
  */
-import { useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { Button } from '../components/Button.tsx';
+import { FieldProblemsProvider, useFieldProblemRegistry, useReportFieldProblem } from '../components/field-problems.tsx';
+import { numberProblem } from '../components/Fields.tsx';
 import { downloadBlob } from '../export/download.ts';
 import type { ImageFormat } from '../export/image.ts';
 import { figureImage } from '../export/image.ts';
@@ -27,6 +29,34 @@ export interface ExportBarProps {
   readonly defaultSize?: { width: number; height: number };
 }
 
+/** A compact size field: an out-of-range value is refused with the range (never clamped). */
+function SizeInput({ label, value, set, min, max, step = 1 }: { label: string; value: number; set: (v: number) => void; min: number; max: number; step?: number }) {
+  const key = useId();
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText((t) => (Number(t) === value ? t : String(value))), [value]);
+  const problem = numberProblem(label, text, min, max, Number.isInteger(step) ? 1 : step);
+  useReportFieldProblem(key, problem);
+  return (
+    <label className="export-size">
+      <span>{label}</span>
+      <input
+        className={problem ? 'input input-compact input-invalid' : 'input input-compact'}
+        type="number"
+        value={text}
+        min={min}
+        max={max}
+        step={step}
+        aria-invalid={problem !== null}
+        onChange={(e) => {
+          const next = e.currentTarget.value;
+          setText(next);
+          if (numberProblem(label, next, min, max, Number.isInteger(step) ? 1 : step) === null) set(Number(next));
+        }}
+      />
+    </label>
+  );
+}
+
 export function ExportBar({ figure, exports, defaultSize = { width: 900, height: 520 } }: ExportBarProps) {
   const images = figure !== undefined;
   const [width, setWidth] = useState(defaultSize.width);
@@ -34,6 +64,7 @@ export function ExportBar({ figure, exports, defaultSize = { width: 900, height:
   const [scale, setScale] = useState(2);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const sizes = useFieldProblemRegistry();
 
   async function image(format: ImageFormat) {
     if (!figure) return;
@@ -53,33 +84,20 @@ export function ExportBar({ figure, exports, defaultSize = { width: 900, height:
     downloadBlob(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }), `${exports.name}.${kind}`);
   };
 
-  const size = (label: string, value: number, set: (v: number) => void, min: number, max: number, step = 1) => (
-    <label className="export-size">
-      <span>{label}</span>
-      <input
-        className="input input-compact"
-        type="number"
-        value={value}
-        min={min}
-        max={max}
-        step={step}
-        onChange={(e) => Number.isFinite(e.currentTarget.valueAsNumber) && set(Math.min(max, Math.max(min, e.currentTarget.valueAsNumber)))}
-      />
-    </label>
-  );
-
   return (
     <div className="export-bar" data-testid="export-bar">
       {images && (
         <div className="export-group">
           <span className="export-label">Image</span>
-          {size('Width', width, setWidth, 200, 4000)}
-          {size('Height', height, setHeight, 150, 4000)}
-          {size('Scale', scale, setScale, 1, 6, 0.5)}
-          <Button size="sm" onClick={() => void image('svg')} disabled={!figure || busy !== null} data-testid="export-svg">
+          <FieldProblemsProvider value={sizes.report}>
+            <SizeInput label="Width" value={width} set={setWidth} min={200} max={4000} />
+            <SizeInput label="Height" value={height} set={setHeight} min={150} max={4000} />
+            <SizeInput label="Scale" value={scale} set={setScale} min={1} max={6} step={0.5} />
+          </FieldProblemsProvider>
+          <Button size="sm" onClick={() => void image('svg')} disabled={!figure || busy !== null || sizes.first !== null} data-testid="export-svg">
             SVG
           </Button>
-          <Button size="sm" onClick={() => void image('png')} disabled={!figure || busy !== null} data-testid="export-png">
+          <Button size="sm" onClick={() => void image('png')} disabled={!figure || busy !== null || sizes.first !== null} data-testid="export-png">
             PNG
           </Button>
         </div>
@@ -93,7 +111,7 @@ export function ExportBar({ figure, exports, defaultSize = { width: 900, height:
           JSON
         </Button>
       </div>
-      {error && <span className="export-error">{error}</span>}
+      {(sizes.first ?? error) && <span className="export-error">{sizes.first ?? error}</span>}
     </div>
   );
 }
