@@ -32,13 +32,12 @@ export const DEFAULT_NEEDLES: readonly Needle[] = [
 /**
  * Needles a TinyStories-size model can recall: the question repeats the needle's start, so an
  * induction-style head can find and copy the answer. On stories260K (64 and 128 tokens, depths
- * 0/50/100 %, 8 new tokens) the first two were recalled in 11 of 12 samples, where
- * DEFAULT_NEEDLES' questions are recalled in none.
+ * 0/50/100 %, 8 new tokens) these two were recalled in 11 of 12 samples (a third, "The bird
+ * was called Sunny.", in none), where DEFAULT_NEEDLES' questions are recalled in none.
  */
 export const STORY_NEEDLES: readonly Needle[] = [
   { needle: 'The cat was called Fluffy.', question: 'The cat was called', answer: 'Fluffy' },
   { needle: 'The little dog was named Spot.', question: 'The little dog was named', answer: 'Spot' },
-  { needle: 'The bird was called Sunny.', question: 'The bird was called', answer: 'Sunny' },
 ];
 
 /** Every built-in needle, in the order the app lists them (indices of its retrieval job). */

@@ -104,7 +104,6 @@ describe('method views', () => {
     await view.getByLabel('Depths (%)').fill('0, 100');
     // Keep one needle (the checkboxes are styled: click their labels).
     await view.getByText('The little dog was named Spot.').click();
-    await view.getByText('The bird was called Sunny.').click();
     await expect(page.getByTestId('view-retrieval-run').textContent()).resolves.toBe('Score 2 prompts');
     await runView('retrieval');
     await figureDrawn(page, 'figure-retrieval');
