@@ -1,11 +1,9 @@
 /**
- * Default metric tokens for the views: the answer is the model's top token on the clean prompt
- * at the metric position, the wrong token the top token on the corrupted prompt (when it
- * differs). Explicit choices from the UI win.
+ * The metric for the views: the position checked against the prompt, and the shared metric
+ * defaults (analysis/methods/metric-defaults.ts) for the tokens the UI leaves empty.
  */
-import { argmax } from '../../../analysis/model/sampling.ts';
+import { metricTokens, SameMetricTokenError } from '../../../analysis/methods/metric-defaults.ts';
 import type { Model } from '../../../analysis/model/model.ts';
-import { run } from '../../../analysis/model/run.ts';
 import type { MetricParams } from '../method-contracts.ts';
 import { JobInputError } from '../errors.ts';
 
@@ -13,12 +11,6 @@ export interface ResolvedMetric {
   readonly answer: number;
   readonly wrong: number | undefined;
   readonly pos: number;
-}
-
-async function topTokenAt(model: Model, ids: readonly number[], pos: number): Promise<number> {
-  const out = await run(model, { ids }, { logits: 'all' });
-  const V = model.spec.dVocab;
-  return argmax(out.logits!.data.subarray(pos * V, (pos + 1) * V));
 }
 
 export function resolvePos(params: MetricParams, length: number): number {
@@ -29,14 +21,11 @@ export function resolvePos(params: MetricParams, length: number): number {
 
 export async function resolveMetric(model: Model, params: MetricParams, clean: readonly number[], corrupted?: readonly number[]): Promise<ResolvedMetric> {
   const pos = resolvePos(params, clean.length);
-  const answer = params.answer ?? (await topTokenAt(model, clean, pos));
-  let wrong = params.wrong;
-  if (wrong === undefined && corrupted) {
-    const top = await topTokenAt(model, corrupted, pos);
-    if (top !== answer) wrong = top;
+  try {
+    return { ...(await metricTokens(model, clean, pos, params, corrupted)), pos };
+  } catch (e) {
+    throw e instanceof SameMetricTokenError ? new JobInputError(e.message) : e;
   }
-  if (wrong === answer) throw new JobInputError('The answer and the wrong token are the same token; the logit difference would be 0.');
-  return { answer, wrong, pos };
 }
 
 /** Token texts of the ids a result names (null/undefined skipped). */
