@@ -20,7 +20,7 @@ export const PATCH_PARAMS = {
   clean: PromptRefSchema.default(0),
   corrupted: CorruptionSchema,
   answer: TokenRefSchema.optional().describe("Default: the model's top token on the clean prompt at the position."),
-  wrong: TokenRefSchema.optional().describe('Default (no answer given): the top token on the corrupted prompt, when it differs.'),
+  wrong: TokenRefSchema.optional().describe('Default: the top token on the corrupted prompt, when it differs from the answer (else the metric is logit[answer]).'),
   position: PositionSchema.default(-1).describe('Position whose logits the metric reads; negative counts from the end (−1 = last).'),
 };
 
