@@ -62,12 +62,13 @@ export function observableValue(obs: Observable, logits: ArrayLike<number>): num
 }
 
 /** W_Uᵀ n [dModel]: the observable read off the final norm's output. */
-export async function unembedFeature(model: Model, obs: Observable): Promise<Float64Array> {
+export async function unembedFeature(model: Model, obs: Observable, gain: (token: number) => number = () => 1): Promise<Float64Array> {
   const d = model.spec.dModel;
   const wU = await hostWeight(model, model.weights.unembed); // [vocab, dModel]
   const out = new Float64Array(d);
   const addRow = (t: number, sign: number) => {
-    for (let i = 0; i < d; i++) out[i] += sign * wU[t * d + i];
+    const g = sign * gain(t);
+    for (let i = 0; i < d; i++) out[i] += g * wU[t * d + i];
   };
   obs.positive.forEach((t) => addRow(t, 1));
   obs.negative.forEach((t) => addRow(t, -1));

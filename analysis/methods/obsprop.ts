@@ -139,6 +139,8 @@ interface PromptRun {
   readonly ids: number[];
   readonly pos: number;
   readonly value: number;
+  /** [vocab] the logits at pos. */
+  readonly logits: Float32Array;
   readonly cache: Record<string, HostActivation>;
 }
 
@@ -159,7 +161,8 @@ async function runPrompt(model: Model, input: ModelInput, options: ObsPropOption
   const ids = oneSequence(model, input, options.prependBos, what);
   const pos = resolvePosition(posOption, ids.length, `${what} position`);
   const r = await run(model, { ids }, { ...options.hookOptions, capture: promptCaptures(model) });
-  return { ids, pos, value: observableValue(obs, rowAt(r.logits!.data, pos, model.spec.dVocab)), cache: r.cache };
+  const logits = rowAt(r.logits!.data, pos, model.spec.dVocab);
+  return { ids, pos, value: observableValue(obs, logits), logits, cache: r.cache };
 }
 
 function scalesAt(model: Model, p: PromptRun): FrozenScales {
@@ -232,19 +235,20 @@ async function headEffects(model: Model, p: PromptRun, obs: Observable, mode: 'z
 }
 
 /**
- * ObsProp's pull-backs go through every norm frozen at its scale (pre-norms, Gemma's and OLMo-2's
- * post-sublayer norms, the final norm), but not through Gemma-2's final logit softcap yet:
- * refuse rather than return features of a different network.
+ * Gemma-2's final softcap L = c·tanh(z/c) as a frozen gain on each observable token's pre-cap
+ * logit: L/z at the prompt's position (the secant, exact there), or 1 (its slope at 0) data-free.
  */
-function checkSupported(model: Model): void {
-  const { spec } = model;
-  if (spec.finalSoftcap !== undefined) {
-    throw new Error(`ObsProp: ${spec.modelType}'s final logit softcap is not covered by ObsProp yet; use DLA or LinearScope`);
-  }
+function softcapGain(model: Model, prompt: PromptRun | null): (token: number) => number {
+  const c = model.spec.finalSoftcap;
+  if (c === undefined || !prompt) return () => 1;
+  return (t) => {
+    const capped = prompt.logits[t];
+    const z = c * Math.atanh(capped / c);
+    return z === 0 ? 1 : capped / z;
+  };
 }
 
 export async function obsprop(model: Model, options: ObsPropOptions): Promise<ObsPropResult> {
-  checkSupported(model);
   const { nLayers: L } = model.spec;
   const obs = observable(model, options.positive, options.negative ?? []);
   const topK = options.topK ?? 10;
@@ -252,7 +256,7 @@ export async function obsprop(model: Model, options: ObsPropOptions): Promise<Ob
   const scaleMode = options.scales ?? (prompt ? 'prompt' : 'data-free');
   if (scaleMode === 'prompt' && !prompt) throw new Error('ObsProp: scales "prompt" needs a prompt (or use scales "data-free")');
   const scales = scaleMode === 'prompt' ? scalesAt(model, prompt!) : dataFreeScales(model);
-  const unembed = await unembedFeature(model, obs);
+  const unembed = await unembedFeature(model, obs, softcapGain(model, scaleMode === 'prompt' ? prompt : null));
   const v = await normPullback(model, unembed, 'final', scales.final);
 
   const scoresFor = async (input: Float64Array, residHook: string, norm: Exclude<NormRef, 'final'>) =>
