@@ -53,10 +53,10 @@ const DashboardParams = z.strictObject({
   topContexts: z.number().int().min(1).max(50).default(10),
 });
 
-type Tok = { id: number; token: string; value: number };
-type ContextJson = { sequence: number; position: number; activation: number; tokens: string[]; acts: number[]; focus: number };
-type FeatureJson = Omit<FeatureDashboard, 'contexts' | 'topLogits' | 'bottomLogits'> & { contexts: ContextJson[]; topLogits: Tok[] | null; bottomLogits: Tok[] | null };
-type DashboardsJson = { dictionary: string; hookOut: string; dSae: number; sequences: number; positions: number; focus: number; features: FeatureJson[] };
+export type Tok = { id: number; token: string; value: number };
+export type ContextJson = { sequence: number; position: number; activation: number; tokens: string[]; acts: number[]; focus: number };
+export type FeatureJson = Omit<FeatureDashboard, 'contexts' | 'topLogits' | 'bottomLogits'> & { contexts: ContextJson[]; topLogits: Tok[] | null; bottomLogits: Tok[] | null };
+export type DashboardsJson = { dictionary: string; hookOut: string; dSae: number; sequences: number; positions: number; focus: number; features: FeatureJson[] };
 
 export const featureDashboardsStep = defineMethod({
   method: 'feature-dashboards',
@@ -144,8 +144,8 @@ const SteerParams = z.strictObject({
   seed: z.number().int().nonnegative().default(0),
 });
 
-type Continuation = { text: string; ids: number[] };
-type SteerJson = { feature: number; mode: string; value: number; prompt: string; clean: Continuation; steered: Continuation };
+export type Continuation = { text: string; ids: number[] };
+export type SteerJson = { feature: number; mode: string; value: number; prompt: string; clean: Continuation; steered: Continuation };
 
 export const featureSteerStep = defineMethod({
   method: 'feature-steer',
@@ -197,7 +197,7 @@ const SearchParams = z.strictObject({
   top: z.number().int().min(1).max(200).default(20),
 });
 
-type SearchJson = { prompt: string[]; position: number; features: { feature: number; activation: number }[] };
+export type SearchJson = { prompt: string[]; position: number; features: { feature: number; activation: number }[] };
 
 export const featureSearchStep = defineMethod({
   method: 'feature-search',

@@ -8,6 +8,7 @@ import { NotebooksView } from '../notebooks/NotebooksView.tsx';
 import { AblationView } from '../views/ablation/AblationView.tsx';
 import { AttentionView } from '../views/attention/AttentionView.tsx';
 import { AttributionView } from '../views/attribution/AttributionView.tsx';
+import { DictionaryView } from '../views/dictionaries/DictionaryView.tsx';
 import { DlaView } from '../views/dla/DlaView.tsx';
 import { HeadScoresView } from '../views/head-scores/HeadScoresView.tsx';
 import { LinearScopeView } from '../views/linearscope/LinearScopeView.tsx';
@@ -38,6 +39,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'logit-lens', title: 'Logit lens', group: 'Observe', component: LogitLensView, prompt: 'single' },
   { id: 'neurons', title: 'Neuron decoding', group: 'Observe', component: NeuronsView, prompt: 'none' },
   { id: 'head-scores', title: 'Head scores', group: 'Observe', component: HeadScoresView, prompt: 'none' },
+  { id: 'dictionaries', title: 'Dictionary features', group: 'Observe', component: DictionaryView, prompt: 'single' },
   { id: 'dla', title: 'Direct logit attribution', group: 'Attribute', component: DlaView, prompt: 'single' },
   { id: 'linearscope', title: 'LinearScope', group: 'Attribute', component: LinearScopeView, prompt: 'single' },
   { id: 'obsprop', title: 'ObsProp', group: 'Attribute', component: ObsPropView, prompt: 'single' },

@@ -35,6 +35,10 @@ export const VIEW_HELP: Readonly<Record<string, ViewHelp>> = {
     shows: 'Previous-token, duplicate-token, induction and successor scores of every head, on seeded random sequences repeated twice.',
     read: 'Each grid is layer × head; a score near 1 means the head does that job on almost every position. Click a head to see its pattern on the random sequence.',
   },
+  dictionaries: {
+    shows: "A sparse dictionary's features (the built-in stories260K SAEs, one per residual layer): a feature's top-activating contexts over the model's own seeded samples, its activation histogram, its logit weights (W_dec[f] · W_U), its nearest features by decoder cosine; generation steered by the feature beside the clean text; and the features active at a position of the prompt.",
+    read: 'Tokens are shaded by the feature\'s activation relative to its maximum; the activating token is outlined. The dashboards hold every feature of the run, so another feature id shows at once. Steering adds value · W_dec[f] to the residual (or scales or clamps the feature) with the error term kept, so only the feature\'s change reaches the model.',
+  },
   dla: {
     shows: "Each component's direct contribution to the metric — logit(answer) − logit(wrong) at the chosen position — through the final norm with its scale frozen.",
     read: 'Bars add up (with the biases) to the metric. Red heads push towards the answer, blue towards the wrong token. Only direct effects: a head that works through later layers scores near 0 here.',
