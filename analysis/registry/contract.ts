@@ -30,7 +30,7 @@ export interface PromptSet {
 }
 
 /** What progress is counted in. */
-export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells';
+export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells' | 'tensors';
 
 /**
  * How a host runs a method: cancel through `signal` (honoured before every forward pass's

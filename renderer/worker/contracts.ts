@@ -7,6 +7,7 @@
 
 // ---- models -------------------------------------------------------------------------------
 
+import type { ProgressUnit } from '../../analysis/registry/contract.ts';
 import type { FolderFile } from '../model-sources/file-list-source.ts';
 
 /** A file of a model folder the user picked; `path` is relative to the folder ("config.json"). */
@@ -206,7 +207,8 @@ export interface LogitLensResult {
 
 // ---- progress and errors ------------------------------------------------------------------
 
-export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'tokens' | 'heads' | 'passes' | 'cells' | 'tensors';
+/** What progress is counted in: the method contract's units (one list for methods and jobs). */
+export type { ProgressUnit };
 
 export interface Progress {
   readonly done: number;
