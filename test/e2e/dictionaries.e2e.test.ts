@@ -98,6 +98,16 @@ describe('dictionary features', () => {
     await screenshot(page, 'dictionary-features');
   });
 
+  it('shows the progress of a long dashboard run and cancels it', async () => {
+    await page.getByTestId('dictionary-samples').fill('2048');
+    await page.getByTestId('dictionary-length').fill('256');
+    await page.getByTestId('view-dictionaries-run').click();
+    const status = page.locator('.view-status');
+    await status.getByTestId('job-progress').waitFor({ timeout: 10_000 });
+    await status.getByTestId('cancel-job').click();
+    await status.getByTestId('job-cancelled').waitFor({ timeout: 10_000 });
+  });
+
   it('has no console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });
