@@ -7,6 +7,7 @@ import { ModelView } from '../model/ModelView.tsx';
 import { NotebooksView } from '../notebooks/NotebooksView.tsx';
 import { AblationView } from '../views/ablation/AblationView.tsx';
 import { AttentionView } from '../views/attention/AttentionView.tsx';
+import { AttributionGraphView } from '../views/attribution-graph/AttributionGraphView.tsx';
 import { AttributionView } from '../views/attribution/AttributionView.tsx';
 import { DictionaryView } from '../views/dictionaries/DictionaryView.tsx';
 import { DlaView } from '../views/dla/DlaView.tsx';
@@ -43,6 +44,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'dla', title: 'Direct logit attribution', group: 'Attribute', component: DlaView, prompt: 'single' },
   { id: 'linearscope', title: 'LinearScope', group: 'Attribute', component: LinearScopeView, prompt: 'single' },
   { id: 'obsprop', title: 'ObsProp', group: 'Attribute', component: ObsPropView, prompt: 'single' },
+  { id: 'attribution-graph', title: 'Attribution graph', group: 'Attribute', component: AttributionGraphView, prompt: 'single' },
   { id: 'ablation', title: 'Head ablation', group: 'Intervene', component: AblationView, prompt: 'single' },
   { id: 'patching', title: 'Activation patching', group: 'Intervene', component: PatchingView, prompt: 'pair' },
   { id: 'path-patching', title: 'Path patching', group: 'Intervene', component: PathPatchingView, prompt: 'pair' },

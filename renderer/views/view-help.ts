@@ -39,6 +39,10 @@ export const VIEW_HELP: Readonly<Record<string, ViewHelp>> = {
     shows: "A sparse dictionary's features (the built-in stories260K SAEs, one per residual layer): a feature's top-activating contexts over the model's own seeded samples, its activation histogram, its logit weights (W_dec[f] · W_U), its nearest features by decoder cosine; generation steered by the feature beside the clean text; and the features active at a position of the prompt.",
     read: 'Tokens are shaded by the feature\'s activation relative to its maximum; the activating token is outlined. The dashboards hold every feature of the run, so another feature id shows at once. Steering adds value · W_dec[f] to the residual (or scales or clamps the feature) with the error term kept, so only the feature\'s change reaches the model.',
   },
+  'attribution-graph': {
+    shows: 'The circuit behind the next-token prediction: each MLP replaced by its transcoder (features plus an error node per position), attention and norms frozen, and every edge the direct linear effect of one node on another, from the input tokens (bottom) through the layers to the top logits (top).',
+    read: 'Node size is influence on the output; red edges push their target up, blue down. The replacement score is the share of influence that reaches the logits without passing through an error node. Click a node for its strongest edges, its feature dashboard, or to group it into a supernode; the slider hides less influential nodes.',
+  },
   dla: {
     shows: "Each component's direct contribution to the metric — logit(answer) − logit(wrong) at the chosen position — through the final norm with its scale frozen.",
     read: 'Bars add up (with the biases) to the metric. Red heads push towards the answer, blue towards the wrong token. Only direct effects: a head that works through later layers scores near 0 here.',
