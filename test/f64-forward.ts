@@ -12,6 +12,7 @@ import { toFloat32 } from '../gpu/dtype.ts';
 import { hook } from '../analysis/hooks/points.ts';
 import type { ModelSpec } from '../analysis/model/spec.ts';
 import type { ModelWeights, NormWeights } from '../analysis/model/weights.ts';
+import { preNorm } from '../analysis/model/weights.ts';
 
 export type OnHook = (name: string, x: Float64Array, shape: readonly number[]) => Float64Array | void;
 
@@ -98,7 +99,7 @@ export function forward64(spec: ModelSpec, weights: ModelWeights<HostWeight>, id
   for (let l = 0; l < spec.nLayers; l++) {
     const bw = weights.blocks[l];
     x = at(hook.residPre(l), x, resid);
-    const a = norm(x, bw.ln1, hook.lnScale(l, 1), hook.lnNormalized(l, 1));
+    const a = norm(x, preNorm(bw, 1, l), hook.lnScale(l, 1), hook.lnNormalized(l, 1));
     let q = at(hook.q(l), linear(a, S, f64(bw.attn.wQ), H * dh, opt(bw.attn.bQ)), [1, S, H, dh]);
     let k = at(hook.k(l), linear(a, S, f64(bw.attn.wK), Hkv * dh, opt(bw.attn.bK)), [1, S, Hkv, dh]);
     const v = at(hook.v(l), linear(a, S, f64(bw.attn.wV), Hkv * dh, opt(bw.attn.bV)), [1, S, Hkv, dh]);
@@ -172,11 +173,11 @@ export function forward64(spec: ModelSpec, weights: ModelWeights<HostWeight>, id
       return at(hook.mlpOut(l), linear(post, S, f64(bw.mlp.wOut), d, opt(bw.mlp.bOut)), resid);
     };
     if (spec.parallelResidual) {
-      const m = mlp(norm(x, bw.ln2, hook.lnScale(l, 2), hook.lnNormalized(l, 2)));
+      const m = mlp(norm(x, preNorm(bw, 2, l), hook.lnScale(l, 2), hook.lnNormalized(l, 2)));
       x = x.map((u, j) => u + attnOut[j] + m[j]);
     } else {
       const mid = at(hook.residMid(l), x.map((u, j) => u + attnOut[j]), resid);
-      const m = mlp(norm(mid, bw.ln2, hook.lnScale(l, 2), hook.lnNormalized(l, 2)));
+      const m = mlp(norm(mid, preNorm(bw, 2, l), hook.lnScale(l, 2), hook.lnNormalized(l, 2)));
       x = mid.map((u, j) => u + m[j]);
     }
     x = at(hook.residPost(l), x, resid);
