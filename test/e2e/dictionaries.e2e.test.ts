@@ -1,10 +1,19 @@
 /**
  * Dictionary features end to end in Chromium against the web build (issue 16's acceptance): open
- * the built-in SAE, ask which features fire on the prompt, open a feature's dashboard, check the
- * feature id's range, steer with the feature and pin the steered run to a project.
+ * the built-in SAE, ask which features fire on the prompt (checked against the same registry
+ * method run in Node on the reference CPU backend, the SAE read from disk rather than served),
+ * open a feature's dashboard, check the feature id's range, steer with the feature and pin the
+ * steered run to a project.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCpuBackend } from '../../gpu/cpu/backend.ts';
+import { openBuiltinDictionaries } from '../../analysis/dictionaries/builtin.ts';
+import { openBuiltinSource } from '../../analysis/model/builtin.ts';
+import { loadHostModel } from '../../analysis/model/load.ts';
+import { modelOnBackend } from '../../analysis/model/model.ts';
+import type { SearchJson } from '../../analysis/registry/dictionaries.ts';
+import { featureSearchStep } from '../../analysis/registry/dictionaries.ts';
 import { figureDrawn, launchChromium, openApp, screenshot, waitForModel } from './browser.ts';
 
 const SAE = 'builtin:stories260K-saes/blocks.2.hook_resid_post';
@@ -26,6 +35,20 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** feature-search in Node on the reference CPU backend, the built-in model and SAE read from disk. */
+async function referenceSearch(): Promise<SearchJson> {
+  const parts = await loadHostModel(await openBuiltinSource('builtin:stories260K'));
+  const model = modelOnBackend({ ...parts, label: 'builtin:stories260K' }, createCpuBackend());
+  const ids = model.tokenizer!.encode(PROMPT, { prependBos: true });
+  return (await featureSearchStep.run(model, { dictionary: SAE, prompt: 0, position: -1, top: 20 }, {
+    signal: new AbortController().signal,
+    onProgress: () => {},
+    prompts: { cell: 'reference', items: [{ ids }] },
+    dataset: null,
+    dictionaries: (ref) => openBuiltinDictionaries(ref),
+  })) as SearchJson;
+}
+
 const view = () => page.getByTestId('view-dictionaries');
 const drawer = () => page.getByTestId('projects-drawer');
 
@@ -43,6 +66,10 @@ describe('dictionary features', () => {
     expect(titles.length).toBeGreaterThan(0);
     expect(titles.length).toBeLessThanOrEqual(16);
     expect(titles.every((a, i) => a > 0 && (i === 0 || a <= titles[i - 1]))).toBe(true);
+    const app = await chips.evaluateAll((els) => els.map((e) => ({ feature: Number(e.getAttribute('data-feature')), activation: Number(e.getAttribute('data-activation')) })));
+    const want = await referenceSearch();
+    expect(app.map((f) => f.feature)).toEqual(want.features.map((f) => f.feature));
+    app.forEach((f, i) => expect(Math.abs(f.activation - want.features[i].activation)).toBeLessThanOrEqual(1e-4 + 1e-4 * Math.abs(want.features[i].activation)));
     picked = Number(await chips.first().getAttribute('data-feature'));
     await chips.first().click();
     await expect(page.getByTestId('dictionary-feature').inputValue()).resolves.toBe(String(picked));

@@ -60,7 +60,7 @@ export function FeatureSearchPanel({ dictionary, input, onPick }: { dictionary: 
           ) : (
             <div className="feature-chips">
               {r.features.map((f) => (
-                <Button key={f.feature} size="sm" onClick={() => onPick(f.feature)} data-testid="search-feature" data-feature={f.feature} title={`activation ${f.activation.toPrecision(4)}`}>
+                <Button key={f.feature} size="sm" onClick={() => onPick(f.feature)} data-testid="search-feature" data-feature={f.feature} data-activation={f.activation} title={`activation ${f.activation.toPrecision(4)}`}>
                   f{f.feature} · {f.activation.toFixed(2)}
                 </Button>
               ))}
