@@ -4,10 +4,15 @@
  * functions of analysis/dictionaries/device.ts evaluated on the host.
  */
 import { toFloat32 } from '../../../gpu/dtype.ts';
+import type { CrossLayerTranscoder } from '../../dictionaries/circuit-tracer.ts';
 import type { HostDictionary } from '../../dictionaries/dictionary.ts';
 import type { GraphTranscoder } from './replacement.ts';
 
 const MLP_OUT = /^blocks\.(\d+)\.hook_mlp_out$/;
+
+const relu = (pre: Float32Array) => pre.map((v) => (v > 0 ? v : 0));
+/** JumpReLU as analysis/dictionaries/device.ts: relu(pre) where pre > threshold, else 0. */
+const jumpRelu = (threshold: Float32Array) => (pre: Float32Array) => pre.map((v, f) => (v - threshold[f] > 0 && v > 0 ? v : 0));
 
 /** k largest entries kept (ties to the lower index), the rest 0, then ReLU: keepTopK + relu. */
 function topK(pre: Float32Array, k: number): Float32Array {
@@ -43,11 +48,11 @@ export function graphTranscoder(dict: HostDictionary): GraphTranscoder {
   const activate = ((): GraphTranscoder['activate'] => {
     switch (config.activation) {
       case 'relu':
-        return (pre) => pre.map((v) => (v > 0 ? v : 0));
+        return relu;
       case 'topk':
         return (pre) => topK(pre, config.k!);
       case 'jumprelu':
-        return (pre) => pre.map((v, f) => (v - threshold![f] > 0 && v > 0 ? v : 0));
+        return jumpRelu(threshold!);
       case 'gated':
         throw new Error(`${where}: gated dictionaries are not supported by attribution graphs`);
     }
@@ -59,8 +64,45 @@ export function graphTranscoder(dict: HostDictionary): GraphTranscoder {
     dSae: config.dSae,
     wEnc,
     bEnc,
-    wDec: toFloat32(weights.decoder),
+    decoders: [{ layer, rows: toFloat32(weights.decoder) }],
     bDec,
     activate,
   };
+}
+
+/**
+ * A circuit-tracer cross-layer transcoder as graph transcoders: layer i's features read
+ * blocks.i.{feature_input_hook} and write hook_mlp_out of layers i..L−1 (W_dec_i [d, L − i, d_model]).
+ * Every decoder row is read (one range read per layer), so the whole CLT is held on the host.
+ */
+export async function graphTranscodersFromClt(clt: CrossLayerTranscoder): Promise<GraphTranscoder[]> {
+  const where = `${clt.config.modelName ?? 'cross-layer transcoder'} (circuit-tracer)`;
+  if (clt.config.featureOutputHook !== 'hook_mlp_out') {
+    throw new Error(`${where}: writes ${clt.config.featureOutputHook}; an attribution graph replaces MLPs, so it must write hook_mlp_out`);
+  }
+  const { nLayers: L, dTranscoder: f, dModel: d } = clt;
+  const out: GraphTranscoder[] = [];
+  for (let i = 0; i < L; i++) {
+    const enc = await clt.encoderLayer(i);
+    if (enc.skip) throw new Error(`${where}: layer ${i} has a skip connection (W_skip_${i}), which attribution graphs do not support yet`);
+    const rows = toFloat32(await clt.decoderRows(i, 0, f));
+    const span = L - i;
+    const decoders = Array.from({ length: span }, (_, k) => {
+      const r = new Float32Array(f * d);
+      for (let feature = 0; feature < f; feature++) r.set(rows.subarray((feature * span + k) * d, (feature * span + k + 1) * d), feature * d);
+      return { layer: i + k, rows: r };
+    });
+    out.push({
+      layer: i,
+      inputHook: `blocks.${i}.${clt.config.featureInputHook}`,
+      dIn: d,
+      dSae: f,
+      wEnc: toFloat32(enc.encoder),
+      bEnc: toFloat32(enc.bEnc),
+      decoders,
+      bDec: toFloat32(enc.bDec),
+      activate: enc.threshold ? jumpRelu(toFloat32(enc.threshold)) : relu,
+    });
+  }
+  return out;
 }

@@ -20,7 +20,7 @@ async function exactTranscoder(model: Model, layer: number): Promise<GraphTransc
   const { dModel: d, dMlp } = model.spec;
   const wDec = new Float32Array(dMlp * d);
   for (let i = 0; i < d; i++) for (let f = 0; f < dMlp; f++) wDec[f * d + i] = wOut[i * dMlp + f];
-  return { layer, inputHook: hook.lnNormalized(layer, 2), dIn: d, dSae: dMlp, wEnc: wIn, bEnc: bIn, wDec, bDec: bOut, activate: relu };
+  return { layer, inputHook: hook.lnNormalized(layer, 2), dIn: d, dSae: dMlp, wEnc: wIn, bEnc: bIn, decoders: [{ layer, rows: wDec }], bDec: bOut, activate: relu };
 }
 
 /** A random JumpReLU transcoder (made, not trained): the identity holds for any weights. */
@@ -36,7 +36,7 @@ function randomTranscoder(model: Model, layer: number, dSae: number, seed: numbe
     dSae,
     wEnc: draw(dSae * d, 1 / Math.sqrt(d)),
     bEnc: draw(dSae, 0.1),
-    wDec: draw(dSae * d, 0.3),
+    decoders: [{ layer, rows: draw(dSae * d, 0.3) }],
     bDec: draw(d, 0.1),
     activate: (pre) => pre.map((v) => (v > threshold ? v : 0)),
   };

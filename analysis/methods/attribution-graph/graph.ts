@@ -277,7 +277,10 @@ export async function attributionGraph(model: Model, input: ModelInput, options:
         if (!transcoder) continue;
         features.forEach((f, j) => {
           if (f.layer !== l) return;
-          adjacency[row + j] = f.activation * dot(transcoder.wDec, f.feature * d, g, (r * pos + f.pos) * d, d);
+          // A feature writes its layer's MLP output and, for cross-layer transcoders, later ones.
+          let s = 0;
+          for (const dec of transcoder.decoders) s += dot(dec.rows, f.feature * d, grads.get(hook.mlpOut(dec.layer))!, (r * pos + f.pos) * d, d);
+          adjacency[row + j] = f.activation * s;
         });
       }
       for (let p = 0; p < pos; p++) {

@@ -9,10 +9,18 @@
 import { hook } from '../../hooks/points.ts';
 import type { ModelSpec } from '../../model/spec.ts';
 
+/** Decoder rows of a transcoder's features into one layer's MLP output: [dSae, dModel]. */
+export interface GraphDecoder {
+  readonly layer: number;
+  readonly rows: Float32Array;
+}
+
 /**
- * A per-layer transcoder as the graph needs it, on the host: pre = W_enc·x + b_enc (x read at
- * `inputHook`, position by position), acts = activate(pre), output = acts·W_dec + b_dec written
- * at blocks.{layer}.hook_mlp_out.
+ * A transcoder's features as the graph needs them, on the host: pre = W_enc·x + b_enc (x read
+ * at `inputHook`, position by position), acts = activate(pre); the output written at
+ * blocks.{L}.hook_mlp_out is Σ_f acts_f · decoder row of every decoder of layer L, plus b_dec of
+ * layer L (the `bDec` of the transcoder that reads layer L). A per-layer transcoder has one
+ * decoder (its own layer); a cross-layer transcoder's features also write every later layer.
  */
 export interface GraphTranscoder {
   readonly layer: number;
@@ -23,8 +31,9 @@ export interface GraphTranscoder {
   /** [dSae, dIn] encoder rows (feature-major). */
   readonly wEnc: Float32Array;
   readonly bEnc: Float32Array;
-  /** [dSae, dModel] decoder rows. */
-  readonly wDec: Float32Array;
+  /** Where the features write: this layer's MLP output and, for cross-layer transcoders, later ones. */
+  readonly decoders: readonly GraphDecoder[];
+  /** The decoder bias of this layer's MLP output [dModel]. */
   readonly bDec: Float32Array;
   /** The activation of one position's pre-activations [dSae] (ReLU, JumpReLU, TopK …). */
   activate(pre: Float32Array): Float32Array;
@@ -68,12 +77,17 @@ export function transcodersByLayer(spec: ModelSpec, transcoders: readonly GraphT
     const sizes: [string, Float32Array, number][] = [
       ['W_enc', t.wEnc, t.dSae * t.dIn],
       ['b_enc', t.bEnc, t.dSae],
-      ['W_dec', t.wDec, t.dSae * d],
       ['b_dec', t.bDec, d],
+      ...t.decoders.map((dec): [string, Float32Array, number] => [`W_dec into layer ${dec.layer}`, dec.rows, t.dSae * d]),
     ];
     if (t.dIn !== d) throw new Error(`transcoder for layer ${t.layer}: d_in ${t.dIn} ≠ the model's d_model ${d}`);
     for (const [name, data, n] of sizes) {
       if (data.length !== n) throw new Error(`transcoder for layer ${t.layer}: ${name} has ${data.length} values, expected ${n}`);
+    }
+    for (const dec of t.decoders) {
+      if (!Number.isInteger(dec.layer) || dec.layer < t.layer || dec.layer >= spec.nLayers) {
+        throw new Error(`transcoder for layer ${t.layer}: a decoder writes layer ${dec.layer}; expected layers ${t.layer}..${spec.nLayers - 1}`);
+      }
     }
     byLayer[t.layer] = t;
   }
@@ -96,7 +110,8 @@ export function preActivations(t: GraphTranscoder, x: Float32Array, pos: number)
 
 /**
  * Active features (activation ≠ 0) and error nodes of every layer, from the prompt's captured
- * transcoder inputs and MLP outputs.
+ * transcoder inputs and MLP outputs: error = MLP output − b_dec − Σ features' decoder rows into
+ * that layer (float64 sums).
  */
 export function replacementLayers(
   byLayer: readonly (GraphTranscoder | null)[],
@@ -106,26 +121,31 @@ export function replacementLayers(
   dModel: number,
 ): { layers: ReplacementLayer[]; features: ActiveFeature[] } {
   const features: ActiveFeature[] = [];
-  const layers = byLayer.map((t, layer): ReplacementLayer => {
-    const error = Float32Array.from(mlpOut[layer]);
-    if (!t) return { layer, transcoder: null, error };
+  const errors = mlpOut.map((out, layer) => {
+    const e = Float64Array.from(out);
+    const t = byLayer[layer];
+    if (t) for (let p = 0; p < pos; p++) for (let i = 0; i < dModel; i++) e[p * dModel + i] -= t.bDec[i];
+    return e;
+  });
+  byLayer.forEach((t, layer) => {
+    if (!t) return;
     const x = inputs.get(t.inputHook);
     if (!x) throw new Error(`internal: ${t.inputHook} was not captured`);
     const pre = preActivations(t, x, pos);
     for (let p = 0; p < pos; p++) {
       const preRow = pre.subarray(p * t.dSae, (p + 1) * t.dSae);
       const acts = t.activate(preRow);
-      for (let i = 0; i < dModel; i++) error[p * dModel + i] -= t.bDec[i];
       for (let f = 0; f < t.dSae; f++) {
         const a = acts[f];
         if (a === 0) continue;
         if (!Number.isFinite(a)) throw new Error(`transcoder for layer ${layer}: feature ${f} at position ${p} has activation ${a}`);
         features.push({ layer, pos: p, feature: f, activation: a, preActivation: preRow[f] });
-        const dec = f * dModel;
-        for (let i = 0; i < dModel; i++) error[p * dModel + i] -= a * t.wDec[dec + i];
+        for (const dec of t.decoders) {
+          const e = errors[dec.layer];
+          for (let i = 0; i < dModel; i++) e[p * dModel + i] -= a * dec.rows[f * dModel + i];
+        }
       }
     }
-    return { layer, transcoder: t, error };
   });
-  return { layers, features };
+  return { layers: byLayer.map((transcoder, layer) => ({ layer, transcoder, error: Float32Array.from(errors[layer]) })), features };
 }
