@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProbeDataset } from '../analysis/methods/probe-data.ts';
 import { parseProbeDataset } from '../analysis/methods/probe-data.ts';
 import type { Json } from '../analysis/json.ts';
-import { nodeDictionaryResolver } from '../analysis/dictionaries/node-resolver.ts';
+import { nodeCltResolver, nodeDictionaryResolver } from '../analysis/dictionaries/node-resolver.ts';
 import type { Model } from '../analysis/model/model.ts';
 import { tokenize } from '../analysis/model/run.ts';
 import type { PromptItem, RegisteredMethod } from '../analysis/registry/contract.ts';
@@ -201,6 +201,7 @@ export async function methodCommand(method: RegisteredMethod, invokedAs: string,
       prompts: method.input === 'prompts' ? { cell: 'command line', items: prompts, prependBos } : null,
       dataset,
       dictionaries: nodeDictionaryResolver(model),
+      crossLayerTranscoder: nodeCltResolver(model),
       signal: abort.signal,
       onProgress: progressReporter({ label: `probescope ${invokedAs}`, always: values.get('progress') === true, silent: json && values.get('progress') !== true }),
     });

@@ -10,7 +10,7 @@
  * - Errors: the first failing cell stops the run with a NotebookCellError naming the cell.
  */
 import type { Model } from '../analysis/model/model.ts';
-import type { DictionaryResolver } from '../analysis/registry/contract.ts';
+import type { DictionaryResolver, MethodInputs } from '../analysis/registry/contract.ts';
 import type { ResultCache } from './cache.ts';
 import { datasetOf } from './datasets.ts';
 import type { RenderedFigure } from './figures/render.ts';
@@ -34,6 +34,8 @@ export interface ModelHost {
   open(ref: string, signal: AbortSignal): Promise<Model>;
   /** Opens the dictionaries that steps name (folder paths, builtin:…) for a model; absent: steps that need them fail saying so. */
   dictionaries?(model: Model): DictionaryResolver;
+  /** Opens cross-layer transcoders that steps name; absent: such references are read as ordinary dictionaries. */
+  crossLayerTranscoder?(model: Model): NonNullable<MethodInputs['crossLayerTranscoder']>;
 }
 
 export type RunEvent =
@@ -189,6 +191,7 @@ export async function runNotebook(plan: NotebookPlan, options: RunOptions): Prom
       prompts: inputCell?.kind === 'prompts' ? { cell: inputCell.id, items: inputCell.prompts, prependBos: inputCell.prependBos } : null,
       dataset: inputCell?.kind === 'dataset' ? datasetOf(inputCell) : null,
       dictionaries: options.models.dictionaries?.(model),
+      crossLayerTranscoder: options.models.crossLayerTranscoder?.(model),
       signal,
       onProgress: (done, total, unit) =>
         options.onEvent?.({ type: 'cell-progress', index, cell: cellName(a.cell, index), fraction: total > 0 ? done / total : 0, message: `${done} of ${total} ${unit}` }),

@@ -78,6 +78,11 @@ const CASES: Record<string, Case> = {
     params: { positive: [' he'], negative: [' she'], prompt: 0, couplingHeads: 3, effects: 'zero' },
     flags: ['--prompt', STORY, '--positive', '" he"', '--negative', '" she"', '--coupling-heads', '3', '--effects', 'zero'],
   },
+  'attribution-graph': {
+    prompts: [STORY],
+    params: { prompt: 0, transcoders: 'builtin:stories260K-transcoders', batchSize: 128, maxLogits: 3 },
+    flags: ['--prompt', STORY, '--transcoders', 'builtin:stories260K-transcoders', '--batch-size', '128', '--max-logits', '3'],
+  },
   'retrieval-heads': {
     prompts: [],
     params: { contextLengths: [64], depths: [50], needles: [NEEDLE], maxNewTokens: 3, maskTopK: 1, draws: 1 },
@@ -89,7 +94,7 @@ const CASES: Record<string, Case> = {
  * Methods registered without a case here yet (they read sparse dictionaries or build graphs, and
  * were added while this test was written): each must get a case; the list may only shrink.
  */
-const NO_CASE_YET = new Set(['feature-dashboards', 'feature-steer', 'feature-search', 'feature-attribution', 'attribution-graph']);
+const NO_CASE_YET = new Set(['feature-dashboards', 'feature-steer', 'feature-search', 'feature-attribution']);
 
 const MODEL = 'builtin:stories260K';
 const datasetFile = path.join(fileTempDir('probescope-parity-'), 'dataset.json');

@@ -5,8 +5,26 @@
 import { fileURLToPath } from 'node:url';
 import { NodeFolderSource } from '../formats/node-source.ts';
 import type { Model } from '../model/model.ts';
+import { CIRCUIT_TRACER_CONFIG, CrossLayerTranscoder, readCircuitTracerConfig } from './circuit-tracer.ts';
 import type { HostDictionary } from './dictionary.ts';
 import { openDictionarySet } from './open-set.ts';
+
+/**
+ * A MethodInputs.crossLayerTranscoder for Node: the referenced folder opened as a circuit-tracer
+ * cross-layer transcoder when its config.yaml says it is one, else null.
+ */
+export function nodeCltResolver(model: Model, place: (ref: string) => string = (ref) => ref): (ref: string, field: string) => Promise<CrossLayerTranscoder | null> {
+  return async (ref, field) => {
+    try {
+      const source = new NodeFolderSource(dictionaryFolder(place(ref)), ref);
+      if (!(await source.has(CIRCUIT_TRACER_CONFIG))) return null;
+      if ((await readCircuitTracerConfig(source)).modelKind !== 'cross_layer_transcoder') return null;
+      return await CrossLayerTranscoder.open(source, model.spec.nLayers);
+    } catch (e) {
+      throw new Error(`params.${field}: ${(e as Error).message}`);
+    }
+  };
+}
 
 /** The models/ folder beside the built-in model (Node only). */
 const MODELS = fileURLToPath(new URL('../../models/', import.meta.url));

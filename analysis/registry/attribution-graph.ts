@@ -5,7 +5,7 @@
  * graph in the JSON format Neuronpedia's graph viewer reads (`graph`, `--save FILE` in the CLI).
  */
 import { z } from 'zod';
-import { graphTranscoder } from '../methods/attribution-graph/from-dictionary.ts';
+import { graphTranscoder, graphTranscodersFromClt } from '../methods/attribution-graph/from-dictionary.ts';
 import type { AttributionGraph } from '../methods/attribution-graph/graph.ts';
 import { attributionGraph, graphMatrixBytes } from '../methods/attribution-graph/graph.ts';
 import type { NeuronpediaGraph } from '../methods/attribution-graph/neuronpedia.ts';
@@ -22,7 +22,7 @@ const Params = z.strictObject({
     .string()
     .min(1)
     .max(4096)
-    .describe('Per-layer transcoders: a folder (one SAELens folder per layer named blocks.L.hook_mlp_out, a SAELens transcoder, or a circuit-tracer set) or builtin:NAME'),
+    .describe('Transcoders: a folder (one SAELens folder per layer named blocks.L.hook_mlp_out, a SAELens transcoder, a circuit-tracer per-layer set or cross-layer transcoder) or builtin:NAME'),
   maxLogits: z.number().int().min(1).max(50).default(10).describe('At most this many output logits as nodes'),
   logitProbability: z.number().min(0.01).max(1).default(0.95).describe('Logit nodes cover this much next-token probability'),
   nodeThreshold: z.number().min(0).max(1).default(0.8).describe('Keep nodes up to this cumulative share of influence'),
@@ -138,8 +138,9 @@ export const attributionGraphStep = defineMethod({
   cli: { textViews: ['nodes'], save: { field: 'graph', what: 'the graph in Neuronpedia’s graph JSON format' } },
   async run(model, p, ctx): Promise<AttributionGraphJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
-    if (!ctx.dictionaries) throw new Error('params.transcoders: this host cannot open dictionaries');
-    const transcoders = (await ctx.dictionaries(p.transcoders, 'transcoders')).map(graphTranscoder);
+    const clt = (await ctx.crossLayerTranscoder?.(p.transcoders, 'transcoders')) ?? null;
+    if (!clt && !ctx.dictionaries) throw new Error('params.transcoders: this host cannot open dictionaries');
+    const transcoders = clt ? await graphTranscodersFromClt(clt) : (await ctx.dictionaries!(p.transcoders, 'transcoders')).map(graphTranscoder);
     const g = await attributionGraph(model, { ids }, {
       transcoders,
       maxLogits: p.maxLogits,

@@ -7,6 +7,7 @@
  * hold every method in one map without `any`.
  */
 import type { z } from 'zod';
+import type { CrossLayerTranscoder } from '../dictionaries/circuit-tracer.ts';
 import type { HostDictionary } from '../dictionaries/dictionary.ts';
 import type { ProbeDataset } from '../methods/probe-data.ts';
 import type { Model } from '../model/model.ts';
@@ -53,6 +54,8 @@ export interface MethodInputs {
    * knows where files live. Absent in hosts that cannot open dictionaries.
    */
   readonly dictionaries?: DictionaryResolver;
+  /** Opens a circuit-tracer cross-layer transcoder a params field names; null when the reference is not one. */
+  readonly crossLayerTranscoder?: (ref: string, field: string) => Promise<CrossLayerTranscoder | null>;
 }
 
 /** Dictionaries by reference; `field` names the params field in errors. */

@@ -48,6 +48,7 @@ export function defineMethod<P extends z.ZodType, R extends Json>(def: MethodDef
         prompts: ctx.prompts,
         dataset: ctx.dataset,
         dictionaries: ctx.dictionaries,
+        crossLayerTranscoder: ctx.crossLayerTranscoder,
         signal: ctx.signal,
         plan: (passes) => meter.plan(passes),
         report: (done, total, unit) => ctx.onProgress(done, total, unit),

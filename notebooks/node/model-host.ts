@@ -16,7 +16,7 @@ import { loadHostModelAt } from '../../analysis/model/open-path.ts';
 import type { Model } from '../../analysis/model/model.ts';
 import { modelOnBackend } from '../../analysis/model/model.ts';
 import type { ModelHost } from '../runner.ts';
-import { nodeDictionaryResolver } from '../../analysis/dictionaries/node-resolver.ts';
+import { nodeCltResolver, nodeDictionaryResolver } from '../../analysis/dictionaries/node-resolver.ts';
 
 /** Files that define a model's numbers; everything else in the folder (README, …) is ignored. */
 const MODEL_FILE = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|.*\.safetensors|model\.safetensors\.index\.json)$/;
@@ -68,6 +68,7 @@ async function hashRegularFile(hash: Hash, folder: string, name: string): Promis
 }
 
 export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
+  const place = (ref: string) => (ref.startsWith('builtin:') ? ref : resolve(baseDir, ref));
   return {
     identify: (ref) => folderIdentity(modelFolder(ref, baseDir)),
     async open(ref): Promise<Model> {
@@ -75,6 +76,7 @@ export function nodeModelHost(backend: Backend, baseDir: string): ModelHost {
       return modelOnBackend({ ...host, label: ref }, backend);
     },
     // Dictionary folders resolve like model folders: relative to the notebook's folder.
-    dictionaries: (model) => nodeDictionaryResolver(model, (ref) => (ref.startsWith('builtin:') ? ref : resolve(baseDir, ref))),
+    dictionaries: (model) => nodeDictionaryResolver(model, place),
+    crossLayerTranscoder: (model) => nodeCltResolver(model, place),
   };
 }
