@@ -8,17 +8,15 @@ import { useMemo, useState } from 'react';
 import type { PlotDatum } from 'plotly.js-dist-min';
 import type { AttributionGraphJson } from '../../../analysis/registry/attribution-graph.ts';
 import { attributionGraphStep } from '../../../analysis/registry/attribution-graph.ts';
-import type { FigureType, GraphView, View } from '../../../analysis/registry/views.ts';
+import type { GraphView } from '../../../analysis/registry/views.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
-import type { FigureOptions } from '../../../notebooks/figures/options.ts';
-import { toPlotly } from '../../../notebooks/figures/plotly.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { Button } from '../../components/Button.tsx';
 import { Checkbox, NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { FigureSpec } from '../../figures/spec.ts';
+import { methodFigure } from '../../figures/method-figure.ts';
 import { DetailList } from '../shared/DetailList.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
@@ -27,11 +25,6 @@ import type { Supernode } from './graph-filter.ts';
 import { filterGraph, nodeEdges } from './graph-filter.ts';
 
 const TRANSCODERS = 'builtin:stories260K-transcoders';
-
-/** The one figure layer's Plotly JSON as the app's figure spec (same data, Plotly's own types). */
-function figureOf(view: View, type: FigureType, options: FigureOptions = {}): FigureSpec {
-  return toPlotly(view, type, options) as unknown as FigureSpec;
-}
 
 function EdgeList({ title, edges, label, testId }: { title: string; edges: readonly { source: string; target: string; weight: number }[]; label: (id: string) => string; testId: string }) {
   return (
@@ -68,7 +61,7 @@ export function AttributionGraphView() {
 
   const full = useMemo(() => (r ? (attributionGraphStep.view(r, 'graph') as GraphView) : null), [r]);
   const shown = useMemo(() => (full ? filterGraph(full, { influence, hideErrors, supernodes }) : null), [full, influence, hideErrors, supernodes]);
-  const spec = useMemo(() => (shown ? figureOf(shown, 'graph', { width: 1040, height: 600 }) : null), [shown]);
+  const spec = useMemo(() => (shown ? methodFigure(shown, 'graph', { width: 1040, height: 600 }) : null), [shown]);
   const labelOf = useMemo(() => {
     const labels = new Map((shown?.nodes ?? []).map((n) => [n.id, n.label]));
     return (id: string) => labels.get(id) ?? id;
@@ -212,7 +205,7 @@ export function AttributionGraphView() {
                 <FigureCard
                   key={name}
                   title={dashboardViews[name].title}
-                  spec={figureOf(dashboardViews[name], name === 'contexts' ? 'table' : 'bar')}
+                  spec={methodFigure(dashboardViews[name], name === 'contexts' ? 'table' : 'bar')}
                   revision={`${dashboard.runKey}-${name}`}
                   exports={{ name: `feature-${name}`, table: () => viewToTable(dashboardViews[name]), json: () => dashboardResult }}
                 />
