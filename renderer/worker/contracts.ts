@@ -7,6 +7,7 @@
 
 // ---- models -------------------------------------------------------------------------------
 
+import type { ModelComparison } from '../../analysis/methods/compare-models.ts';
 import type { ProgressUnit } from '../../analysis/registry/contract.ts';
 import type { FolderFile } from '../model-sources/file-list-source.ts';
 
@@ -49,6 +50,20 @@ export interface BackendTiming {
 export interface CompareBackendsResult {
   readonly tokens: number;
   readonly timings: readonly BackendTiming[];
+}
+
+/** Runs the prompt through the open model (A) and a second checkpoint (B) of the same architecture. */
+export interface CompareModelsParams {
+  /** The second checkpoint: a picked .gguf file or model folder, read on the open model's backend. */
+  readonly source: ModelSourceRequest;
+  readonly ids: readonly number[];
+}
+
+/** analysis/methods/compare-models.ts's ModelComparison, with both labels and the token strings. */
+export interface CompareModelsResult extends ModelComparison {
+  readonly a: string;
+  readonly b: string;
+  readonly tokens: readonly string[];
 }
 
 export interface BackendCard {

@@ -6,6 +6,7 @@ import { loadModel } from './jobs/load-model.ts';
 import { logitLens } from './jobs/logit-lens.ts';
 import { generateText, nextToken, resolveToken, tokenize } from './jobs/tokens.ts';
 import { compareBackends } from './jobs/compare-backends.ts';
+import { compareModelsJob } from './jobs/compare-models.ts';
 import { ablateHead, ablationSweep } from './jobs/ablation.ts';
 import { dla } from './jobs/dla.ts';
 import { headScoresJob } from './jobs/head-scores.ts';
@@ -24,6 +25,7 @@ export function createHandlers(session: EngineSession): JobHandlers {
     tokenize: (p) => tokenize(session, p),
     resolveToken: (p) => resolveToken(session, p),
     compareBackends: (p, ctx) => compareBackends(session, p, ctx),
+    compareModels: (p, ctx) => compareModelsJob(session, p, ctx),
     nextToken: (p, ctx) => nextToken(session, p, ctx),
     generate: (p, ctx) => generateText(session, p, ctx),
     attention: (p, ctx) => attentionPatterns(session, p, ctx),

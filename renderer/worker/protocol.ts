@@ -17,6 +17,7 @@ export interface JobSpecs {
   tokenize: { params: C.TokenizeParams; result: C.TokenizeResult };
   resolveToken: { params: C.ResolveTokenParams; result: C.ResolveTokenResult };
   compareBackends: { params: C.CompareBackendsParams; result: C.CompareBackendsResult };
+  compareModels: { params: C.CompareModelsParams; result: C.CompareModelsResult };
   nextToken: { params: C.NextTokenParams; result: C.NextTokenResult };
   generate: { params: C.GenerateParams; result: C.GenerateResult };
   attention: { params: C.AttentionParams; result: C.AttentionResult };
@@ -47,6 +48,7 @@ export const JOB_KINDS = [
   'tokenize',
   'resolveToken',
   'compareBackends',
+  'compareModels',
   'nextToken',
   'generate',
   'attention',

@@ -33,7 +33,7 @@ export function sourceFor(request: ModelSourceRequest): ModelSource {
 }
 
 /** The .gguf file when the user opened one (a single picked file), else null (a model folder). */
-function ggufFileOf(request: ModelSourceRequest): string | null {
+export function ggufFileOf(request: ModelSourceRequest): string | null {
   if (request.kind !== 'files' || request.files.length !== 1) return null;
   const [file] = request.files;
   return isGgufPath(file.path) ? file.path : null;
