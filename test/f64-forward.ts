@@ -40,7 +40,13 @@ function linear(x: W, rows: number, w: W, nOut: number, b?: W): W {
   return out;
 }
 
-export function forward64(spec: ModelSpec, weights: ModelWeights<HostWeight>, ids: readonly number[], onHook: OnHook = () => {}): Float64Array {
+/** Explicit rotary frequencies (RoPE scaling) for every layer: invFreq[j] replaces theta^(−2j/rotaryDims); cos and sin × amplitude. */
+export interface RopeOverride {
+  readonly invFreq: readonly number[];
+  readonly amplitude: number;
+}
+
+export function forward64(spec: ModelSpec, weights: ModelWeights<HostWeight>, ids: readonly number[], onHook: OnHook = () => {}, ropeOverride?: RopeOverride): Float64Array {
   const S = ids.length;
   const { dModel: d, nHeads: H, nKvHeads: Hkv, dHead: dh, dMlp: N, dVocab: V } = spec;
   const at = (name: string, x: W, shape: number[]): W => onHook(name, x, shape) ?? x;
@@ -74,8 +80,9 @@ export function forward64(spec: ModelSpec, weights: ModelWeights<HostWeight>, id
     const half = spec.rotaryDims / 2;
     for (let p = 0; p < S; p++) {
       for (let j = 0; j < half; j++) {
-        const angle = p * Math.fround(1 / Math.pow(spec.ropeTheta, (2 * j) / spec.rotaryDims));
-        const [c, s] = [Math.cos(angle), Math.sin(angle)];
+        const angle = p * (ropeOverride?.invFreq[j] ?? Math.fround(1 / Math.pow(spec.ropeTheta, (2 * j) / spec.rotaryDims)));
+        const amplitude = ropeOverride?.amplitude ?? 1;
+        const [c, s] = [amplitude * Math.cos(angle), amplitude * Math.sin(angle)];
         for (let h = 0; h < heads; h++) {
           const o = (p * heads + h) * dh;
           out[o + j] = x[o + j] * c - x[o + j + half] * s;

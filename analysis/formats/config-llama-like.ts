@@ -147,9 +147,6 @@ export function llamaLikeSpec(modelType: LlamaLikeType, json: Json): ArchSpec {
     throw new ModelFormatError(`${CONFIG_FILE}: ${rope.field} longrope is supported for phi3 only`);
   }
   const windows = layerWindows(layerTypes(c, defaultLayerType(modelType, c, json)), modelType === 'mistral' && own(json, 'sliding_window') === undefined ? 4096 : c.sliding_window);
-  // longrope: transformers switches to the long factors past original_max_position_embeddings;
-  // we implement the short ones, so the context stops there (numbers exact within it).
-  const nCtx = rope.scaling?.type === 'longrope' && typeof original === 'number' ? Math.min(original, c.max_position_embeddings) : c.max_position_embeddings;
   return {
     modelType,
     nLayers: c.num_hidden_layers,
@@ -159,7 +156,7 @@ export function llamaLikeSpec(modelType: LlamaLikeType, json: Json): ArchSpec {
     dHead,
     dMlp: c.intermediate_size,
     dVocab: c.vocab_size,
-    nCtx,
+    nCtx: c.max_position_embeddings,
     normalization: 'rmsnorm',
     normEps: c.rms_norm_eps ?? d.eps,
     positional: 'rotary',

@@ -2,7 +2,7 @@
  * RoPE settings of a config.json, from the legacy fields (`rope_theta`, `rope_scaling`,
  * `partial_rotary_factor`) or transformers v5's `rope_parameters` (which wins when present).
  * Implemented scalings: none ("default"), "linear", "llama3", and Phi-3's "longrope" / "su"
- * within `original_max_position_embeddings`. Anything else fails naming the field, since a
+ * (short and long factors). Anything else fails naming the field, since a
  * model that loads must compute what transformers computes.
  */
 import type { RopeScaling } from '../model/spec.ts';
@@ -97,8 +97,8 @@ export function parseRopeScaling(raw: unknown, field: string, ctx: RopeContext):
         }
         return v as number[];
       };
-      const short = factors('short_factor');
-      factors('long_factor');
+      const shortFactors = factors('short_factor');
+      const longFactors = factors('long_factor');
       const original = optionalPositive(raw, 'original_max_position_embeddings', field) ?? ctx.originalMaxPositions;
       if (original === undefined) fail(`${field}.original_max_position_embeddings`, 'is missing (longrope needs it)');
       // transformers: factor = max_position_embeddings / original (or rope_scaling.factor);
@@ -106,7 +106,7 @@ export function parseRopeScaling(raw: unknown, field: string, ctx: RopeContext):
       const factor = optionalPositive(raw, 'factor', field) ?? ctx.maxPositions / original;
       const given = optionalPositive(raw, 'attention_factor', field);
       const attentionFactor = given ?? (factor <= 1 ? 1 : Math.sqrt(1 + Math.log(factor) / Math.log(original)));
-      return { type: 'longrope', factors: short, attentionFactor };
+      return { type: 'longrope', shortFactors, longFactors, originalMaxPositions: original, attentionFactor };
     }
     default:
       fail(`${field}.rope_type`, `"${String(type)}" is not supported (supported: default, linear, llama3, longrope, su)`);

@@ -149,7 +149,7 @@ class Backward {
       let gk = b.scale(groupSum(b, b.attentionMix(b.permute(gS, [0, 1, 3, 2]), q), Hkv), c);
       if (rotary) {
         // The VJP of amplitude·R(θp) is amplitude·R(−θp): the same frequencies at negated positions.
-        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims);
+        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims, this.tape.tokens.positions);
         const unrotate = (t: Tensor) => b.rope(t, this.negPositions, spec.rotaryDims, rope.theta, rope.freqs);
         gq = unrotate(this.at(hook.rotQ(l), gq));
         gk = unrotate(this.at(hook.rotK(l), gk));

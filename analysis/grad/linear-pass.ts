@@ -180,7 +180,7 @@ export class LinearPass {
       }
       const rotary = spec.positional === 'rotary';
       if (rotary) {
-        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims);
+        const rope = layerRope(layerAttention(spec, l), spec.rotaryDims, this.positions);
         dq = b.rope(dq, this.positions, spec.rotaryDims, rope.theta, rope.freqs);
         dk = b.rope(dk, this.positions, spec.rotaryDims, rope.theta, rope.freqs);
       }

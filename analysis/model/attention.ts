@@ -86,7 +86,7 @@ export async function attention(
     k = await qkNorm(ctx, layer, k, w.kNorm, 'k');
   }
   if (spec.positional === 'rotary') {
-    const rope = layerRope(layerAttention(spec, layer), spec.rotaryDims);
+    const rope = layerRope(layerAttention(spec, layer), spec.rotaryDims, ctx.positions);
     q = await hooks.at(hook.rotQ(layer), b.rope(q, ctx.positions, spec.rotaryDims, rope.theta, rope.freqs), ctx.site);
     k = await hooks.at(hook.rotK(layer), b.rope(k, ctx.positions, spec.rotaryDims, rope.theta, rope.freqs), ctx.site);
   }

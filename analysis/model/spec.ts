@@ -22,10 +22,15 @@ export type RopeScaling =
       readonly originalMaxPositions: number;
     }
   | {
-      /** Phi-3 longrope / su, within original_max_position_embeddings: the short factors. */
+      /**
+       * Phi-3 longrope / su: frequencies divided by the short factors while a call's sequence
+       * (its largest position + 1) stays within originalMaxPositions, by the long ones past it.
+       */
       readonly type: 'longrope';
-      readonly factors: readonly number[];
-      /** Multiplies cos and sin. */
+      readonly shortFactors: readonly number[];
+      readonly longFactors: readonly number[];
+      readonly originalMaxPositions: number;
+      /** Multiplies cos and sin (with either set of factors). */
       readonly attentionFactor: number;
     };
 
