@@ -19,6 +19,8 @@ import { METHODS } from '../analysis/registry/registry.ts';
 const CLEAN = 'Once upon a time, there was a girl named Lily. One day,';
 const CORRUPT = 'Once upon a time, there was a girl named Tim. One day,';
 
+const SAE = 'builtin:stories260K-saes/blocks.2.hook_resid_post';
+
 /** One small use of each step, by method. */
 const USES: Record<string, Record<string, unknown>> = {
   'run-model': { prompt: 'story', interventions: [{ hook: 'blocks.3.attn.hook_z', op: 'zero', head: 2 }], capture: ['blocks.0.hook_resid_post'], topK: 3 },
@@ -34,6 +36,10 @@ const USES: Record<string, Record<string, unknown>> = {
   linearscope: { prompt: 'clean', target: ' Lily', wrong: ' Tim' },
   probe: { layers: [1, 3], decodeTopK: 2 },
   obsprop: { positive: [' he'], negative: [' she'], prompt: 'story', couplingHeads: 3, effects: 'zero' },
+  'feature-dashboards': { dictionary: SAE, feature: 3, samples: 4, length: 12, topContexts: 3 },
+  'feature-steer': { dictionary: SAE, feature: 3, value: 8, prompt: 'story', maxNewTokens: 4 },
+  'feature-search': { dictionary: SAE, prompt: 'story', top: 5 },
+  'feature-attribution': { dictionary: 'builtin:stories260K-saes/blocks.4.hook_resid_post', prompt: 'story', answer: ' Lily', wrong: ' Tim', top: 5 },
   'attribution-graph': { prompt: 'story', transcoders: 'builtin:stories260K-transcoders', batchSize: 128, maxLogits: 3 },
   'retrieval-heads': { contextLengths: [64], depths: [50], needles: [{ needle: 'Lily had a pet frog named Max.', question: 'The frog was named', answer: 'Max' }], maxNewTokens: 4, maskTopK: 1, draws: 1 },
 };
