@@ -2,7 +2,8 @@
  * Issue 14 on the WebGPU backend (Dawn on SwiftShader in CI), kept small: every input of every
  * newer-family fixture (logits, loss, every cached hook) against the float64 reference; golden (f)
  * gradients of Gemma-2 (softcaps and a window in the backward pass); KV-cached generation past
- * the window equal to the CPU backend's.
+ * the window equal to the CPU backend's; Phi-3 longrope (short and long factors, attention factor)
+ * equal to the CPU backend, which test/longrope.test.ts checks against the float64 forward.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
@@ -14,6 +15,7 @@ import { hook } from '../analysis/hooks/points.ts';
 import { generate } from '../analysis/model/generate.ts';
 import { run } from '../analysis/model/run.ts';
 import { loadFixtureModel } from './fixture-model.ts';
+import { LONGROPE, longropeModel } from './longrope-model.ts';
 import type { FixtureModel } from './reference.ts';
 import { flatten, loadReference, NEWER_FIXTURE_MODELS, worstMismatch } from './reference.ts';
 
@@ -60,5 +62,18 @@ describe('Gemma-2 on WebGPU', () => {
         expect(worstMismatch(step[name].data, c.steps[i][name].data), `${name} step ${i}`).toBeNull();
       }
     });
+  });
+});
+
+describe('Phi-3 longrope on WebGPU', () => {
+  it('within and past the original context (short, long factors, attention factor): logits and rotated q/k equal the CPU backend', async () => {
+    const [g, c] = [(await longropeModel(gpu)).model, (await longropeModel(createCpuBackend())).model];
+    const ids = loadReference('phi3-tiny').inputs[0].input_ids;
+    const capture = [hook.rotQ(0), hook.rotK(1)];
+    for (const seq of [ids.slice(0, LONGROPE.originalMax), ids.slice(0, 7)]) {
+      const [rg, rc] = [await run(g, { ids: seq }, { capture }), await run(c, { ids: seq }, { capture })];
+      expect(worstMismatch(rg.logits!.data, rc.logits!.data), `${seq.length} tokens logits`).toBeNull();
+      for (const name of capture) expect(worstMismatch(rg.cache[name].data, rc.cache[name].data), `${seq.length} tokens ${name}`).toBeNull();
+    }
   });
 });

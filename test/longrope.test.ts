@@ -14,31 +14,15 @@ import { gradients } from '../analysis/grad/gradients.ts';
 import { logitDiff } from '../analysis/grad/metric.ts';
 import { hook } from '../analysis/hooks/points.ts';
 import { generate } from '../analysis/model/generate.ts';
-import { MemorySource } from '../analysis/formats/memory-source.ts';
-import type { HostModel } from '../analysis/model/load.ts';
-import { loadHostModel } from '../analysis/model/load.ts';
-import type { Model } from '../analysis/model/model.ts';
-import { modelOnBackend } from '../analysis/model/model.ts';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import { layerRope, scaledInverseFrequencies } from '../analysis/model/rope.ts';
 import { run } from '../analysis/model/run.ts';
 import { forward64, type RopeOverride } from './f64-forward.ts';
+import { LONGROPE, longropeConfig, longropeModel } from './longrope-model.ts';
 import { FIXTURES, loadReference, worstMismatch } from './reference.ts';
 
-const THETA = 1e4; // phi3-tiny's rope_theta
-const ROTARY = 12; // head_dim 16 × partial_rotary_factor 0.75
-const SHORT = [1, 2, 3, 4, 5, 6];
-const LONG = [1.5, 3.5, 7, 11, 20, 40];
-const ORIGINAL = 4;
-const MAX = 16;
-
+const { theta: THETA, rotaryDims: ROTARY, short: SHORT, long: LONG, originalMax: ORIGINAL, max: MAX } = LONGROPE;
 const phi3 = JSON.parse(readFileSync(`${FIXTURES}phi3-tiny/config.json`, 'utf8')) as Record<string, unknown>;
-const longropeConfig = (scaling: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...phi3,
-  max_position_embeddings: MAX,
-  original_max_position_embeddings: ORIGINAL,
-  rope_scaling: { type: 'longrope', short_factor: SHORT, long_factor: LONG, ...scaling },
-});
 
 /** inv_freq_j = 1 / (ext_j · theta^(2j/dim)), float64 then rounded to f32 like the torch buffer. */
 const expectedFreqs = (ext: readonly number[]): number[] => ext.map((e, j) => Math.fround(1 / (e * Math.pow(THETA, (2 * j) / ROTARY))));
@@ -95,22 +79,13 @@ describe('longrope config errors name the field', () => {
   });
 });
 
-/** phi3-tiny's checkpoint with the longrope config, through the real loader; host weights for forward64. */
-async function longropeModel(): Promise<{ model: Model; weights: HostModel['weights'] }> {
-  const host = await loadHostModel(new MemorySource('mem:phi3-longrope', {
-    'config.json': JSON.stringify(longropeConfig()),
-    'model.safetensors': readFileSync(`${FIXTURES}phi3-tiny/model.safetensors`),
-  }));
-  return { model: modelOnBackend({ ...host, label: 'phi3-longrope' }, createCpuBackend()), weights: host.weights };
-}
-
 const ids = loadReference('phi3-tiny').inputs[0].input_ids;
 const short: RopeOverride = { invFreq: expectedFreqs(SHORT), amplitude: DEFAULT_AMPLITUDE };
 const long: RopeOverride = { invFreq: expectedFreqs(LONG), amplitude: DEFAULT_AMPLITUDE };
 
 describe('longrope in the forward, backward and KV-cached passes (CPU backend)', () => {
   it('forward: a sequence within the original context uses the short factors, a longer one the long factors', async () => {
-    const { model, weights } = await longropeModel();
+    const { model, weights } = await longropeModel(createCpuBackend());
     for (const [seq, used, other] of [[ids.slice(0, ORIGINAL), short, long], [ids.slice(0, 7), long, short]] as const) {
       const logits = (await run(model, { ids: seq })).logits!.data;
       expect(worstMismatch(logits, forward64(model.spec, weights, seq, undefined, used)), `${seq.length} tokens`).toBeNull();
@@ -120,7 +95,7 @@ describe('longrope in the forward, backward and KV-cached passes (CPU backend)',
   });
 
   it('backward past the original context: d(logit diff)/d resid_pre 0 matches float64 finite differences with the long factors', async () => {
-    const { model, weights } = await longropeModel();
+    const { model, weights } = await longropeModel(createCpuBackend());
     const seq = ids.slice(0, 7);
     const [a, b] = [5, 9];
     const g = (await gradients(model, { ids: seq }, { metric: logitDiff(a, b), wrt: [hook.residPre(0)] })).grads[hook.residPre(0)].data;
@@ -140,7 +115,7 @@ describe('longrope in the forward, backward and KV-cached passes (CPU backend)',
   });
 
   it('KV-cached generation mirrors transformers: each step rotates its own keys with the factors of its largest position + 1', async () => {
-    const { model } = await longropeModel();
+    const { model } = await longropeModel(createCpuBackend());
     const prompt = ids.slice(0, 3);
     const r = await generate(model, { ids: prompt }, { maxNewTokens: 3, stopTokens: [], capture: [hook.k(0), hook.rotK(0)] });
     const firstPositions = [0, 3, 4]; // prompt 0..2 (length 3: short), step at 3 (length 4: short), step at 4 (length 5: long)
