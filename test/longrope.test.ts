@@ -4,8 +4,9 @@
  * with ext = long_factor when the call's largest position + 1 exceeds
  * original_max_position_embeddings, short_factor otherwise; cos/sin × attention factor.
  * Expected values come from those formulas in float64 here, never from our own output: the
- * frequencies, a float64 forward (test/f64-forward.ts with explicit frequencies) for the logits and
- * finite differences for the backward pass, and an explicit rotation for KV-cached steps.
+ * frequencies, a float64 forward (test/f64-forward.ts with explicit frequencies) for the logits,
+ * its finite differences for the backward pass and the linear pass (LinearScope's tangent map),
+ * and an explicit rotation for KV-cached steps. Each pass's check fails with the other factors.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { gradients } from '../analysis/grad/gradients.ts';
 import { logitDiff } from '../analysis/grad/metric.ts';
 import { hook } from '../analysis/hooks/points.ts';
 import { generate } from '../analysis/model/generate.ts';
+import { recordLinearScope } from '../analysis/methods/linearscope.ts';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import { layerRope, scaledInverseFrequencies } from '../analysis/model/rope.ts';
 import { run } from '../analysis/model/run.ts';
@@ -112,6 +114,29 @@ describe('longrope in the forward, backward and KV-cached passes (CPU backend)',
       expect(Math.abs(gu - fd(long))).toBeLessThanOrEqual(1e-3 * Math.abs(fd(long)) + 1e-5);
       expect(Math.abs(gu - fd(short))).toBeGreaterThan(1e-3 * Math.abs(fd(short)) + 1e-5);
     }
+  });
+
+  it('linear pass (LinearScope tangent map) past the original context: J·dx matches float64 finite differences with the long factors', async () => {
+    const { model, weights } = await longropeModel(createCpuBackend());
+    const seq = ids.slice(0, 7);
+    const scope = await recordLinearScope(model, { ids: seq }, { mode: 'tangent' });
+    const x0 = scope.x0.data;
+    const n = x0.length;
+    const dx = Float32Array.from({ length: n }, (_, i) => Math.sin(7.31 * (i + 1)));
+    const [moved, still] = [await scope.replay({ shape: [seq.length, n / seq.length], data: x0.map((v, i) => v + dx[i]) }), await scope.replay({ shape: [seq.length, n / seq.length], data: x0 })];
+    scope.release();
+    const jdx = moved.data.map((v, i) => v - still.data[i]);
+    const fd = (rope: RopeOverride) => {
+      const f = (sign: number) => forward64(model.spec, weights, seq, (name, x) => (name === hook.residPre(0) ? x.map((v, i) => v + sign * 1e-4 * dx[i]) : undefined), rope);
+      const [fp, fm] = [f(1), f(-1)];
+      return fp.map((v, i) => (v - fm[i]) / 2e-4);
+    };
+    const within = (ref: Float64Array) => {
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      return jdx.every((v, i) => Math.abs(v - ref[i]) <= 1e-3 * scale);
+    };
+    expect(within(fd(long))).toBe(true);
+    expect(within(fd(short))).toBe(false);
   });
 
   it('KV-cached generation mirrors transformers: each step rotates its own keys with the factors of its largest position + 1', async () => {
