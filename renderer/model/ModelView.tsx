@@ -9,6 +9,7 @@ import { Segmented } from '../components/Segmented.tsx';
 import type { BackendPreference } from '../worker/contracts.ts';
 import { ViewLayout } from '../views/ViewLayout.tsx';
 import { CompareBackends } from './CompareBackends.tsx';
+import { CompareModels } from './CompareModels.tsx';
 import { ModelCardView } from './ModelCardView.tsx';
 import { OpenFolderButton } from './OpenFolderButton.tsx';
 import { OpenGgufButton } from './OpenGgufButton.tsx';
@@ -64,6 +65,7 @@ export function ModelView() {
         </Panel>
       )}
       {model.card && <CompareBackends />}
+      {model.card && <CompareModels />}
     </ViewLayout>
   );
 }

@@ -9,7 +9,22 @@ import { hasDirectoryPicker, pickDirectory } from '../model-sources/directory-ha
 import { folderFromInputFiles } from '../model-sources/file-list-source.ts';
 import type { ModelSourceRequest } from '../worker/contracts.ts';
 
-export function OpenFolderButton({ onOpen, onError }: { onOpen: (source: ModelSourceRequest) => void; onError: (message: string) => void }) {
+/** `label`, `primary` and the test ids let a second picker (comparing checkpoints) share the page with the first. */
+export function OpenFolderButton({
+  onOpen,
+  onError,
+  label = 'Open model folder…',
+  primary = true,
+  testId = 'open-folder',
+  inputTestId = 'folder-input',
+}: {
+  onOpen: (source: ModelSourceRequest) => void;
+  onError: (message: string) => void;
+  label?: string;
+  primary?: boolean;
+  testId?: string;
+  inputTestId?: string;
+}) {
   const input = useRef<HTMLInputElement>(null);
 
   async function choose() {
@@ -27,14 +42,14 @@ export function OpenFolderButton({ onOpen, onError }: { onOpen: (source: ModelSo
 
   return (
     <>
-      <Button variant="primary" onClick={() => void choose()} data-testid="open-folder">
-        Open model folder…
+      <Button variant={primary ? 'primary' : 'secondary'} onClick={() => void choose()} data-testid={testId}>
+        {label}
       </Button>
       <input
         ref={input}
         type="file"
         className="visually-hidden"
-        data-testid="folder-input"
+        data-testid={inputTestId}
         // React has no typed prop for these non-standard attributes.
         {...{ webkitdirectory: '', directory: '' }}
         multiple

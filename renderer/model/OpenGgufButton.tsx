@@ -7,19 +7,20 @@ import { useRef } from 'react';
 import { Button } from '../components/Button.tsx';
 import type { ModelSourceRequest } from '../worker/contracts.ts';
 
-export function OpenGgufButton({ onOpen }: { onOpen: (source: ModelSourceRequest) => void }) {
+/** `label` and the test ids let a second picker (comparing checkpoints) share the page with the first. */
+export function OpenGgufButton({ onOpen, label = 'Open GGUF file…', testId = 'open-gguf', inputTestId = 'gguf-input' }: { onOpen: (source: ModelSourceRequest) => void; label?: string; testId?: string; inputTestId?: string }) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <Button onClick={() => input.current?.click()} data-testid="open-gguf">
-        Open GGUF file…
+      <Button onClick={() => input.current?.click()} data-testid={testId}>
+        {label}
       </Button>
       <input
         ref={input}
         type="file"
         accept=".gguf"
         className="visually-hidden"
-        data-testid="gguf-input"
+        data-testid={inputTestId}
         onChange={(e) => {
           const file = e.currentTarget.files?.[0];
           if (file) onOpen({ kind: 'files', label: file.name, files: [{ path: file.name, file }] });

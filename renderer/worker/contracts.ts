@@ -63,7 +63,9 @@ export interface CompareModelsParams {
 export interface CompareModelsResult extends ModelComparison {
   readonly a: string;
   readonly b: string;
+  /** The prompt's tokens, and each position's argmax token under A and under B, as readable strings. */
   readonly tokens: readonly string[];
+  readonly top1Tokens: readonly { readonly a: string; readonly b: string }[];
 }
 
 export interface BackendCard {

@@ -52,9 +52,12 @@ export async function compareModelsJob(session: EngineSession, params: CompareMo
     checkSameArchitecture(a, b);
     ctx.progress(0, 1, 'passes', `running ${ids.length} tokens through both models`);
     const result = await compareModels(a, b, ids);
+    // Opening another model meanwhile frees A's weights (EngineSession.replace) under the run.
+    if (session.open?.model !== a) throw new JobInputError(`The open model changed while it was compared with ${b.label}; compare again.`);
     ctx.progress(1, 1, 'passes', 'done');
-    const tokens = ids.map((id) => a.tokenizer?.tokenString(id) ?? String(id));
-    return { ...result, a: a.label, b: b.label, tokens };
+    const tokenString = (id: number) => a.tokenizer?.tokenString(id) ?? String(id);
+    const top1Tokens = result.positions.map((p) => ({ a: tokenString(p.top1A), b: tokenString(p.top1B) }));
+    return { ...result, a: a.label, b: b.label, tokens: ids.map(tokenString), top1Tokens };
   } finally {
     mapWeights(b.weights, (t) => a.backend.dispose(t));
   }
