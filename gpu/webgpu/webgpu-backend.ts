@@ -329,12 +329,12 @@ export class WebGpuBackendImpl implements WebGpuBackend {
     });
   }
 
-  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask): Tensor {
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, mask: AttentionMask, softcap?: number): Tensor {
     const [gq, gk, gv] = [q, k, v].map((x) => this.t(x, 'attention'));
-    const fused = fusedAttention(this.ctx, gq, gk, gv, scale, mask, { window: mask.window });
+    const fused = fusedAttention(this.ctx, gq, gk, gv, scale, mask, { softcap, window: mask.window });
     if (fused) return fused;
     // Heads too large for the fused kernel's registers: the three ops it stands for.
-    const scores = this.attentionScores(gq, gk, scale, mask) as GpuTensor;
+    const scores = this.attentionScores(gq, gk, scale, mask, softcap) as GpuTensor;
     const pattern = softmax(this.ctx, scores);
     this.ctx.dispose(scores);
     const z = attentionMix(this.ctx, pattern, gv);
