@@ -59,7 +59,7 @@ describe('compare two checkpoints in the app', () => {
       expect([got.top1A, got.top1B]).toEqual([d.top1A, d.top1B]);
     });
     direct.residRelDiffMean.forEach((d, l) => expect(Math.abs(exported.residRelDiffMean[l] - d), `layer ${l}`).toBeLessThan(1e-5 + 1e-3 * d));
-    await page.getByTestId('compare-models-panel').scrollIntoViewIfNeeded();
+    await page.getByTestId('compare-models-panel').evaluate((panel) => panel.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'model-compare-checkpoints.png') });
     expect(problems).toEqual([]);
   });
