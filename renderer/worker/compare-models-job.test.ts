@@ -63,4 +63,15 @@ describe('worker: compare the open model with another checkpoint', () => {
     const again = await handlers.compareModels({ source: pickedGguf('f32.gguf'), ids: [1, 317] }, ctx());
     expect(again.a).toBe('q8_0.gguf');
   });
+
+  it('gives no result when another model is opened while the second checkpoint is read', async () => {
+    const handlers = createHandlers(new EngineSession());
+    await handlers.loadModel({ source: pickedGguf('f32.gguf'), backend: 'cpu-ref' }, ctx());
+    // The job's checkpoint after reading B is where the user opening q4_0.gguf lands.
+    const racing = new WorkerJobContext(() => undefined);
+    racing.checkpoint = async () => {
+      await handlers.loadModel({ source: pickedGguf('q4_0.gguf'), backend: 'cpu-ref' }, ctx());
+    };
+    await expect(handlers.compareModels({ source: pickedGguf('q8_0.gguf'), ids: [1, 317] }, racing)).rejects.toThrow(/^The open model changed while it was compared with q8_0\.gguf; compare again\.$/);
+  });
 });

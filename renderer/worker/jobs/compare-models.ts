@@ -47,13 +47,17 @@ export async function compareModelsJob(session: EngineSession, params: CompareMo
   const ids = session.requireIds(params.ids);
   const host = await readHost(params, ctx);
   await ctx.checkpoint();
+  // Opening another model meanwhile frees A's weights (EngineSession.replace): no result from freed weights.
+  const checkStillOpen = () => {
+    if (session.open?.model !== a) throw new JobInputError(`The open model changed while it was compared with ${host.label}; compare again.`);
+  };
+  checkStillOpen();
   const b = modelOnBackend(host, a.backend);
   try {
     checkSameArchitecture(a, b);
     ctx.progress(0, 1, 'passes', `running ${ids.length} tokens through both models`);
     const result = await compareModels(a, b, ids);
-    // Opening another model meanwhile frees A's weights (EngineSession.replace) under the run.
-    if (session.open?.model !== a) throw new JobInputError(`The open model changed while it was compared with ${b.label}; compare again.`);
+    checkStillOpen();
     ctx.progress(1, 1, 'passes', 'done');
     const tokenString = (id: number) => a.tokenizer?.tokenString(id) ?? String(id);
     const top1Tokens = result.positions.map((p) => ({ a: tokenString(p.top1A), b: tokenString(p.top1B) }));
