@@ -52,6 +52,16 @@ describe('worker: compare the open model with another checkpoint', () => {
     expect(result.summary.meanKl).toBeGreaterThan(0);
   });
 
+  it('the HF folder the F32 GGUF was converted from computes the same forward (a picked folder as B)', async () => {
+    const handlers = createHandlers(new EngineSession());
+    await handlers.loadModel({ source: pickedGguf('f32.gguf'), backend: 'cpu-ref' }, ctx());
+    const dir = new URL('../../test/fixtures/stories260K-hf/', import.meta.url).pathname;
+    const files = readdirSync(dir).map((name) => ({ path: name, file: new Blob([readFileSync(`${dir}${name}`)]) }));
+    const result = await handlers.compareModels({ source: { kind: 'files', label: 'stories260K-hf', files }, ids: ggufReference.inputs[1].input_ids }, ctx());
+    expect(result.summary).toEqual({ maxAbsLogitDiff: 0, meanKl: 0, top1Agreement: 1 });
+    expect(result.residRelDiffMean).toEqual([0, 0, 0, 0, 0]);
+  });
+
   it('refuses a checkpoint of another architecture and keeps the open model', async () => {
     const handlers = createHandlers(new EngineSession());
     await handlers.loadModel({ source: pickedGguf('q8_0.gguf'), backend: 'cpu-ref' }, ctx());

@@ -61,6 +61,8 @@ describe('compare two checkpoints in the app', () => {
     direct.residRelDiffMean.forEach((d, l) => expect(Math.abs(exported.residRelDiffMean[l] - d), `layer ${l}`).toBeLessThan(1e-5 + 1e-3 * d));
     await page.getByTestId('compare-models-panel').evaluate((panel) => panel.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'model-compare-checkpoints.png') });
+    await page.getByTestId('figure-compare-resid').evaluate((figure) => figure.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'model-compare-residual.png') });
     expect(problems).toEqual([]);
   });
 });
