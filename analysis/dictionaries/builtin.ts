@@ -22,30 +22,26 @@ export interface BuiltinDictionary {
 const STORIES_SAES_FOLDER = '../../models/stories260K-saes/';
 const STORIES_LAYERS = 5;
 
-export const BUILTIN_DICTIONARIES: readonly BuiltinDictionary[] = Array.from({ length: STORIES_LAYERS }, (_, l) => {
-  const hook = `blocks.${l}.hook_resid_post`;
-  return {
-    id: `builtin:stories260K-saes/${hook}`,
-    model: 'builtin:stories260K',
-    hook,
-    url: new URL(`${STORIES_SAES_FOLDER}${hook}/`, import.meta.url),
-    files: ['cfg.json', 'sae_weights.safetensors', 'metrics.json'],
-  };
-});
+/** One SAELens folder per layer of stories260K in models/<set>/, each named after the hook it writes. */
+function storiesSet(set: string, folder: string, hookOf: (layer: number) => string): BuiltinDictionary[] {
+  return Array.from({ length: STORIES_LAYERS }, (_, l) => {
+    const hook = hookOf(l);
+    return {
+      id: `builtin:${set}/${hook}`,
+      model: 'builtin:stories260K',
+      hook,
+      url: new URL(`${folder}${hook}/`, import.meta.url),
+      files: ['cfg.json', 'sae_weights.safetensors', 'metrics.json'],
+    };
+  });
+}
+
+export const BUILTIN_DICTIONARIES: readonly BuiltinDictionary[] = storiesSet('stories260K-saes', STORIES_SAES_FOLDER, (l) => `blocks.${l}.hook_resid_post`);
 
 // One TopK transcoder per layer of stories260K (ln2.hook_normalized → hook_mlp_out), for attribution graphs.
 const STORIES_TRANSCODERS_FOLDER = '../../models/stories260K-transcoders/';
 
-export const BUILTIN_TRANSCODERS: readonly BuiltinDictionary[] = Array.from({ length: STORIES_LAYERS }, (_, l) => {
-  const hook = `blocks.${l}.hook_mlp_out`;
-  return {
-    id: `builtin:stories260K-transcoders/${hook}`,
-    model: 'builtin:stories260K',
-    hook,
-    url: new URL(`${STORIES_TRANSCODERS_FOLDER}${hook}/`, import.meta.url),
-    files: ['cfg.json', 'sae_weights.safetensors', 'metrics.json'],
-  };
-});
+export const BUILTIN_TRANSCODERS: readonly BuiltinDictionary[] = storiesSet('stories260K-transcoders', STORIES_TRANSCODERS_FOLDER, (l) => `blocks.${l}.hook_mlp_out`);
 
 const ALL_BUILTIN = [...BUILTIN_DICTIONARIES, ...BUILTIN_TRANSCODERS];
 
