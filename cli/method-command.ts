@@ -104,7 +104,7 @@ export function methodHelp(method: RegisteredMethod, invokedAs: string): string 
     '',
     'common flags:',
     '  --model DIR | builtin:stories260K    the model (required)',
-    '  --backend cpu|cpu-ref|webgpu         default cpu (fast WebAssembly; cpu-ref: float64 reference)',
+    '  --backend auto|cpu|cpu-ref|webgpu    default auto: WebGPU on a hardware GPU, else cpu (fast WebAssembly); cpu-ref: float64 reference',
     ...(method.input === 'prompts' ? ['  --no-bos                             no BOS token before text prompts'] : []),
     ...(method.input === 'dataset' ? ['  --dataset FILE.json | builtin:NAME   labelled examples {examples: [{prompt | ids, label, difficulty?, split?}]}'] : []),
     ...(method.cli.save ? [`  --save FILE.json                     write ${method.cli.save.what}`] : []),
@@ -189,7 +189,7 @@ export async function methodCommand(method: RegisteredMethod, invokedAs: string,
   const views = viewsToPrint(method, values);
   const json = values.get('json') === true;
   const dataset = method.input === 'dataset' ? readDataset(flagValue(values, 'dataset')) : null;
-  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'cpu'));
+  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'auto'));
   const model = await openModel(flagValue(values, 'model'), backend);
   const prependBos = values.get('no-bos') === true ? false : undefined;
   const runParams = resolveTokenFlags(fields, params, { vocabSize: model.spec.dVocab, tokenizer: model.tokenizer });

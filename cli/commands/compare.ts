@@ -1,6 +1,6 @@
 /**
  * probescope compare --model A --model-b B (--prompt TEXT | --ids 1,2,3) [--no-bos]
- *   [--backend cpu|cpu-ref|webgpu|llama.cpp] [--json]
+ *   [--backend auto|cpu|cpu-ref|webgpu|llama.cpp] [--json]
  *
  * Runs the same tokens (tokenized by A) through two checkpoints of one architecture — e.g. a
  * BF16 folder and its Q4_0 GGUF — and reports where they differ: per position the largest logit
@@ -15,7 +15,7 @@ import { BACKEND_NAMES, openBackend, openModel } from '../open.ts';
 import { printJson } from '../output.ts';
 
 export const COMPARE_USAGE = [
-  'probescope compare --model A --model-b B (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend cpu|cpu-ref|webgpu|llama.cpp] [--json]',
+  'probescope compare --model A --model-b B (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend auto|cpu|cpu-ref|webgpu|llama.cpp] [--json]',
   '  Two checkpoints of one architecture (folders or .gguf files) on the same tokens: logit',
   '  difference, KL and argmax agreement per position; relative residual difference per layer.',
 ].join('\n');
@@ -30,7 +30,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const idsFlag = flagValue(values, 'ids');
   if ((prompt === undefined) === (idsFlag === undefined)) throw new UsageError('give the input as either --prompt TEXT or --ids 1,2,3');
   if (flagValue(values, 'model-b') === undefined) throw new UsageError('--model-b is required (the checkpoint to compare with --model)');
-  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'cpu'));
+  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'auto'));
   const a = await openModel(flagValue(values, 'model'), backend);
   const b = await openModel(flagValue(values, 'model-b'), backend);
   const input: ModelInput = idsFlag !== undefined ? { ids: parseIds('--ids', idsFlag) } : { text: prompt! };

@@ -1,7 +1,7 @@
 /**
  * probescope dictionary-train --model M --out DIR [--hooks H,H | --resid-post | --transcoders L,L]
  *   [--corpus FILE | --samples N --length T] [--eval-samples N] [--seed S] [--d-sae F] [--k K]
- *   [--steps N] [--batch B] [--lr LR] [--backend cpu|cpu-ref|webgpu]
+ *   [--steps N] [--batch B] [--lr LR] [--backend auto|cpu|cpu-ref|webgpu]
  *
  * Trains one TopK SAE per hook (or TopK transcoder per layer: ln2.hook_normalized → hook_mlp_out)
  * on the model's activations over a corpus: a JSON file of token-id sequences, or the model's own
@@ -23,7 +23,7 @@ import { BACKEND_NAMES, openBackend, openModel } from '../open.ts';
 
 export const DICTIONARY_TRAIN_USAGE = `probescope dictionary-train --model <dir | builtin:stories260K> --out DIR
   [--hooks H,H | --resid-post | --transcoders L,L] [--corpus FILE | --samples N --length T]
-  [--eval-samples N] [--seed S] [--d-sae F] [--k K] [--steps N] [--batch B] [--lr LR] [--backend cpu|cpu-ref|webgpu]`;
+  [--eval-samples N] [--seed S] [--d-sae F] [--k K] [--steps N] [--batch B] [--lr LR] [--backend auto|cpu|cpu-ref|webgpu]`;
 
 function readCorpus(file: string): number[][] {
   const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
@@ -58,7 +58,7 @@ export async function dictionaryTrainCommand(argv: string[]): Promise<number> {
     },
   });
   if (!values.out) throw new UsageError('--out DIR is required');
-  const backend = await openBackend(oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu'));
+  const backend = await openBackend(oneOf('--backend', values.backend, BACKEND_NAMES, 'auto'));
   const model = await openModel(values.model, backend);
   const L = model.spec.nLayers;
   const pairs: [string, string][] = [];

@@ -1,5 +1,5 @@
 /**
- * probescope notebook run FILE --out DIR [--backend cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
+ * probescope notebook run FILE --out DIR [--backend auto|cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
  * probescope notebook validate FILE [--json]
  *
  * `run` executes every cell (notebooks/runner.ts), printing progress on stderr, and writes the
@@ -23,7 +23,7 @@ import { oneOf, parseNumber, UsageError } from '../args.ts';
 import { BACKEND_NAMES, openBackend } from '../open.ts';
 import { printJson } from '../output.ts';
 
-export const NOTEBOOK_USAGE = `probescope notebook run FILE --out DIR [--backend cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
+export const NOTEBOOK_USAGE = `probescope notebook run FILE --out DIR [--backend auto|cpu|cpu-ref|webgpu] [--cache DIR] [--no-images] [--scale N] [--json]
 probescope notebook validate FILE [--json]`;
 
 async function readNotebook(file: string | undefined): Promise<{ plan: NotebookPlan; path: string }> {
@@ -62,14 +62,15 @@ async function runSubcommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required (where the report, results and figures go)');
   const scale = parseNumber('--scale', values.scale, 2);
   if (!(scale > 0 && scale <= 8)) throw new UsageError(`--scale: expected a number in (0, 8], got ${scale}`);
-  const backendName = oneOf('--backend', values.backend, BACKEND_NAMES, 'cpu');
+  const backendName = oneOf('--backend', values.backend, BACKEND_NAMES, 'auto');
   const { plan, path } = await readNotebook(positionals[0]);
   const backend = await openBackend(backendName);
   const cache: ResultCache = values.cache ? new DiskCache(resolve(values.cache)) : new MemoryCache();
   const run = await runNotebook(plan, {
     models: nodeModelHost(backend, dirname(path)),
     cache,
-    backend: backendName,
+    // Cache keys name the backend that computed (auto resolves to one).
+    backend: backendName === 'auto' ? backend.info.name : backendName,
     onEvent: (e) => {
       const line = progressLine(e);
       if (line) process.stderr.write(`${line}\n`);

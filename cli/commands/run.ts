@@ -1,5 +1,5 @@
 /**
- * probescope run --model M (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend cpu|cpu-ref|webgpu]
+ * probescope run --model M (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend auto|cpu|cpu-ref|webgpu]
  *   [--capture GLOB]... [--intervene JSON|@file] [--logits last|all] [--generate N
  *   [--temperature T] [--top-k K] [--top-p P] [--seed S]] [--json]
  *
@@ -36,7 +36,7 @@ const FIELDS = flagsOfFields(schemaFields(RunParams));
 const HOST_FLAGS: readonly FlagSpec[] = [{ name: 'model' }, { name: 'backend' }, { name: 'prompt' }, { name: 'ids' }, { name: 'no-bos', switch: true }, { name: 'json', switch: true }];
 
 export const RUN_USAGE = [
-  'probescope run --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend cpu|cpu-ref|webgpu] [--json]',
+  'probescope run --model <dir | builtin:stories260K> (--prompt TEXT | --ids 1,2,3) [--no-bos] [--backend auto|cpu|cpu-ref|webgpu] [--json]',
   '  One forward pass: logits, loss, captured activations; optionally generation.',
   ...FIELDS.map(fieldUsage),
 ].join('\n');
@@ -56,7 +56,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const p = parsed.data;
   const json = values.get('json') === true;
   const input = inputFrom(flagValue(values, 'prompt'), flagValue(values, 'ids'));
-  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'cpu'));
+  const backend = await openBackend(oneOf('--backend', flagValue(values, 'backend'), BACKEND_NAMES, 'auto'));
   const model = await openModel(flagValue(values, 'model'), backend);
   const hookOptions = {
     capture: p.capture,
