@@ -205,7 +205,11 @@ export function AttributionGraphView() {
                 <FigureCard
                   key={name}
                   title={dashboardViews[name].title}
-                  spec={methodFigure(dashboardViews[name], name === 'contexts' ? 'table' : 'bar')}
+                  // The card carries the long title; the plot's own title stays short so it fits.
+                  spec={methodFigure(dashboardViews[name], name === 'contexts' ? 'table' : 'bar', {
+                    width: 1040,
+                    title: name === 'contexts' ? 'Top-activating contexts' : 'Logit weights W_dec[f] · W_U',
+                  })}
                   revision={`${dashboard.runKey}-${name}`}
                   exports={{ name: `feature-${name}`, table: () => viewToTable(dashboardViews[name]), json: () => dashboardResult }}
                 />
