@@ -186,16 +186,21 @@ describe('forward passes', () => {
   });
 
   it('bind groups are cached: a repeated forward reuses most of them', async () => {
-    const spec = smallSpec('gpt2');
-    const model = modelOnBackend({ label: 'gpt2', spec, weights: randomWeights(spec, 23), tokenizer: null }, gpu);
-    // Two warm-up runs: earlier tests may have filled the bounded cache, which is then cleared once.
-    await run(model, { ids }, { logits: 'last' });
-    await run(model, { ids }, { logits: 'last' });
-    const before = gpu.stats();
-    await run(model, { ids }, { logits: 'last' });
-    const after = gpu.stats();
-    // Without the cache every dispatch creates one; pooled buffers come back mostly in order.
-    expect(after.bindGroupsCreated - before.bindGroupsCreated).toBeLessThan((after.dispatches - before.dispatches) / 2);
+    // A backend of its own: buffers other tests left in the shared pool would be handed out in
+    // rotation (first in, first out) and make every forward's groups look new.
+    const own = await openGpu();
+    try {
+      const spec = smallSpec('gpt2');
+      const model = modelOnBackend({ label: 'gpt2', spec, weights: randomWeights(spec, 23), tokenizer: null }, own);
+      await run(model, { ids }, { logits: 'last' });
+      const before = own.stats();
+      await run(model, { ids }, { logits: 'last' });
+      const after = own.stats();
+      // Without the cache every dispatch creates one; pooled buffers come back mostly in order.
+      expect(after.bindGroupsCreated - before.bindGroupsCreated).toBeLessThan((after.dispatches - before.dispatches) / 2);
+    } finally {
+      own.destroy();
+    }
   });
 
   it('stages are timed with timestamp queries (SwiftShader has them)', async () => {
