@@ -72,7 +72,8 @@ describe('dictionary features', () => {
     app.forEach((f, i) => expect(Math.abs(f.activation - want.features[i].activation)).toBeLessThanOrEqual(1e-4 + 1e-4 * Math.abs(want.features[i].activation)));
     picked = Number(await chips.first().getAttribute('data-feature'));
     await chips.first().click();
-    await expect(page.getByTestId('dictionary-feature').inputValue()).resolves.toBe(String(picked));
+    // The field updates on React's next render after the click: poll rather than read once.
+    await expect.poll(() => page.getByTestId('dictionary-feature').inputValue()).toBe(String(picked));
   });
 
   it('opens the feature dashboard: highlighted top contexts, histogram, logit weights, nearest features', async () => {
