@@ -129,12 +129,13 @@ describe('the workbench as a researcher meets it', () => {
     const text = page.getByTestId('prompt-text');
     const before = await text.inputValue();
     await text.fill('Tim and Lily went to the park.');
+    // Undo and redo land on React's next render: poll the field.
     await text.press('Control+z');
-    await expect(text.inputValue()).resolves.toBe(before);
+    await expect.poll(() => text.inputValue()).toBe(before);
     await page.getByTestId('prompt-redo').click();
-    await expect(text.inputValue()).resolves.toBe('Tim and Lily went to the park.');
+    await expect.poll(() => text.inputValue()).toBe('Tim and Lily went to the park.');
     await page.getByTestId('prompt-undo').click();
-    await expect(text.inputValue()).resolves.toBe(before);
+    await expect.poll(() => text.inputValue()).toBe(before);
   });
 
   it('compares one forward pass on each backend from the Model page', async () => {
