@@ -25,6 +25,7 @@ import type { Tape } from '../../grad/tape.ts';
 import { hook } from '../../hooks/points.ts';
 import type { Model } from '../../model/model.ts';
 import type { ModelInput } from '../../model/run.ts';
+import { hostWeight } from '../host-weights.ts';
 import type { GraphScores, NodeLayout, PruneResult } from './influence.ts';
 import { graphScores, nodeCount, prune } from './influence.ts';
 import type { ActiveFeature, GraphTranscoder, ReplacementLayer } from './replacement.ts';
@@ -101,7 +102,7 @@ interface BiasSite {
 /** Every constant of the frozen replacement model, as (hook whose gradient it meets, vector). */
 async function biasSites(model: Model, layers: readonly ReplacementLayer[]): Promise<BiasSite[]> {
   const { weights, spec } = model;
-  const read = async (t: Tensor | undefined) => (t ? (await model.backend.read([t]))[0] : null);
+  const read = async (t: Tensor | undefined) => (t ? hostWeight(model, t) : null);
   const sites: BiasSite[] = [];
   const push = (hookName: string, bias: Float32Array | null) => {
     if (bias && bias.some((v) => v !== 0)) sites.push({ hook: hookName, bias });
@@ -205,7 +206,7 @@ export async function attributionGraph(model: Model, input: ModelInput, options:
   const bias = new Float64Array(n);
   const targets = [...features.keys(), ...Array.from({ length: layout.logits }, (_, k) => n - layout.logits + k)];
   const sites = await biasSites(model, layers);
-  const bU = model.weights.bUnembed ? (await model.backend.read([model.weights.bUnembed]))[0] : null;
+  const bU = model.weights.bUnembed ? await hostWeight(model, model.weights.bUnembed) : null;
 
   // 2. One backward row per target, on a tape of `batchSize` copies of the prompt.
   const rows = Math.min(batchSize, targets.length);
@@ -270,19 +271,16 @@ export async function attributionGraph(model: Model, input: ModelInput, options:
       else if (bU) for (let v = 0; v < V; v++) constant += bU[v] * seed[r * V + v];
       for (let l = 0; l < spec.nLayers; l++) {
         const g = grads.get(hook.mlpOut(l))!;
-        const { error, transcoder } = layers[l];
         for (let p = 0; p < pos; p++) {
-          adjacency[row + layout.features + l * pos + p] = dot(error, p * d, g, (r * pos + p) * d, d);
+          adjacency[row + layout.features + l * pos + p] = dot(layers[l].error, p * d, g, (r * pos + p) * d, d);
         }
-        if (!transcoder) continue;
-        features.forEach((f, j) => {
-          if (f.layer !== l) return;
-          // A feature writes its layer's MLP output and, for cross-layer transcoders, later ones.
-          let s = 0;
-          for (const dec of transcoder.decoders) s += dot(dec.rows, f.feature * d, grads.get(hook.mlpOut(dec.layer))!, (r * pos + f.pos) * d, d);
-          adjacency[row + j] = f.activation * s;
-        });
       }
+      // A feature writes its layer's MLP output and, for cross-layer transcoders, later ones.
+      features.forEach((f, j) => {
+        let s = 0;
+        for (const dec of layers[f.layer].transcoder!.decoders) s += dot(dec.rows, f.feature * d, grads.get(hook.mlpOut(dec.layer))!, (r * pos + f.pos) * d, d);
+        adjacency[row + j] = f.activation * s;
+      });
       for (let p = 0; p < pos; p++) {
         adjacency[row + layout.features + layout.errors + p] = dot(embed, p * d, gEmbed, (r * pos + p) * d, d);
       }
