@@ -8,6 +8,7 @@ import type { Backend, Tensor } from '../../gpu/backend.ts';
 import type { HookSite, Intervention, NamedCaches } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
 import { HookSession } from '../hooks/session.ts';
+import { hookOptionsWithStanding } from '../hooks/standing.ts';
 import type { ForwardContext } from '../model/context.ts';
 import { forward, forwardContext } from '../model/forward.ts';
 import type { Model } from '../model/model.ts';
@@ -57,7 +58,8 @@ function actingHook(iv: Intervention): string {
   return iv.op === 'uniform' ? iv.hook.replace(/hook_pattern$/, 'hook_attn_scores') : iv.hook;
 }
 
-export async function recordTape(model: Model, input: ModelInput, options: TapeOptions): Promise<Tape> {
+export async function recordTape(model: Model, input: ModelInput, runOptions: TapeOptions): Promise<Tape> {
+  const options = hookOptionsWithStanding(model, runOptions);
   const ids = tokenize(model, input, options.prependBos);
   const tokens = leftPad(ids);
   const scope = tensorScope(model.backend);

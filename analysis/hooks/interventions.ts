@@ -159,7 +159,8 @@ export function selectionMask(shape: readonly number[], iv: Intervention, site: 
   return mask;
 }
 
-function selectionAxisKey(axis: Axis): 'head' | 'pos' | 'neuron' | 'batch' | null {
+/** Which selection key (`head`, `pos`, `neuron`, `batch`) picks along an axis, if any. */
+export function selectionAxisKey(axis: Axis): 'head' | 'pos' | 'neuron' | 'batch' | null {
   if (axis === 'batch') return 'batch';
   if (axis === 'pos') return 'pos';
   if (axis === 'head' || axis === 'kvHead') return 'head';

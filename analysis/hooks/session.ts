@@ -39,7 +39,7 @@ export interface HookOptions {
 }
 
 /** `uniform` acts before the softmax; stated on the pattern, it is applied to the scores. */
-function effectiveHook(iv: Intervention): string {
+export function effectiveHook(iv: Intervention): string {
   return iv.op === 'uniform' ? iv.hook.replace(/hook_pattern$/, 'hook_attn_scores') : iv.hook;
 }
 

@@ -20,6 +20,7 @@
  */
 import type { Tensor } from '../../gpu/backend.ts';
 import { HookSession } from '../hooks/session.ts';
+import { hookOptionsWithStanding } from '../hooks/standing.ts';
 import { hook } from '../hooks/points.ts';
 import { forwardContext } from '../model/forward.ts';
 import { mlpSublayer } from '../model/block.ts';
@@ -148,7 +149,7 @@ export async function successorScores(model: Model, tasks: readonly ResolvedTask
     const b = scope.backend;
     const core = { ...model, backend: b };
     const tokens = leftPad([allIds]);
-    const ctx = forwardContext(core, tokens, new HookSession(b, model.hookPoints, {}));
+    const ctx = forwardContext(core, tokens, new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, {})));
     const w0 = model.weights.blocks[0];
     const rows = b.reshape(b.gather(model.weights.embed, tokens.ids), [1, T, d]);
     const embedded = model.spec.embedScale === undefined ? rows : b.scale(rows, model.spec.embedScale);

@@ -18,6 +18,7 @@ import type { Tensor } from '../../gpu/backend.ts';
 import type { Intervention, SourceCache } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
 import { HookSession } from '../hooks/session.ts';
+import { hookOptionsWithStanding } from '../hooks/standing.ts';
 import type { KvState, LogitsSelection } from '../model/forward.ts';
 import { forward } from '../model/forward.ts';
 import type { Model } from '../model/model.ts';
@@ -161,13 +162,13 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const at = (start: number) => (logits === 'last' ? 0 : position - start);
     const width = (start: number) => (logits === 'last' ? 1 : S - start);
 
-    const srcHooks = new HookSession(b, model.hookPoints, { capture: usedHookNames(req), interventions: source.interventions });
+    const srcHooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, { capture: usedHookNames(req), interventions: source.interventions }));
     const srcOut = await forward(core, { tokens: leftPad([source.ids]), hooks: srcHooks, logits });
     const sourceTensors = [...srcHooks.capturedTensors().values()];
     const sourceCache: SourceCache = Object.fromEntries(srcHooks.capturedTensors());
 
     const residNames = Array.from({ length: nLayers }, (_, l) => hook.residPre(l));
-    const baseHooks = new HookSession(b, model.hookPoints, { capture: residNames, interventions: base.interventions });
+    const baseHooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, { capture: residNames, interventions: base.interventions }));
     const baseOut = await forward(core, { tokens: leftPad([base.ids]), hooks: baseHooks, logits, keepKv: true });
     const residPre = residNames.map((n) => baseHooks.capturedTensors().get(n)!);
     const reused = [...residPre, ...sourceTensors, ...baseOut.kv!.layers.flatMap((l) => [l.k, l.v])];
@@ -184,10 +185,14 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
       const name = patchHookName(model.spec, req.which, g.layer);
       const tokens: TokenBatch = leftPad(new Array(rows).fill(base.ids.slice(g.start)), new Array(rows).fill(g.start));
       const resid = b.expand(b.slice(residPre[g.layer], 1, g.start, S), [rows, n, d]);
-      const hooks = new HookSession(b, model.hookPoints, {
-        interventions: g.rows.map((cellIndex, row) => cellIntervention(name, req.cells[cellIndex], row)),
-        caches: { [PATCH_SOURCE]: sourceCache },
-      });
+      const hooks = new HookSession(
+        b,
+        model.hookPoints,
+        hookOptionsWithStanding(model, {
+          interventions: g.rows.map((cellIndex, row) => cellIntervention(name, req.cells[cellIndex], row)),
+          caches: { [PATCH_SOURCE]: sourceCache },
+        }),
+      );
       const past = g.start > 0 ? cachedPrefix(b, baseOut.kv!, g.layer, g.start, rows) : undefined;
       const result = await forward(core, { tokens, hooks, logits, past, start: { layer: g.layer, resid } });
       const data = await read(result.logits!);

@@ -6,6 +6,7 @@
 import type { ActivationCache } from '../hooks/interventions.ts';
 import type { HookOptions } from '../hooks/session.ts';
 import { HookSession } from '../hooks/session.ts';
+import { hookOptionsWithStanding } from '../hooks/standing.ts';
 import type { KvState } from './forward.ts';
 import { forward } from './forward.ts';
 import type { Model } from './model.ts';
@@ -53,7 +54,7 @@ export async function generate(model: Model, input: ModelInput, options: Generat
         break;
       }
       const tokens = leftPad([next], past ? [past.nextPosition[0]] : []);
-      const hooks = new HookSession(scope.backend, model.hookPoints, options);
+      const hooks = new HookSession(scope.backend, model.hookPoints, hookOptionsWithStanding(model, options));
       const out = await forward(core, { tokens, hooks, logits: 'last', past, keepKv: true, trimKv: true });
       const captured = hooks.capturedTensors();
       const names = [...captured.keys()];

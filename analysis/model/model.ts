@@ -4,6 +4,7 @@
  */
 import type { Backend, HostWeight, Tensor } from '../../gpu/backend.ts';
 import type { HookPoint } from '../hooks/points.ts';
+import type { StandingInterventions } from '../hooks/standing.ts';
 import { hookPoints } from '../hooks/points.ts';
 import type { ModelCore } from './forward.ts';
 import type { ModelSpec } from './spec.ts';
@@ -25,6 +26,8 @@ export interface Model extends ModelCore {
   readonly label: string;
   readonly tokenizer: TextTokenizer | null;
   readonly hookPoints: readonly HookPoint[];
+  /** Interventions every forward pass of this model applies (hooks/standing.ts); absent for the plain model. */
+  readonly standing?: StandingInterventions;
 }
 
 export interface HostModelParts {

@@ -6,6 +6,7 @@ import type { Tensor } from '../../gpu/backend.ts';
 import type { ActivationCache, HostActivation } from '../hooks/interventions.ts';
 import type { HookOptions } from '../hooks/session.ts';
 import { HookSession } from '../hooks/session.ts';
+import { hookOptionsWithStanding } from '../hooks/standing.ts';
 import type { LogitsSelection } from './forward.ts';
 import { forward } from './forward.ts';
 import { rowLosses } from './loss.ts';
@@ -67,7 +68,7 @@ export async function run(model: Model, input: ModelInput, options: RunOptions =
   const tokens = leftPad(rows);
   const scope = tensorScope(model.backend);
   try {
-    const hooks = new HookSession(scope.backend, model.hookPoints, options);
+    const hooks = new HookSession(scope.backend, model.hookPoints, hookOptionsWithStanding(model, options));
     const logitsMode = options.logits ?? 'all';
     const out = await forward({ ...model, backend: scope.backend }, { tokens, hooks, logits: logitsMode });
     const captured = hooks.capturedTensors();

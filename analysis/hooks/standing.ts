@@ -1,0 +1,48 @@
+/**
+ * Standing interventions: interventions a model carries, so that every forward pass it runs
+ * (`run`, `generate`, gradient tapes, patching sweeps, any method built on them) applies them,
+ * before the run's own interventions at the same hook. The app's prompt workspace uses this to
+ * intervene on the model once for all of its views.
+ *
+ * `mean` should name a `reference` cache: the forward passes of sweeps that start inside the
+ * network or continue from a KV cache see only some positions, so a mean over "this run's
+ * positions" would differ between them. With a reference it is one fixed value everywhere.
+ */
+import type { Intervention, NamedCaches } from './interventions.ts';
+import type { HookOptions } from './session.ts';
+
+export interface StandingInterventions {
+  readonly interventions: readonly Intervention[];
+  /** The caches the interventions name as `source` / `reference` (host data). */
+  readonly caches: NamedCaches;
+}
+
+/** Anything that may carry standing interventions (a Model). */
+export interface MaybeIntervened {
+  readonly standing?: StandingInterventions;
+}
+
+/** `model` with `standing` as its interventions (replacing any it had); none → the plain model. */
+export function withStanding<M extends MaybeIntervened>(model: M, standing: StandingInterventions | null): M {
+  const { standing: _old, ...plain } = model;
+  return standing && standing.interventions.length > 0 ? ({ ...plain, standing } as unknown as M) : (plain as unknown as M);
+}
+
+/**
+ * A run's hook options with the model's standing interventions in front and their caches
+ * added. A run cache with the same name as a standing one is an error, not a silent override.
+ */
+export function hookOptionsWithStanding<O extends HookOptions>(model: MaybeIntervened, options: O): O {
+  const standing = model.standing;
+  if (!standing || standing.interventions.length === 0) return options;
+  for (const name of Object.keys(options.caches ?? {})) {
+    if (Object.hasOwn(standing.caches, name)) {
+      throw new Error(`the run's cache "${name}" has the name of a cache the model's standing interventions read; rename one of them`);
+    }
+  }
+  return {
+    ...options,
+    interventions: [...standing.interventions, ...(options.interventions ?? [])],
+    caches: { ...standing.caches, ...options.caches },
+  };
+}
