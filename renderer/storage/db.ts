@@ -15,6 +15,7 @@ import type {
   PromptRow,
   ResultRow,
 } from './records.ts';
+import type { DashboardRow } from './dashboards.ts';
 import { SCHEMA_VERSIONS } from './schema.ts';
 import type { SchemaVersion } from './schema.ts';
 
@@ -30,6 +31,7 @@ export class ProbescopeDb extends Dexie {
   declare figures: Table<FigureRow, string>;
   declare probes: Table<ProbeRow, string>;
   declare notebooks: Table<NotebookRow, string>;
+  declare dashboards: Table<DashboardRow, string>;
 
   constructor(name: string = DEFAULT_DB_NAME, versions: readonly SchemaVersion[] = SCHEMA_VERSIONS) {
     super(name);

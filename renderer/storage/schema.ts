@@ -56,9 +56,16 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
   }
 }
 
+/**
+ * Version 3: stored feature dashboards (dashboards.ts), one row per (model, dictionary, corpus,
+ * settings) key. A new table only: the rows of version 2 stay as they are, so no upgrade runs.
+ */
+const V3_STORES = { ...V2_STORES, dashboards: 'key, createdAt' } as const;
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   { version: 1, stores: V1_STORES },
   { version: 2, stores: V2_STORES, upgrade: upgradeToV2 },
+  { version: 3, stores: V3_STORES },
 ];
 
 export const LATEST_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;
