@@ -18,6 +18,7 @@ import { probeJob } from './jobs/probe.ts';
 import { retrievalJob } from './jobs/retrieval.ts';
 import { notebookJob } from './jobs/notebook.ts';
 import { methodJob } from './jobs/method.ts';
+import { hookPointsJob, setInterventions } from './jobs/interventions.ts';
 
 export function createHandlers(session: EngineSession): JobHandlers {
   return {
@@ -44,5 +45,7 @@ export function createHandlers(session: EngineSession): JobHandlers {
     probe: (p, ctx) => probeJob(session, p, ctx),
     notebook: (p, ctx) => notebookJob(session, p, ctx),
     method: (p, ctx) => methodJob(session, p, ctx),
+    hookPoints: () => hookPointsJob(session),
+    setInterventions: (p, ctx) => setInterventions(session, p, ctx),
   };
 }

@@ -11,6 +11,7 @@
 import type * as C from './contracts.ts';
 import type * as M from './method-contracts.ts';
 import type * as N from './notebook-contracts.ts';
+import type * as I from './intervention-contracts.ts';
 
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
@@ -36,6 +37,8 @@ export interface JobSpecs {
   probe: { params: M.ProbeParams; result: M.ProbeJobResult };
   notebook: { params: N.NotebookRunParams; result: N.NotebookRunResult };
   method: { params: M.MethodJobParams; result: M.MethodJobResult };
+  hookPoints: { params: Record<string, never>; result: I.HookPointsResult };
+  setInterventions: { params: I.SetInterventionsParams; result: I.SetInterventionsResult };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -67,6 +70,8 @@ export const JOB_KINDS = [
   'probe',
   'notebook',
   'method',
+  'hookPoints',
+  'setInterventions',
 ] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.

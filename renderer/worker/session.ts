@@ -1,7 +1,10 @@
 /**
- * The worker's state: the model currently open (one at a time). Loading a new model replaces
- * it only once the new one is fully loaded, so a failed load leaves the old model usable.
+ * The worker's state: the model currently open (one at a time), and the interventions every job
+ * runs it with (the prompt workspace's list). Loading a new model replaces it only once the new
+ * one is fully loaded, so a failed load leaves the old model usable; a new model starts plain.
  */
+import type { StandingInterventions } from '../../analysis/hooks/standing.ts';
+import { withStanding } from '../../analysis/hooks/standing.ts';
 import type { Model } from '../../analysis/model/model.ts';
 import { mapWeights } from '../../analysis/model/weights.ts';
 import type { ModelCard, ModelSourceRequest } from './contracts.ts';
@@ -17,6 +20,7 @@ export interface OpenModel {
 
 export class EngineSession {
   private current: OpenModel | null = null;
+  private standing: StandingInterventions | null = null;
 
   get open(): OpenModel | null {
     return this.current;
@@ -26,15 +30,27 @@ export class EngineSession {
   replace(next: OpenModel): void {
     const previous = this.current;
     this.current = next;
+    this.standing = null;
     if (previous) {
       mapWeights(previous.model.weights, (t) => previous.model.backend.dispose(t));
       if (previous.model.backend !== next.model.backend) releaseBackend(previous.model.backend);
     }
   }
 
+  /** The open model with the standing interventions: what every analysis runs. */
   requireModel(): Model {
+    return withStanding(this.requirePlainModel(), this.standing);
+  }
+
+  /** The open model without interventions (hook catalogue, the activations interventions copy). */
+  requirePlainModel(): Model {
     if (!this.current) throw new JobInputError('No model is open yet.');
     return this.current.model;
+  }
+
+  /** Interventions (checked, with their caches) for every later job; null for none. */
+  setStanding(standing: StandingInterventions | null): void {
+    this.standing = standing;
   }
 
   /** Checks token ids against the open model's vocabulary and context. */
