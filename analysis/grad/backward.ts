@@ -17,7 +17,10 @@
  *   residual adds / parallel residual: gradients add.
  */
 import type { Tensor } from '../../gpu/backend.ts';
+import { dictionaryHook } from '../dictionaries/dictionary.ts';
+import type { DictionaryUse } from '../dictionaries/splice.ts';
 import type { HookSite } from '../hooks/interventions.ts';
+import { selectionMask } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
 import { attentionScale } from '../model/attention.ts';
 import { layerRope } from '../model/rope.ts';
@@ -25,6 +28,7 @@ import { layerAttention } from '../model/spec.ts';
 import type { NormWeights } from '../model/weights.ts';
 import { interventionVjp } from './intervention-vjp.ts';
 import type { Linearisation } from './linearisation.ts';
+import { spliceVjp } from './splice-vjp.ts';
 import { allKeys, centre, groupSum, secantGain, softcapSecantGain } from './linearisation.ts';
 import type { Tape } from './tape.ts';
 
@@ -52,6 +56,10 @@ class Backward {
   private readonly b;
   private readonly spec;
   private readonly negPositions: Int32Array;
+  /** Dictionaries spliced into the taped pass, by the hook they write. */
+  private readonly splices = new Map<string, DictionaryUse>();
+  /** Gradients that transcoders' inputs receive, added when the pass reaches their input hook. */
+  private readonly readers = new Map<string, Tensor>();
 
   constructor(
     private readonly tape: Tape,
@@ -62,17 +70,23 @@ class Backward {
     this.b = tape.backend;
     this.spec = tape.model.spec;
     this.negPositions = tape.tokens.positions.map((p) => -p);
+    for (const use of tape.model.dictionaries ?? []) this.splices.set(use.dictionary.config.hookOut, use);
   }
 
   done(): boolean {
     return this.grads.size === this.wrt.size;
   }
 
-  /** Records g at a hook if asked, then pulls it back through that hook's interventions. */
+  /**
+   * Records g at a hook if asked, then pulls it back through a dictionary spliced in there and
+   * through that hook's interventions (the forward's order reversed).
+   */
   at(name: string, gIn: Tensor): Tensor {
-    const extra = this.inject.get(name);
-    const g = extra ? this.b.add(gIn, extra) : gIn;
+    let g = gIn;
+    for (const extra of [this.inject.get(name), this.readers.get(name)]) if (extra) g = this.b.add(g, extra);
     if (this.wrt.has(name)) this.grads.set(name, g);
+    const use = this.splices.get(name);
+    if (use) g = this.splice(use, g);
     const ivs = this.tape.interventions.get(name);
     if (!ivs) return g;
     const site: HookSite = this.tape.site(name);
@@ -83,6 +97,24 @@ class Backward {
 
   private v(name: string): Tensor {
     return this.tape.value(name);
+  }
+
+  /** Through a spliced dictionary (splice-vjp.ts): g at its output → g before it; a transcoder's input gradient waits for its hook. */
+  private splice(use: DictionaryUse, g: Tensor): Tensor {
+    const { hookIn, hookOut } = use.dictionary.config;
+    const actsPost = dictionaryHook.actsPost(hookOut);
+    const site = this.tape.site(actsPost);
+    const shape = this.v(actsPost).shape;
+    const mask = (sel: { neuron: number | number[]; pos?: number | number[] }) => {
+      const m = selectionMask(shape, { hook: actsPost, op: 'zero', ...sel }, site);
+      return m && this.b.upload(m, shape);
+    };
+    const out = spliceVjp({ backend: this.b, at: (n, t) => this.at(n, t), value: (n) => this.v(n) }, use, g, g.shape, this.v(hookIn).shape, mask);
+    if (out.input) {
+      const pending = this.readers.get(hookIn);
+      this.readers.set(hookIn, pending ? this.b.add(pending, out.input) : out.input);
+    }
+    return out.target;
   }
 
   /** Gradient w.r.t. the norm's input x, given g w.r.t. its output. */

@@ -75,6 +75,7 @@ export async function recordTape(model: Model, input: ModelInput, runOptions: Ta
       capture,
       interventions: options.interventions,
       caches: options.caches,
+      dictionaries: model.dictionaries,
     });
     const core = { ...model, backend: scope.backend };
     const out = await forward(core, { tokens, hooks, logits: options.logits });

@@ -36,6 +36,12 @@ export interface HookOptions {
    * (`<hook>.hook_sae_acts_post`, …) become hook points of this run.
    */
   readonly dictionaries?: readonly DictionaryUse[];
+  /**
+   * Hooks whose arriving value (before this run's interventions, callbacks and splices there) is
+   * kept: a sweep that restarts the forward at such a hook (patch-runs.ts) gives it that value, and
+   * the hook's own interventions and splices then act once, as in the full pass.
+   */
+  readonly arriving?: readonly string[];
 }
 
 /** `uniform` acts before the softmax; stated on the pattern, it is applied to the scores. */
@@ -48,6 +54,8 @@ export class HookSession {
   private readonly interventions = new Map<string, Intervention[]>();
   private readonly callbacks = new Map<string, HookCallback['fn'][]>();
   private readonly captured = new Map<string, Tensor>();
+  private readonly arrivingSet: ReadonlySet<string>;
+  private readonly arrived = new Map<string, Tensor>();
   private readonly points: Map<string, HookPoint>;
   private readonly splicer: DictionarySplicer | null;
 
@@ -57,10 +65,14 @@ export class HookSession {
     private readonly options: HookOptions,
   ) {
     this.splicer = options.dictionaries?.length ? new DictionarySplicer(backend, points, options.dictionaries) : null;
-    const all = this.splicer ? [...points, ...this.splicer.points] : points;
+    // A model with attached dictionaries lists their stages among its points already.
+    const known = new Set(points.map((p) => p.name));
+    const all = this.splicer ? [...points, ...this.splicer.points.filter((p) => !known.has(p.name))] : points;
     this.points = new Map(all.map((p) => [p.name, p]));
     const names = all.map((p) => p.name);
     this.captureSet = resolveHookPatterns(names, options.capture ?? []);
+    this.arrivingSet = new Set(options.arriving ?? []);
+    for (const name of this.arrivingSet) if (!this.points.has(name)) throw new Error(`internal: no hook point ${name} to keep the arriving value of`);
     for (const iv of options.interventions ?? []) {
       const name = effectiveHook(iv);
       if (!this.points.has(name)) throw new Error(`intervention names hook "${iv.hook}", which this model does not have`);
@@ -75,7 +87,7 @@ export class HookSession {
 
   /** Whether anything observes or changes this hook (optional activations are computed only then). */
   wants(name: string): boolean {
-    return this.captureSet.has(name) || this.interventions.has(name) || this.callbacks.has(name) || this.splicer?.hooks.has(name) === true;
+    return this.captureSet.has(name) || this.arrivingSet.has(name) || this.interventions.has(name) || this.callbacks.has(name) || this.splicer?.hooks.has(name) === true;
   }
 
   point(name: string): HookPoint {
@@ -87,6 +99,7 @@ export class HookSession {
   async at(name: string, x: Tensor, site: Omit<HookSite, 'point'>): Promise<Tensor> {
     if (!this.wants(name)) return x;
     const full: HookSite = { ...site, point: this.point(name) };
+    if (this.arrivingSet.has(name)) this.arrived.set(name, x);
     let out = x;
     for (const iv of this.interventions.get(name) ?? []) {
       out = applyIntervention(this.backend, out, iv, this.options.caches, full);
@@ -105,6 +118,11 @@ export class HookSession {
     }
     if (this.captureSet.has(name)) this.captured.set(name, out);
     return out;
+  }
+
+  /** The values that arrived at the `arriving` hooks (still on the backend). */
+  arrivingTensors(): ReadonlyMap<string, Tensor> {
+    return this.arrived;
   }
 
   /** Captured tensors by name (still on the backend). */

@@ -8,6 +8,7 @@
  * network or continue from a KV cache see only some positions, so a mean over "this run's
  * positions" would differ between them. With a reference it is one fixed value everywhere.
  */
+import type { DictionaryUse } from '../dictionaries/splice.ts';
 import type { Intervention, NamedCaches } from './interventions.ts';
 import type { HookOptions } from './session.ts';
 
@@ -20,6 +21,8 @@ export interface StandingInterventions {
 /** Anything that may carry standing interventions (a Model). */
 export interface MaybeIntervened {
   readonly standing?: StandingInterventions;
+  /** Dictionaries the model splices into every pass (analysis/dictionaries/attach.ts). */
+  readonly dictionaries?: readonly DictionaryUse[];
 }
 
 /** `model` with `standing` as its interventions (replacing any it had); none → the plain model. */
@@ -32,7 +35,9 @@ export function withStanding<M extends MaybeIntervened>(model: M, standing: Stan
  * A run's hook options with the model's standing interventions in front and their caches
  * added. A run cache with the same name as a standing one is an error, not a silent override.
  */
-export function hookOptionsWithStanding<O extends HookOptions>(model: MaybeIntervened, options: O): O {
+export function hookOptionsWithStanding<O extends HookOptions>(model: MaybeIntervened, runOptions: O): O {
+  // The model's attached dictionaries splice in first; the run's own (if any) after them.
+  const options = model.dictionaries?.length ? { ...runOptions, dictionaries: [...model.dictionaries, ...(runOptions.dictionaries ?? [])] } : runOptions;
   const standing = model.standing;
   if (!standing || standing.interventions.length === 0) return options;
   for (const name of Object.keys(options.caches ?? {})) {

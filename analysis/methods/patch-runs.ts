@@ -168,9 +168,11 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const sourceCache: SourceCache = Object.fromEntries(srcHooks.capturedTensors());
 
     const residNames = Array.from({ length: nLayers }, (_, l) => hook.residPre(l));
-    const baseHooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, { capture: residNames, interventions: base.interventions }));
+    // The values arriving at each resid_pre: a patched run restarts there and applies that hook's
+    // interventions and splices itself, once.
+    const baseHooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, { arriving: residNames, interventions: base.interventions }));
     const baseOut = await forward(core, { tokens: leftPad([base.ids]), hooks: baseHooks, logits, keepKv: true });
-    const residPre = residNames.map((n) => baseHooks.capturedTensors().get(n)!);
+    const residPre = residNames.map((n) => baseHooks.arrivingTensors().get(n)!);
     const reused = [...residPre, ...sourceTensors, ...baseOut.kv!.layers.flatMap((l) => [l.k, l.v])];
 
     const baseMetric = rowMetric(metric, await read(baseOut.logits!), 0, width(0), at(0), V);

@@ -3,6 +3,7 @@
  * hook-point catalogue.
  */
 import type { Backend, HostWeight, Tensor } from '../../gpu/backend.ts';
+import type { DictionaryUse } from '../dictionaries/splice.ts';
 import type { HookPoint } from '../hooks/points.ts';
 import type { StandingInterventions } from '../hooks/standing.ts';
 import { hookPoints } from '../hooks/points.ts';
@@ -28,6 +29,11 @@ export interface Model extends ModelCore {
   readonly hookPoints: readonly HookPoint[];
   /** Interventions every forward pass of this model applies (hooks/standing.ts); absent for the plain model. */
   readonly standing?: StandingInterventions;
+  /**
+   * Dictionaries every forward pass of this model splices in (dictionaries/attach.ts); their
+   * stages are in `hookPoints`. Absent for the plain model.
+   */
+  readonly dictionaries?: readonly DictionaryUse[];
 }
 
 export interface HostModelParts {
