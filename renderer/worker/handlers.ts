@@ -18,9 +18,13 @@ import { probeJob } from './jobs/probe.ts';
 import { retrievalJob } from './jobs/retrieval.ts';
 import { notebookJob } from './jobs/notebook.ts';
 import { methodJob } from './jobs/method.ts';
+import { openDictionaryJob } from './jobs/open-dictionary.ts';
+import { UserDictionaries } from './user-dictionaries.ts';
 import { hookPointsJob, setInterventions } from './jobs/interventions.ts';
 
 export function createHandlers(session: EngineSession): JobHandlers {
+  // Dictionary folders the user opened, for every method job of this session.
+  const dictionaries = new UserDictionaries();
   return {
     loadModel: (p, ctx) => loadModel(session, p, ctx),
     tokenize: (p) => tokenize(session, p),
@@ -44,8 +48,9 @@ export function createHandlers(session: EngineSession): JobHandlers {
     retrieval: (p, ctx) => retrievalJob(session, p, ctx),
     probe: (p, ctx) => probeJob(session, p, ctx),
     notebook: (p, ctx) => notebookJob(session, p, ctx),
-    method: (p, ctx) => methodJob(session, p, ctx),
+    method: (p, ctx) => methodJob(session, p, ctx, dictionaries),
     hookPoints: () => hookPointsJob(session),
     setInterventions: (p, ctx) => setInterventions(session, p, ctx),
+    openDictionary: (p) => openDictionaryJob(session, dictionaries, p),
   };
 }

@@ -12,6 +12,7 @@ import type * as C from './contracts.ts';
 import type * as M from './method-contracts.ts';
 import type * as N from './notebook-contracts.ts';
 import type * as I from './intervention-contracts.ts';
+import type * as D from './dictionary-contracts.ts';
 
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
@@ -39,6 +40,7 @@ export interface JobSpecs {
   method: { params: M.MethodJobParams; result: M.MethodJobResult };
   hookPoints: { params: Record<string, never>; result: I.HookPointsResult };
   setInterventions: { params: I.SetInterventionsParams; result: I.SetInterventionsResult };
+  openDictionary: { params: D.OpenDictionaryParams; result: D.OpenedDictionaries };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -72,6 +74,7 @@ export const JOB_KINDS = [
   'method',
   'hookPoints',
   'setInterventions',
+  'openDictionary',
 ] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.

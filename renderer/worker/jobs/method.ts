@@ -11,9 +11,10 @@ import { JobInputError } from '../errors.ts';
 import type { JobContext } from '../job-context.ts';
 import type { MethodJobParams, MethodJobResult } from '../method-contracts.ts';
 import type { EngineSession } from '../session.ts';
+import type { UserDictionaries } from '../user-dictionaries.ts';
 import { dataset } from './probe.ts';
 
-export async function methodJob(session: EngineSession, params: MethodJobParams, ctx: JobContext): Promise<MethodJobResult> {
+export async function methodJob(session: EngineSession, params: MethodJobParams, ctx: JobContext, opened: UserDictionaries): Promise<MethodJobResult> {
   const method = METHODS.get(params.method);
   if (!method) throw new JobInputError(`There is no method "${params.method}" (methods: ${[...METHODS.keys()].join(', ')}).`);
   const checked = method.checkParams(params.params);
@@ -27,8 +28,9 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
   return method.run(model, params.params, {
     prompts: method.input === 'prompts' ? { cell: 'prompt workspace', items: params.prompts ?? [], prependBos: params.prependBos } : null,
     dataset: data,
-    // The app opens the dictionaries that ship with it (builtin:…); they are served with the build.
-    dictionaries: (ref) => openBuiltinDictionaries(ref),
+    // The dictionaries that ship with the app (builtin:…, served with the build), and the folders
+    // the user opened this session (folder:…, see user-dictionaries.ts).
+    dictionaries: async (ref, field) => (opened.has(ref) ? opened.resolve(ref, field) : openBuiltinDictionaries(ref)),
     signal: ctx.signal,
     onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
   });

@@ -1,0 +1,29 @@
+/**
+ * Dictionaries the user opens in the app (a folder picked in the page): the worker opens and
+ * checks them against the open model once, keeps them for the session, and gives back a
+ * reference (`folder:…`) that every method job's `dictionary` / `transcoders` field accepts.
+ * Dictionaries are data (safetensors, JSON, YAML): nothing in a folder is ever run.
+ */
+import type { ModelSourceRequest } from './contracts.ts';
+
+export interface OpenDictionaryParams {
+  readonly source: ModelSourceRequest;
+}
+
+/** One dictionary of an opened folder, as the view lists it. */
+export interface DictionarySummary {
+  readonly label: string;
+  readonly architecture: string;
+  readonly hookIn: string;
+  readonly hookOut: string;
+  readonly dSae: number;
+}
+
+export interface OpenedDictionaries {
+  /** What method params name to use them: `folder:<n>/<label>`. */
+  readonly ref: string;
+  readonly label: string;
+  /** Digest of the folder's files (names, sizes, sampled bytes): tells stored dashboards of another folder apart. */
+  readonly digest: string;
+  readonly dictionaries: readonly DictionarySummary[];
+}
