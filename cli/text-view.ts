@@ -4,7 +4,7 @@
  * (optionally sorted by |value|, largest first), tables as aligned columns.
  */
 import type { GridView, SeriesView, TableCell, TableView, View } from '../analysis/registry/views.ts';
-import { graphEdgeTable } from '../analysis/registry/views.ts';
+import { graphEdgeTable, scatterTable } from '../analysis/registry/views.ts';
 
 function fmt(v: number | null): string {
   if (v === null) return '—';
@@ -48,6 +48,6 @@ function tableText(v: TableView): string[] {
 
 export function viewText(view: View, options: { sortSeries?: boolean } = {}): string {
   const lines =
-    view.kind === 'grid' ? gridText(view) : view.kind === 'series' ? seriesText(view, options.sortSeries ?? false) : tableText(view.kind === 'graph' ? graphEdgeTable(view) : view);
+    view.kind === 'grid' ? gridText(view) : view.kind === 'series' ? seriesText(view, options.sortSeries ?? false) : tableText(view.kind === 'graph' ? graphEdgeTable(view) : view.kind === 'scatter' ? scatterTable(view) : view);
   return lines.join('\n');
 }

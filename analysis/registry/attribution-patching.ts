@@ -11,7 +11,7 @@ import { num, numbers, tokenStrings } from './common.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
 import { metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
-import { patchCellLabels, patchGrid } from './patch-grid.ts';
+import { patchCellLabels, patchGrid, patchGridByHead, symmetricRange } from './patch-grid.ts';
 
 const Params = z.strictObject({
   ...PATCH_PARAMS,
@@ -43,12 +43,12 @@ export const attributionPatchingStep = defineMethod({
   method: 'attribution-patching',
   title: 'Attribution patching',
   description: 'First-order estimate of a patching sweep from one backward pass, beside exact patching.',
-  version: 2,
+  version: 3,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
   cli: { aliases: ['attrib'], flagAliases: PATCH_FLAG_ALIASES },
-  views: { attribution: 'grid', exact: 'grid', comparison: 'series' },
+  views: { attribution: 'grid', exact: 'grid', comparison: 'scatter', 'attribution-by-head': 'grid', 'exact-by-head': 'grid' },
   defaultFigure: { view: 'attribution', type: 'heatmap' },
   async run(model, p, ctx): Promise<AttributionJson> {
     const setup = await patchSetup(model, ctx, p);
@@ -83,17 +83,18 @@ export const attributionPatchingStep = defineMethod({
   },
   view(r, name) {
     const exact = r.exact ?? r.attribution.map(() => null);
-    if (name === 'attribution') return patchGrid(r, r.attribution, `Attribution patching of ${r.hook} (predicted Δ metric)`, 'Δ metric');
-    if (name === 'exact') return patchGrid(r, exact, `Exact patching of ${r.hook} (Δ metric)`, 'Δ metric');
+    // The estimate and the exact values on one colour scale, so their cells compare by colour.
+    const range = symmetricRange(r.attribution, exact);
+    if (name === 'attribution') return { ...patchGrid(r, r.attribution, `Attribution patching of ${r.hook} (predicted Δ metric)`, 'Δ metric'), range };
+    if (name === 'exact') return { ...patchGrid(r, exact, `Exact patching of ${r.hook} (Δ metric)`, 'Δ metric'), range };
+    if (name === 'attribution-by-head') return patchGridByHead(r, r.attribution, `Attribution patching of ${r.hook} (predicted Δ metric)`, 'Δ metric', range);
+    if (name === 'exact-by-head') return patchGridByHead(r, exact, `Exact patching of ${r.hook} (Δ metric)`, 'Δ metric', range);
     return {
-      kind: 'series',
+      kind: 'scatter',
       title: `Attribution vs exact patching of ${r.hook}${r.pearson === null ? '' : ` (Pearson r = ${r.pearson.toFixed(3)})`}`,
-      x: { title: 'cell', labels: patchCellLabels(r) },
-      yTitle: 'Δ metric',
-      traces: [
-        { name: 'attribution', values: r.attribution },
-        { name: 'exact', values: exact },
-      ],
+      points: { title: 'cell', labels: patchCellLabels(r) },
+      x: { title: 'exact Δ metric', values: exact },
+      y: { title: 'attribution (predicted Δ metric)', values: r.attribution },
     };
   },
 });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { directLogitAttribution } from '../methods/dla.ts';
-import { rangeLabels } from './views.ts';
+import { indexedLabels, rangeLabels } from './views.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
@@ -16,6 +16,7 @@ const Params = z.strictObject({
   answer: TokenRefSchema.optional().describe('Default: the model\'s top prediction at the position.'),
   wrong: TokenRefSchema.optional().describe('With `wrong`, the metric is logit[answer] − logit[wrong].'),
   centred: z.boolean().default(true),
+  perSource: z.boolean().default(false).describe("Split each head's contribution by the source position it attends to (the `sources` view)."),
 });
 
 type DlaJson = {
@@ -28,28 +29,32 @@ type DlaJson = {
   /** Σ components; equals metric − unembedBias. */
   total: number | null;
   unembedBias: number | null;
+  /** The final norm's scale at the position, frozen for the attribution. */
+  scale: number | null;
   components: { name: string; value: number | null }[];
   heads: HeadGrid;
   attnBias: (number | null)[];
   mlp: (number | null)[];
+  /** perSource: [layer][head][source position], each head's contribution by where it reads from; else null. */
+  sources: HeadGrid[] | null;
 };
 
 export const dlaStep = defineMethod({
   method: 'dla',
   title: 'Direct logit attribution',
   description: 'Each head’s, MLP’s and embedding’s direct contribution to a logit or logit difference.',
-  version: 2,
+  version: 3,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   cli: { flagAliases: { pos: 'position', uncentred: 'no-centred' }, textViews: ['components'], sortedViews: ['components'] },
-  views: { heads: 'grid', components: 'series', layers: 'series' },
+  views: { heads: 'grid', components: 'series', layers: 'series', sources: 'grid' },
   defaultFigure: { view: 'heads', type: 'heatmap' },
   async run(model, p, ctx): Promise<DlaJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const answer = p.answer === undefined ? undefined : resolveToken(model, p.answer, 'answer');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
-    const r = await directLogitAttribution(model, { ids }, { pos: p.position, answer, wrong, centred: p.centred });
+    const r = await directLogitAttribution(model, { ids }, { pos: p.position, answer, wrong, centred: p.centred, perSource: p.perSource });
     const token = (id: number) => ({ id, token: tokenStrings(model, [id])[0] });
     return {
       ids,
@@ -60,15 +65,30 @@ export const dlaStep = defineMethod({
       metric: num(r.metric),
       total: num(r.total),
       unembedBias: num(r.unembedBias),
+      scale: num(r.scale),
       components: r.components.map((c) => ({ name: c.name, value: num(c.value) })),
       heads: headGrid(r.heads),
       attnBias: r.attnBias.map(num),
       mlp: r.mlp.map(num),
+      sources: r.sources ? r.sources.map(headGrid) : null,
     };
   },
   view(r, name) {
     const metric = r.wrong ? `logit[${JSON.stringify(r.answer.token)}] − logit[${JSON.stringify(r.wrong.token)}]` : `logit[${JSON.stringify(r.answer.token)}]`;
     if (name === 'heads') return headGridView(`Direct logit attribution of ${metric} by head`, r.heads, 'contribution', true);
+    if (name === 'sources') {
+      // One row per head (a row of the heads grid split by source position; the row sums to the cell).
+      const rows = r.heads.flatMap((row, l) => row.map((_, h) => ({ l, h })));
+      return {
+        kind: 'grid',
+        title: `Direct logit attribution of ${metric} by head and source position${r.sources ? '' : ' (run with perSource)'}`,
+        x: { title: 'source position', labels: indexedLabels(r.tokens) },
+        y: { title: 'head', labels: rows.map(({ l, h }) => `L${l}H${h}`) },
+        z: rows.map(({ l, h }) => (r.sources ? r.sources[l][h] : r.tokens.map(() => null))),
+        zTitle: 'contribution',
+        signed: true,
+      };
+    }
     if (name === 'components') {
       return { kind: 'series', title: `Direct logit attribution of ${metric}`, x: { title: 'component', labels: r.components.map((c) => c.name) }, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.components.map((c) => c.value) }] };
     }

@@ -6,14 +6,17 @@
  */
 import { z } from 'zod';
 import { linearScope } from '../methods/linearscope.ts';
+import { metricTokens } from '../methods/metric-defaults.ts';
 import { resolvePosition } from '../methods/sequence.ts';
 import { indexedLabels } from './views.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import { defineMethod } from './define.ts';
+import type { DecodedJson } from './decoded-json.ts';
+import { decodedJson } from './decoded-json.ts';
 
 const Params = z.strictObject({
   prompt: PromptRefSchema.default(0),
-  target: TokenRefSchema,
+  target: TokenRefSchema.optional().describe("Default: the model's top prediction at the position."),
   wrong: TokenRefSchema.optional(),
   position: PositionSchema.default(-1),
   mode: z.enum(['secant', 'tangent']).default('secant'),
@@ -39,16 +42,15 @@ type LinearScopeJson = {
   grid: N[][];
   perComponent: N[];
   biasTerms: { label: string; value: N }[];
-  /** [pos] top tokens of W_U·(Aᵀv)[pos]. */
-  decodedTop: string[][];
-  decodedBottom: string[][];
+  /** [pos] W_U·(Aᵀv)[pos]: the tokens the input at each position pushes the metric towards (top) and away from (bottom). */
+  decoded: DecodedJson[];
 };
 
 export const linearScopeStep = defineMethod({
   method: 'linearscope',
   title: 'LinearScope',
   description: 'Exact position × component decomposition of a logit by linear replay, and its pull-back.',
-  version: 2,
+  version: 3,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
@@ -57,10 +59,12 @@ export const linearScopeStep = defineMethod({
   defaultFigure: { view: 'contributions', type: 'heatmap' },
   async run(model, p, ctx): Promise<LinearScopeJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
-    const target = resolveToken(model, p.target, 'target');
     const wrong = p.wrong === undefined ? undefined : resolveToken(model, p.wrong, 'wrong');
-    const r = await linearScope(model, { ids }, { target, wrong, position: resolvePosition(p.position, ids.length, 'params.position'), mode: p.mode, start: p.start, decodeTopK: p.decodeTopK });
-    const text = (t: { id: number; token: string | null }) => t.token ?? String(t.id);
+    const position = resolvePosition(p.position, ids.length, 'params.position');
+    // One pass per position for the secant gains, the linear replay and the adjoint across layers.
+    ctx.plan(ids.length + 2 * model.spec.nLayers + 4 + (p.target === undefined ? 1 : 0));
+    const target = p.target === undefined ? (await metricTokens(model, ids, position, { wrong })).answer : resolveToken(model, p.target, 'target');
+    const r = await linearScope(model, { ids }, { target, wrong, position, mode: p.mode, start: p.start, decodeTopK: p.decodeTopK });
     return {
       mode: r.mode,
       start: r.start,
@@ -77,8 +81,7 @@ export const linearScopeStep = defineMethod({
       grid: r.grid.map((row) => row.map(num)),
       perComponent: r.perComponent.map(num),
       biasTerms: r.biasTerms.map((t) => ({ label: t.label, value: num(t.value) })),
-      decodedTop: r.decoded.map((d) => d.top.map(text)),
-      decodedBottom: r.decoded.map((d) => d.bottom.map(text)),
+      decoded: r.decoded.map(decodedJson),
     };
   },
   view(r, name) {
@@ -97,7 +100,7 @@ export const linearScopeStep = defineMethod({
           kind: 'table',
           title: `The metric's direction pulled back to ${r.start}, through the LM head`,
           columns: ['position', 'promotes', 'suppresses'],
-          rows: r.tokens.map((t, j) => [positions.labels[j], r.decodedTop[j].map((s) => JSON.stringify(s)).join(' '), r.decodedBottom[j].map((s) => JSON.stringify(s)).join(' ')]),
+          rows: r.decoded.map((d, j) => [positions.labels[j], d.top.map((t) => JSON.stringify(t.token)).join(' '), d.bottom.map((t) => JSON.stringify(t.token)).join(' ')]),
         };
     }
   },

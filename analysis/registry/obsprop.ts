@@ -13,6 +13,7 @@ import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStr
 import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGridView } from './grids.ts';
+import { indexedLabels } from './views.ts';
 
 const PATH = /^\s*(L\d+H\d+|MLP\d+)\s*(,\s*(L\d+H\d+|MLP\d+)\s*)*$/i;
 
@@ -59,6 +60,8 @@ type ObsPropJson = {
   /** coupling.values[i][j] = C(y_i, y_j) over the top heads. */
   coupling: Matrix;
   cosine: Matrix;
+  /** [layer][head][pos] per-token scores y·x of each head's feature on the prompt (each token at its own norm scale); null without a prompt. */
+  scores: (N[] | null)[][];
   /** Features along the requested paths. */
   paths: { path: string; hook: string; norm: N; promotes: string[]; suppresses: string[] }[];
 };
@@ -67,12 +70,12 @@ export const obspropStep = defineMethod({
   method: 'obsprop',
   title: 'ObsProp',
   description: 'Feature vectors of an observable (e.g. " he" − " she") through every head: norms, coupling, decoding.',
-  version: 3,
+  version: 4,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   cli: { flagAliases: { 'pos-tokens': 'positive', 'pos-ids': 'positive', 'neg-tokens': 'negative', 'neg-ids': 'negative', pos: 'position', 'top-k': 'decode-top-k' }, textViews: ['features'] },
-  views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series' },
+  views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series', scores: 'grid' },
   defaultFigure: { view: 'norms', type: 'heatmap' },
   async run(model, p, ctx): Promise<ObsPropJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
@@ -96,6 +99,7 @@ export const obspropStep = defineMethod({
         return { head: label(h), norm: num(h.norm), effect: h.effect === null ? null : num(h.effect), promotes: d ? d.top.map(text) : [], suppresses: d ? d.bottom.map(text) : [] };
       }),
       mlps: r.mlps.flatMap((m) => (m ? [{ layer: m.layer, norm: num(m.norm), promotes: m.decoded ? m.decoded.top.map(text) : [], suppresses: m.decoded ? m.decoded.bottom.map(text) : [] }] : [])),
+      scores: r.heads.map((row) => row.map((h) => (h.scores ? Array.from(h.scores, num) : null))),
       coupling: matrix(couplingCoefficient),
       cosine: matrix(cosineSimilarity),
       paths: r.paths.map((f) => ({ path: pathLabel(f.path), hook: f.hook, norm: num(f.norm), promotes: f.decoded ? f.decoded.top.map(text) : [], suppresses: f.decoded ? f.decoded.bottom.map(text) : [] })),
@@ -137,6 +141,18 @@ export const obspropStep = defineMethod({
           y: { title: 'head', labels: m.heads },
           z: m.values,
           zTitle: name,
+          signed: true,
+        };
+      }
+      case 'scores': {
+        const heads = r.scores.flatMap((row, l) => row.map((_, h) => ({ l, h })));
+        return {
+          kind: 'grid',
+          title: `Per-token scores y·x of each head's ObsProp feature of ${obs}`,
+          x: { title: 'position', labels: indexedLabels(r.tokens) },
+          y: { title: 'head', labels: heads.map(({ l, h }) => `L${l}H${h}`) },
+          z: heads.map(({ l, h }) => r.scores[l][h] ?? r.tokens.map(() => null)),
+          zTitle: 'score',
           signed: true,
         };
       }

@@ -2,6 +2,7 @@
  * Patching-style results ([layer], [layer, pos], [layer, head], [layer, pos, head], row-major)
  * as 2-D grids: rows are layers (layer × head for three axes), columns positions or heads.
  * Position labels show the clean token and, where it differs, the corrupted one ("13: Lily / Tim").
+ * `patchGridByHead` condenses a [layer, pos, head] sweep to one layer × head grid.
  */
 import { visibleToken } from '../formats/token-label.ts';
 import type { GridView } from './views.ts';
@@ -39,4 +40,41 @@ export function patchGrid(r: PatchGridMeta, values: readonly (number | null)[], 
     y: { title: 'head', labels: rows.map(({ l, h }) => `L${l}H${h}`) },
     z: rows.map(({ l, h }) => Array.from({ length: A }, (_, p) => values[(l * A + p) * B + h])),
   };
+}
+
+/**
+ * A [layer, pos, head] sweep as a layer × head grid: each head's signed value of largest
+ * magnitude over positions (the positions of one head are a row of `patchGrid`). Other shapes
+ * are drawn as `patchGrid` draws them.
+ */
+export function patchGridByHead(r: PatchGridMeta, values: readonly (number | null)[], title: string, zTitle: string, range?: readonly [number, number]): GridView {
+  if (r.axes.join(',') !== 'layer,pos,head') return { ...patchGrid(r, values, title, zTitle), ...(range ? { range } : {}) };
+  const [L, P, H] = r.shape;
+  const z = Array.from({ length: L }, (_, l) =>
+    Array.from({ length: H }, (_, h) => {
+      let best: number | null = null;
+      for (let p = 0; p < P; p++) {
+        const v = values[(l * P + p) * H + h];
+        if (v !== null && (best === null || Math.abs(v) > Math.abs(best))) best = v;
+      }
+      return best;
+    }),
+  );
+  return {
+    kind: 'grid',
+    title: `${title}, largest |value| over positions`,
+    x: { title: 'head', labels: rangeLabels(H, 'H') },
+    y: { title: 'layer', labels: rangeLabels(L, 'L') },
+    z,
+    zTitle,
+    signed: true,
+    ...(range ? { range } : {}),
+  };
+}
+
+/** Symmetric colour limits [−m, m] over every value given (m = 1 when all are 0 or null). */
+export function symmetricRange(...grids: readonly (readonly (number | null)[])[]): [number, number] {
+  let m = 0;
+  for (const g of grids) for (const v of g) if (v !== null && Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m === 0 ? [-1, 1] : [-m, m];
 }

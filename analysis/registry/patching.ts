@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { PATCH_HOOKS, sweepGrid } from '../methods/patch-cells.ts';
 import { activationPatching } from '../methods/patching.ts';
-import { patchGrid } from './patch-grid.ts';
+import { patchGrid, patchGridByHead } from './patch-grid.ts';
 import { num, numbers, tokenStrings } from './common.ts';
 import { defineMethod } from './define.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
@@ -37,6 +37,8 @@ type PatchingJson = {
   cleanTokens: string[];
   corruptedTokens: string[];
   noiseSigma: number | null;
+  /** Forward passes that patched (the sweep's cost). */
+  patchedCalls: number;
   answer: { id: number; token: string };
   wrong: { id: number; token: string } | null;
 };
@@ -45,12 +47,12 @@ export const patchingStep = defineMethod({
   method: 'activation-patching',
   title: 'Activation patching',
   description: 'Patch clean activations into a corrupted run (or back) per layer, position and head.',
-  version: 2,
+  version: 3,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'clean', ref: p.clean }, ...corruptionRefs(p.corrupted, 'corrupted')],
   cli: { aliases: ['patch'], flagAliases: { ...PATCH_FLAG_ALIASES, noising: 'direction=noising', naive: 'mode=naive' } },
-  views: { normalized: 'grid', metric: 'grid' },
+  views: { normalized: 'grid', metric: 'grid', 'normalized-by-head': 'grid', 'metric-by-head': 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
   async run(model, p, ctx): Promise<PatchingJson> {
     const setup = await patchSetup(model, ctx, p);
@@ -81,13 +83,16 @@ export const patchingStep = defineMethod({
       cleanTokens: tokenStrings(model, setup.clean),
       corruptedTokens: tokenStrings(model, r.corruptedIds),
       noiseSigma: r.noiseSigma === null ? null : num(r.noiseSigma),
+      patchedCalls: r.patchedCalls,
       ...metricJson(model, setup.metric),
     };
   },
   view(r, name) {
     const what = `${r.direction} patching of ${r.hook}`;
-    return name === 'metric'
-      ? patchGrid(r, r.metric, `Metric after ${what}`, 'metric')
-      : patchGrid(r, r.normalized, `Normalised metric after ${what} (1 = clean restored)`, 'normalised metric');
+    // By head: a [layer, pos, head] sweep condensed to layer × head (other sweeps as they are).
+    const grid = name.endsWith('-by-head') ? patchGridByHead : patchGrid;
+    return name.startsWith('metric')
+      ? grid(r, r.metric, `Metric after ${what}`, 'metric')
+      : grid(r, r.normalized, `Normalised metric after ${what} (1 = clean restored)`, 'normalised metric');
   },
 });

@@ -12,12 +12,14 @@ import { visibleToken } from '../formats/token-label.ts';
  *   table  – rows of cells: table only
  *   graph  – nodes placed by token position (x) and layer (y) with weighted edges (attribution
  *            graphs): a node-link figure, or its edges as a table
+ *   scatter – one quantity against another of the same units, a point per labelled item (an
+ *            estimate against its exact value): a scatter plot over the line y = x, or a table
  */
 
-export const FIGURE_TYPES = ['heatmap', 'bar', 'line', 'table', 'graph'] as const;
+export const FIGURE_TYPES = ['heatmap', 'bar', 'line', 'table', 'graph', 'scatter'] as const;
 export type FigureType = (typeof FIGURE_TYPES)[number];
 
-export type ViewKind = 'grid' | 'series' | 'table' | 'graph';
+export type ViewKind = 'grid' | 'series' | 'table' | 'graph' | 'scatter';
 
 /** Figure types that can draw each kind of view. */
 export const FIGURE_TYPES_FOR: Readonly<Record<ViewKind, readonly FigureType[]>> = {
@@ -25,6 +27,7 @@ export const FIGURE_TYPES_FOR: Readonly<Record<ViewKind, readonly FigureType[]>>
   series: ['bar', 'line', 'table'],
   table: ['table'],
   graph: ['graph', 'table'],
+  scatter: ['scatter', 'table'],
 };
 
 export interface ViewAxis {
@@ -46,6 +49,11 @@ export interface GridView {
   readonly zTitle: string;
   /** Signed values get a diverging colour scale centred on 0. */
   readonly signed: boolean;
+  /**
+   * Fixed colour limits [min, max], for grids that must be read on one scale (attribution
+   * patching beside exact patching); default: from the grid's own values.
+   */
+  readonly range?: readonly [number, number];
 }
 
 export interface SeriesView {
@@ -95,7 +103,22 @@ export interface GraphView {
   readonly edges: readonly { readonly source: string; readonly target: string; readonly weight: number }[];
 }
 
-export type View = GridView | SeriesView | TableView | GraphView;
+export interface ScatterView {
+  readonly kind: 'scatter';
+  readonly title: string;
+  /** What each point is (e.g. a patching cell, "L2 · 13: Lily"). */
+  readonly points: ViewAxis;
+  /** The two quantities compared, one value per point (null where undefined). */
+  readonly x: { readonly title: string; readonly values: readonly (number | null)[] };
+  readonly y: { readonly title: string; readonly values: readonly (number | null)[] };
+}
+
+export type View = GridView | SeriesView | TableView | GraphView | ScatterView;
+
+/** A scatter's points as a table (point, x, y): its CSV and text form. */
+export function scatterTable(view: ScatterView): TableView {
+  return { kind: 'table', title: view.title, columns: [view.points.title, view.x.title, view.y.title], rows: view.points.labels.map((label, i) => [label, view.x.values[i] ?? null, view.y.values[i] ?? null]) };
+}
 
 /** A graph's edges as a table (source, target, weight; largest |weight| first): its CSV and text form. */
 export function graphEdgeTable(view: GraphView): TableView {

@@ -10,7 +10,7 @@ interface LinearScopeJson {
   logit: number;
   components: string[];
   grid: number[][];
-  decodedTop: string[][];
+  decoded: { top: { token: string; value: number }[] }[];
 }
 
 describe('probescope linearscope', () => {
@@ -28,7 +28,7 @@ describe('probescope linearscope', () => {
     expect(Math.abs(parts + out.bias - out.logit)).toBeLessThan(1e-4);
     expect(out.components).toHaveLength(out.perComponent.length);
     expect(out.components).toContain('L1H3');
-    expect(out.decodedTop).toHaveLength(ref.inputs[0].input_ids.length);
+    expect(out.decoded).toHaveLength(ref.inputs[0].input_ids.length);
   });
 
   it('--mode tangent gives the golden tangent split; text output on a tokenizer model', async () => {

@@ -10,7 +10,7 @@ import type { FigureOptions } from './options.ts';
 import { graphAxes, graphTraces } from './graph.ts';
 import { viewToTable } from './table.ts';
 import { plotlyText } from '../../analysis/formats/token-label.ts';
-import type { FigureType, GridView, View } from '../../analysis/registry/views.ts';
+import type { FigureType, GridView, ScatterView, View } from '../../analysis/registry/views.ts';
 
 export interface PlotlyFigure {
   readonly data: JsonObject[];
@@ -54,6 +54,7 @@ function heatmap(view: GridView, options: FigureOptions): JsonObject {
     hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{customdata}' : ''}<extra></extra>`,
     colorscale: (diverging ? DIVERGING : SEQUENTIAL) as Json,
     ...(diverging ? { zmid: 0 } : {}),
+    ...(view.range ? { zmin: view.range[0], zmax: view.range[1] } : {}),
     colorbar: { title: { text: plotlyText(view.zTitle) } },
     xgap: 1,
     ygap: 1,
@@ -77,6 +78,27 @@ function traces(view: View, type: 'bar' | 'line'): JsonObject[] {
   }));
 }
 
+/** One marker per point over the dotted line y = x (points on it: the two quantities agree). */
+function scatter(view: ScatterView): JsonObject[] {
+  const { x: a, y: b } = view;
+  const finite = [...a.values, ...b.values].filter((v): v is number => v !== null && Number.isFinite(v));
+  const lo = Math.min(0, ...finite);
+  const hi = Math.max(0, ...finite);
+  return [
+    { type: 'scatter', mode: 'lines', x: [lo, hi], y: [lo, hi], line: { color: '#c9ced8', dash: 'dot', width: 1 }, hoverinfo: 'skip', showlegend: false },
+    {
+      type: 'scatter',
+      mode: 'markers',
+      x: [...a.values],
+      y: [...b.values],
+      text: texts(view.points.labels),
+      marker: { size: 7, opacity: 0.75 },
+      hovertemplate: `%{text}<br>${plotlyText(a.title)} %{x:.4g}<br>${plotlyText(b.title)} %{y:.4g}<extra></extra>`,
+      showlegend: false,
+    },
+  ];
+}
+
 function table(view: View): JsonObject {
   const t = viewToTable(view);
   const fmt = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? Number(v.toPrecision(5)) : plotlyText(v));
@@ -94,6 +116,9 @@ export function toPlotly(view: View, type: FigureType, options: FigureOptions = 
     data = [heatmap(view, options)];
   } else if (type === 'table') {
     data = [table(view)];
+  } else if (type === 'scatter') {
+    if (view.kind !== 'scatter') throw new Error(`a ${view.kind} view cannot be drawn as a scatter plot`);
+    data = scatter(view);
   } else if (type === 'graph') {
     if (view.kind !== 'graph') throw new Error(`a ${view.kind} view cannot be drawn as a graph`);
     data = graphTraces(view, plotlyText);
@@ -105,6 +130,8 @@ export function toPlotly(view: View, type: FigureType, options: FigureOptions = 
       ? {}
       : view.kind === 'graph'
         ? graphAxes(view, plotlyText)
+      : view.kind === 'scatter'
+        ? { xaxis: { title: { text: plotlyText(view.x.title) } }, yaxis: { title: { text: plotlyText(view.y.title) } } }
       : view.kind === 'grid' && type === 'heatmap'
         ? { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed' } }
         : { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.kind === 'grid' ? view.zTitle : view.yTitle) } } };

@@ -3,7 +3,7 @@
  * writes, so the numbers in a CSV are exactly the numbers in the figure.
  */
 import type { TableCell, View } from '../../analysis/registry/views.ts';
-import { graphEdgeTable } from '../../analysis/registry/views.ts';
+import { graphEdgeTable, scatterTable } from '../../analysis/registry/views.ts';
 
 export interface PlainTable {
   readonly columns: readonly string[];
@@ -20,6 +20,8 @@ export function viewToTable(view: View): PlainTable {
       return { columns: [view.x.title, ...view.traces.map((t) => t.name)], rows: view.x.labels.map((label, i) => [label, ...view.traces.map((t) => t.values[i] ?? null)]) };
     case 'graph':
       return viewToTable(graphEdgeTable(view));
+    case 'scatter':
+      return viewToTable(scatterTable(view));
   }
 }
 
