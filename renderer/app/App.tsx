@@ -1,6 +1,7 @@
 import { EngineProvider } from './engine.tsx';
 import { ModelProvider } from './model-state.tsx';
 import { PromptProvider } from './prompt-state.tsx';
+import { InterventionProvider } from '../interventions/intervention-state.tsx';
 import { ProjectsDrawer, ProjectsProvider, ReopenProvider } from '../projects/index.ts';
 import { Shell } from './Shell.tsx';
 import type { EngineClient } from '../worker/client.ts';
@@ -10,12 +11,14 @@ export function App({ engine }: { engine: EngineClient }) {
     <EngineProvider client={engine}>
       <ModelProvider>
         <PromptProvider>
-          <ProjectsProvider>
-            <ReopenProvider>
-              <Shell />
-              <ProjectsDrawer />
-            </ReopenProvider>
-          </ProjectsProvider>
+          <InterventionProvider>
+            <ProjectsProvider>
+              <ReopenProvider>
+                <Shell />
+                <ProjectsDrawer />
+              </ReopenProvider>
+            </ProjectsProvider>
+          </InterventionProvider>
         </PromptProvider>
       </ModelProvider>
     </EngineProvider>

@@ -1,4 +1,5 @@
 /** Brand, the open model at a glance (with its backend), and the views. */
+import { InterventionBadge } from '../interventions/InterventionBadge.tsx';
 import { formatCount } from './format.ts';
 import { useModel } from './model-state.tsx';
 import type { ViewEntry } from './views.ts';
@@ -12,7 +13,7 @@ function ModelSummary() {
   return (
     <div className="sidebar-model" data-testid="sidebar-model">
       <div className="sidebar-model-name" title={card.label}>
-        {card.label.replace(/^builtin:/, '')}
+        {card.label.replace(/^builtin:/, '')} <InterventionBadge />
       </div>
       <div className="sidebar-model-meta">
         {card.architecture.replace(/ForCausalLM$/, '')} · {formatCount(card.parameters)} params

@@ -3,6 +3,7 @@ import { useModel } from '../app/model-state.tsx';
 import { usePrompt } from '../app/prompt-state.tsx';
 import { Checkbox } from '../components/Fields.tsx';
 import { Message } from '../components/Message.tsx';
+import { InterventionBadge } from '../interventions/InterventionBadge.tsx';
 import { changedPositions, pairProblem } from './pair.ts';
 import { PromptEditor } from './PromptEditor.tsx';
 
@@ -17,6 +18,7 @@ export function PromptPanel() {
       <div className="prompt-panel-options">
         <Checkbox label="Prepend BOS" checked={prompt.prependBos} onChange={prompt.setPrependBos} hint="Put the beginning-of-sequence token first" />
         <Checkbox label="Corrupted prompt (for patching)" checked={pairMode} onChange={prompt.setPairMode} testId="pair-mode" />
+        <InterventionBadge />
       </div>
       <div className={pairMode ? 'prompt-pair' : undefined}>
         <PromptEditor label={pairMode ? 'Clean prompt' : 'Prompt'} slot={clean} nCtx={card?.nCtx ?? null} changed={changed} testId="prompt" />

@@ -1,4 +1,5 @@
-/** The prompt workspace: what the model predicts next, and what it generates. */
+/** The prompt workspace: what the model predicts next, what it generates, and the interventions every view runs with. */
+import { InterventionList } from '../../interventions/InterventionList.tsx';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { GeneratePanel } from './GeneratePanel.tsx';
 import { NextTokenPanel } from './NextTokenPanel.tsx';
@@ -10,6 +11,7 @@ export function WorkspaceView() {
         <NextTokenPanel />
         <GeneratePanel />
       </div>
+      <InterventionList />
     </ViewLayout>
   );
 }
