@@ -1,16 +1,28 @@
 /**
- * Training a TopK sparse autoencoder or TopK per-layer transcoder on activations (Gao et al.
- * 2024, "Scaling and evaluating sparse autoencoders"), written in backend ops so it runs on the
- * CPU and on WebGPU alike:
+ * Training a sparse autoencoder or per-layer transcoder on activations, written in backend ops so
+ * it runs on the CPU and on WebGPU alike. Two architectures:
  *
+ * TopK (Gao et al. 2024, "Scaling and evaluating sparse autoencoders"):
  *   pre    = (x − b_dec·[SAE]) · W_encᵀ + b_enc;  acts = relu(topk_k(pre))
  *   recon  = acts · W_dec + b_dec;                  loss = mean over elements (recon − target)²
  *   aux    = (1/32) · mean (e − relu(topk_kaux(pre of dead features)) · W_dec)²,  e = target − recon
  *
- * a feature is dead when it has not fired for `deadAfterSteps` steps; the auxiliary loss gives
- * those features gradient toward the residual error. Adam (β = 0.9, 0.999, ε = 1e-8); decoder rows
- * renormalised to unit length after each step. b_dec starts at the mean target, the decoder at
- * random unit rows and the encoder at the decoder's transpose.
+ * JumpReLU (Rajamanoharan et al. 2024, "Jumping Ahead"; SAELens's JumpReLUTrainingSAE, "step"
+ * sparsity mode):
+ *   θ      = exp(log θ) per feature;               acts = pre · H(pre − θ)
+ *   loss   = mean over rows ‖recon − target‖² + λ · mean over rows Σ_f H(pre_f − θ_f)
+ *          [+ c_pre · mean over rows Σ_{dead f} relu(θ_f − pre_f)]   (Anthropic's pre-act loss, dead features only)
+ * H has no derivative, so the straight-through estimators of the paper stand in for it: the
+ * input gets the gradient of the mask held fixed (∂acts/∂pre = H(pre − θ)), and the threshold
+ * gets the rectangle-kernel pseudo-derivatives of bandwidth ε,
+ *   ∂acts/∂θ = −(θ/ε)·K((pre − θ)/ε),   ∂H/∂θ = −(1/ε)·K((pre − θ)/ε),   K(u) = 1 for |u| < ½, else 0
+ * (chain rule to log θ: ·θ). λ ramps linearly over `l0WarmUpSteps`.
+ *
+ * Both: a feature is dead when it has not fired for `deadAfterSteps` steps (the auxiliary losses
+ * act on those). Adam (β = 0.9, 0.999, ε = 1e-8); decoder rows renormalised to unit length after
+ * each step, so a sparsity penalty cannot be dodged by shrinking activations and growing decoder
+ * rows (SAELens's W_dec-norm factors are then 1). b_dec starts at the mean target, the decoder at
+ * random unit rows and the encoder at the decoder's transpose; JumpReLU's θ at `initThreshold`.
  *
  * Adam's √v is kept directly (s = √v) and updated as s' = √2 · normScale([√β₂·s, √(1−β₂)·g]),
  * since the backend has no elementwise square root; normScale over a pair gives √((a² + b²)/2).
@@ -33,20 +45,40 @@ export interface TrainData {
   readonly dOut: number;
 }
 
-export interface TrainConfig {
+interface TrainConfigBase {
   readonly dSae: number;
-  readonly k: number;
   readonly steps: number;
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
   /** Features idle this many steps count as dead for the auxiliary loss. */
   readonly deadAfterSteps: number;
-  /** Auxiliary loss weight (1/32 in the paper). */
+}
+
+export interface TopKTrainConfig extends TrainConfigBase {
+  readonly architecture?: 'topk';
+  readonly k: number;
+  /** Auxiliary (AuxK) loss weight (1/32 in the paper). */
   readonly auxCoefficient: number;
 }
 
-export const DEFAULT_TRAIN: Omit<TrainConfig, 'dSae' | 'k' | 'steps'> = {
+export interface JumpReLUTrainConfig extends TrainConfigBase {
+  readonly architecture: 'jumprelu';
+  /** λ, the weight of the L0 penalty (per row, against the summed squared error). */
+  readonly l0Coefficient: number;
+  /** ε, the width of the rectangle kernel of the threshold's pseudo-derivative. */
+  readonly bandwidth: number;
+  /** θ at step 0, for every feature. */
+  readonly initThreshold: number;
+  /** λ ramps linearly from 0 over this many steps (0: full from the start). */
+  readonly l0WarmUpSteps: number;
+  /** Weight of the pre-act loss on dead features (0: off). */
+  readonly preActCoefficient: number;
+}
+
+export type TrainConfig = TopKTrainConfig | JumpReLUTrainConfig;
+
+export const DEFAULT_TRAIN: Omit<TopKTrainConfig, 'dSae' | 'k' | 'steps'> = {
   batchSize: 256,
   lr: 2e-3,
   seed: 0,
@@ -54,22 +86,42 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, 'dSae' | 'k' | 'steps'> = {
   auxCoefficient: 1 / 32,
 };
 
+/**
+ * JumpReLU's own defaults: SAELens's JumpReLUTrainingSAEConfig (bandwidth 0.05, initial threshold
+ * 0.01, λ 1, no warm-up, no pre-act loss). ε and θ are in the activations' units, so rescale
+ * them for activations far from unit size.
+ */
+export const DEFAULT_JUMPRELU: Pick<JumpReLUTrainConfig, 'architecture' | 'l0Coefficient' | 'bandwidth' | 'initThreshold' | 'l0WarmUpSteps' | 'preActCoefficient'> = {
+  architecture: 'jumprelu',
+  l0Coefficient: 1,
+  bandwidth: 0.05,
+  initThreshold: 0.01,
+  l0WarmUpSteps: 0,
+  preActCoefficient: 0,
+};
+
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPS = 1e-8;
 
-type Params<T> = { encoder: T; bEnc: T; decoder: T; bDec: T };
-const PARAM_NAMES = ['encoder', 'bEnc', 'decoder', 'bDec'] as const;
+type Params<T> = { encoder: T; bEnc: T; decoder: T; bDec: T; logThreshold?: T };
+type ParamName = keyof Params<unknown>;
+const LINEAR_PARAMS = ['encoder', 'bEnc', 'decoder', 'bDec'] as const;
+
+function paramNames(config: TrainConfig): readonly ParamName[] {
+  return config.architecture === 'jumprelu' ? [...LINEAR_PARAMS, 'logThreshold'] : LINEAR_PARAMS;
+}
 
 /** Everything needed to continue training, on the host (serialisable). */
 export interface TrainState {
   readonly step: number;
+  /** JumpReLU adds `logThreshold` [d_sae]. */
   readonly params: Params<Float32Array>;
   readonly m: Params<Float32Array>;
   readonly s: Params<Float32Array>;
   /** Steps since each feature last fired. */
   readonly idle: Int32Array;
-  /** Mean squared error of the last step (the reconstruction loss). */
+  /** Mean squared error per element of the last step (the reconstruction loss). */
   readonly lastLoss: number;
 }
 
@@ -83,7 +135,7 @@ export interface TrainProgress {
 export interface TrainOptions {
   readonly resume?: TrainState;
   readonly onProgress?: (p: TrainProgress) => void;
-  /** Checked between steps; on abort, `train` returns the state so far with `cancelled`. */
+  /** Checked between steps; on abort, `trainDictionary` returns the state so far with `cancelled`. */
   readonly signal?: AbortSignal;
 }
 
@@ -92,8 +144,8 @@ export interface TrainResult {
   readonly cancelled: boolean;
 }
 
-function shapes(data: TrainData, dSae: number): Params<number[]> {
-  return { encoder: [dSae, data.dIn], bEnc: [dSae], decoder: [dSae, data.dOut], bDec: [data.dOut] };
+function shapes(data: TrainData, dSae: number): Required<Params<number[]>> {
+  return { encoder: [dSae, data.dIn], bEnc: [dSae], decoder: [dSae, data.dOut], bDec: [data.dOut], logThreshold: [dSae] };
 }
 
 /** Seeded initial state. */
@@ -113,13 +165,15 @@ export function initialState(data: TrainData, config: TrainConfig): TrainState {
   const targets = data.targets ?? data.inputs;
   const bDec = new Float32Array(data.dOut);
   for (let r = 0; r < data.n; r++) for (let o = 0; o < data.dOut; o++) bDec[o] += targets[r * data.dOut + o] / data.n;
-  const params = { encoder, bEnc: new Float32Array(dSae), decoder, bDec };
-  const zeros = () => ({
-    encoder: new Float32Array(encoder.length),
-    bEnc: new Float32Array(dSae),
-    decoder: new Float32Array(decoder.length),
-    bDec: new Float32Array(data.dOut),
-  });
+  const jump = config.architecture === 'jumprelu';
+  if (jump && !(config.initThreshold > 0)) throw new Error(`initThreshold must be positive (got ${config.initThreshold})`);
+  const params: Params<Float32Array> = { encoder, bEnc: new Float32Array(dSae), decoder, bDec };
+  if (jump) params.logThreshold = new Float32Array(dSae).fill(Math.log(config.initThreshold));
+  const zeros = (): Params<Float32Array> => {
+    const z: Params<Float32Array> = { encoder: new Float32Array(encoder.length), bEnc: new Float32Array(dSae), decoder: new Float32Array(decoder.length), bDec: new Float32Array(data.dOut) };
+    if (jump) z.logThreshold = new Float32Array(dSae);
+    return z;
+  };
   return { step: 0, params, m: zeros(), s: zeros(), idle: new Int32Array(dSae), lastLoss: Number.NaN };
 }
 
@@ -143,25 +197,134 @@ function gatherRows(src: Float32Array, width: number, rows: Int32Array): Float32
   return out;
 }
 
-export async function trainTopK(backend: Backend, data: TrainData, config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
-  if (config.k > config.dSae) throw new Error(`k ${config.k} is larger than d_sae ${config.dSae}`);
+/** One step's forward and backward: the loss gradient at every parameter, the activations and the error recon − target. */
+interface StepGradients {
+  readonly grads: Params<Tensor>;
+  readonly acts: Tensor;
+  readonly err: Tensor;
+}
+
+interface StepInput {
+  readonly params: Params<Tensor>;
+  readonly saeIn: Tensor;
+  readonly target: Tensor;
+  readonly isSae: boolean;
+  /** 1 for dead features, else 0 [1, d_sae]; null when none is dead. */
+  readonly dead: Tensor | null;
+  readonly nDead: number;
+  readonly step: number;
+}
+
+/** The gradients of the linear maps from dPre (at the pre-activations) and dRecon (at the output). */
+function linearGradients(b: Backend, inp: StepInput, dPre: Tensor, dRecon: Tensor, dDecoder: Tensor): Params<Tensor> {
+  const { params, saeIn, isSae } = inp;
+  return {
+    encoder: b.matmul(b.permute(dPre, [1, 0]), saeIn),
+    bEnc: b.reshape(b.sum(dPre, 0), [dPre.shape[1]]),
+    decoder: dDecoder,
+    // b_dec enters the output directly and, for an SAE, the input with a minus sign.
+    bDec: b.reshape(b.sum(isSae ? b.sub(dRecon, b.linearTransposed(dPre, params.encoder)) : dRecon, 0), [dRecon.shape[1]]),
+  };
+}
+
+function topKStep(b: Backend, inp: StepInput, config: TopKTrainConfig): StepGradients {
+  const { params, saeIn, target } = inp;
+  const [B, dOut] = target.shape;
+  const pre = b.linear(saeIn, params.encoder, params.bEnc);
+  const acts = b.unary(b.keepTopK(pre, config.k), 'relu');
+  const recon = b.add(b.linearTransposed(acts, params.decoder), params.bDec);
+  const err = b.sub(recon, target);
+  const scale = 2 / (B * dOut);
+  const dRecon = b.scale(err, scale);
+  let dPre = b.select(acts, b.linear(dRecon, params.decoder), b.fill(acts.shape, 0));
+  let dDecoder = b.matmul(b.permute(acts, [1, 0]), dRecon);
+
+  // Auxiliary loss over dead features, toward the residual error e = target − recon.
+  if (inp.dead && config.auxCoefficient > 0) {
+    const kAux = Math.max(1, Math.min(config.dSae, Math.floor(dOut / 2)));
+    const deadPre = b.select(b.expand(inp.dead, pre.shape), pre, b.fill(pre.shape, -1e30));
+    const auxActs = b.unary(b.keepTopK(deadPre, Math.min(kAux, inp.nDead)), 'relu');
+    const auxRecon = b.linearTransposed(auxActs, params.decoder);
+    // d/d auxRecon of coef·mean((auxRecon − e)²), with e = −err held constant.
+    const dAux = b.scale(b.add(auxRecon, err), config.auxCoefficient * scale);
+    dPre = b.add(dPre, b.select(auxActs, b.linear(dAux, params.decoder), b.fill(auxActs.shape, 0)));
+    dDecoder = b.add(dDecoder, b.matmul(b.permute(auxActs, [1, 0]), dAux));
+  }
+  return { grads: linearGradients(b, inp, dPre, dRecon, dDecoder), acts, err };
+}
+
+/** JumpReLU's activations: pre where pre > θ (strict, as SAELens compares), else 0; θ = exp(log θ) [d_sae]. */
+export function jumpReLU(b: Backend, pre: Tensor, threshold: Tensor): Tensor {
+  return b.select(b.unary(b.sub(pre, threshold), 'relu'), pre, b.fill(pre.shape, 0));
+}
+
+/**
+ * The straight-through backward of JumpReLU plus the L0 penalty, at pre [B, d_sae]:
+ *   dPre = dActs · H(pre − θ)
+ *   d log θ_f = θ_f · Σ_rows −(1/ε)·K((pre − θ_f)/ε) · (θ_f·dActs + l0Weight)
+ * `dActs` is the loss gradient at the activations and `l0Weight` the weight of each row's
+ * H(pre − θ) in the loss (λ/B for λ·mean over rows of the L0).
+ */
+export function jumpReLUBackward(b: Backend, pre: Tensor, threshold: Tensor, dActs: Tensor, l0Weight: number, bandwidth: number): { dPre: Tensor; dLogThreshold: Tensor } {
+  const zero = b.fill(pre.shape, 0);
+  const dPre = b.select(b.unary(b.sub(pre, threshold), 'relu'), dActs, zero);
+  // K((pre − θ)/ε) = 1 exactly where −ε/2 < pre − θ < ε/2.
+  const offset = b.sub(pre, threshold);
+  const half = b.fill(pre.shape, bandwidth / 2);
+  const aboveLow = b.unary(b.add(offset, half), 'relu');
+  const belowHigh = b.unary(b.sub(half, offset), 'relu');
+  const kernel = b.select(aboveLow, b.select(belowHigh, b.fill(pre.shape, 1), zero), zero);
+  const perRow = b.add(b.mul(dActs, threshold), b.fill(pre.shape, l0Weight));
+  const dThreshold = b.scale(b.reshape(b.sum(b.mul(kernel, perRow), 0), threshold.shape), -1 / bandwidth);
+  return { dPre, dLogThreshold: b.mul(dThreshold, threshold) };
+}
+
+function jumpReLUStep(b: Backend, inp: StepInput, config: JumpReLUTrainConfig): StepGradients {
+  const { params, saeIn, target } = inp;
+  const B = target.shape[0];
+  const threshold = b.unary(params.logThreshold!, 'exp');
+  const pre = b.linear(saeIn, params.encoder, params.bEnc);
+  const acts = jumpReLU(b, pre, threshold);
+  const recon = b.add(b.linearTransposed(acts, params.decoder), params.bDec);
+  const err = b.sub(recon, target);
+  // ‖recon − target‖² summed over the output, mean over rows (the paper's reconstruction loss).
+  const dRecon = b.scale(err, 2 / B);
+  const warm = config.l0WarmUpSteps > 0 ? Math.min(1, (inp.step + 1) / config.l0WarmUpSteps) : 1;
+  const jump = jumpReLUBackward(b, pre, threshold, b.linear(dRecon, params.decoder), (config.l0Coefficient * warm) / B, config.bandwidth);
+  let { dPre, dLogThreshold } = jump;
+  if (inp.dead && config.preActCoefficient > 0) {
+    // c · mean over rows Σ_dead relu(θ − pre): pulls dead features' pre-activations up to θ (and θ down).
+    const below = b.select(b.expand(inp.dead, pre.shape), b.unary(b.unary(b.sub(pre, threshold), 'neg'), 'relu'), b.fill(pre.shape, 0));
+    const weight = config.preActCoefficient / B;
+    const gate = b.select(below, b.fill(pre.shape, weight), b.fill(pre.shape, 0));
+    dPre = b.sub(dPre, gate);
+    dLogThreshold = b.add(dLogThreshold, b.mul(b.reshape(b.sum(gate, 0), threshold.shape), threshold));
+  }
+  const dDecoder = b.matmul(b.permute(acts, [1, 0]), dRecon);
+  return { grads: { ...linearGradients(b, inp, dPre, dRecon, dDecoder), logThreshold: dLogThreshold }, acts, err };
+}
+
+/** Trains a TopK or JumpReLU dictionary (by `config.architecture`). */
+export async function trainDictionary(backend: Backend, data: TrainData, config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  if (config.architecture !== 'jumprelu' && config.k > config.dSae) throw new Error(`k ${config.k} is larger than d_sae ${config.dSae}`);
+  if (config.architecture === 'jumprelu' && !(config.bandwidth > 0)) throw new Error(`bandwidth must be positive (got ${config.bandwidth})`);
   if (data.n < 1) throw new Error('no training rows');
+  const names = paramNames(config);
   const isSae = data.targets === undefined;
   const scope = tensorScope(backend);
   const b = scope.backend;
   let state = options.resume ?? initialState(data, config);
+  if (names.some((n) => state.params[n] === undefined)) throw new Error(`the state to resume has no ${names.find((n) => !state.params[n])} (trained as another architecture?)`);
   const shape = shapes(data, config.dSae);
-  const upload = (p: Params<Float32Array>): Params<Tensor> => ({
-    encoder: b.upload(p.encoder, shape.encoder),
-    bEnc: b.upload(p.bEnc, shape.bEnc),
-    decoder: b.upload(p.decoder, shape.decoder),
-    bDec: b.upload(p.bDec, shape.bDec),
-  });
+  const upload = (p: Params<Float32Array>): Params<Tensor> => {
+    const out = {} as Params<Tensor>;
+    for (const n of names) out[n] = b.upload(p[n]!, shape[n]);
+    return out;
+  };
   let params = upload(state.params);
   let m = upload(state.m);
   let s = upload(state.s);
   const idle = Int32Array.from(state.idle);
-  const kAux = Math.max(1, Math.min(config.dSae, Math.floor(data.dOut / 2)));
   let cancelled = false;
   let lastLoss = state.lastLoss;
   try {
@@ -174,53 +337,33 @@ export async function trainTopK(backend: Backend, data: TrainData, config: Train
       const B = rows.length;
       const x = b.upload(gatherRows(data.inputs, data.dIn, rows), [B, data.dIn]);
       const target = isSae ? x : b.upload(gatherRows(data.targets!, data.dOut, rows), [B, data.dOut]);
-
-      // Forward.
-      const saeIn = isSae ? b.sub(x, params.bDec) : x;
-      const pre = b.linear(saeIn, params.encoder, params.bEnc);
-      const acts = b.unary(b.keepTopK(pre, config.k), 'relu');
-      const recon = b.add(b.linearTransposed(acts, params.decoder), params.bDec);
-      const err = b.sub(recon, target);
-      const scale = 2 / (B * data.dOut);
-      const dRecon = b.scale(err, scale);
-      let dPre = b.select(acts, b.linear(dRecon, params.decoder), b.fill(acts.shape, 0));
-      let dDecoder = b.matmul(b.permute(acts, [1, 0]), dRecon);
-
-      // Auxiliary loss over dead features, toward the residual error e = target − recon.
       const dead = Float32Array.from(idle, (v) => (v >= config.deadAfterSteps ? 1 : 0));
       const nDead = dead.reduce((a, v) => a + v, 0);
-      if (nDead > 0 && config.auxCoefficient > 0) {
-        const deadMask = b.expand(b.upload(dead, [1, config.dSae]), pre.shape);
-        const deadPre = b.select(deadMask, pre, b.fill(pre.shape, -1e30));
-        const auxActs = b.unary(b.keepTopK(deadPre, Math.min(kAux, nDead)), 'relu');
-        const auxRecon = b.linearTransposed(auxActs, params.decoder);
-        // d/d auxRecon of coef·mean((auxRecon − e)²), with e = −err held constant.
-        const dAux = b.scale(b.add(auxRecon, err), config.auxCoefficient * scale);
-        dPre = b.add(dPre, b.select(auxActs, b.linear(dAux, params.decoder), b.fill(auxActs.shape, 0)));
-        dDecoder = b.add(dDecoder, b.matmul(b.permute(auxActs, [1, 0]), dAux));
-      }
-      const grads: Params<Tensor> = {
-        encoder: b.matmul(b.permute(dPre, [1, 0]), saeIn),
-        bEnc: b.reshape(b.sum(dPre, 0), [config.dSae]),
-        decoder: dDecoder,
-        // b_dec enters the output directly and, for an SAE, the input with a minus sign.
-        bDec: b.reshape(b.sum(isSae ? b.sub(dRecon, b.linearTransposed(dPre, params.encoder)) : dRecon, 0), [data.dOut]),
+      const inp: StepInput = {
+        params,
+        saeIn: isSae ? b.sub(x, params.bDec) : x,
+        target,
+        isSae,
+        dead: nDead > 0 ? b.upload(dead, [1, config.dSae]) : null,
+        nDead,
+        step,
       };
+      const { grads, acts, err } = config.architecture === 'jumprelu' ? jumpReLUStep(b, inp, config) : topKStep(b, inp, config);
 
       // Adam.
       const t = step + 1;
       const next: Params<Tensor> = { ...params };
       const nextM: Params<Tensor> = { ...m };
       const nextS: Params<Tensor> = { ...s };
-      for (const name of PARAM_NAMES) {
-        const g = grads[name];
+      for (const name of names) {
+        const g = grads[name]!;
         const flat = [g.shape.reduce((a, v) => a * v, 1), 1];
-        nextM[name] = b.add(b.scale(m[name], BETA1), b.scale(g, 1 - BETA1));
-        const pair = b.concat([b.reshape(b.scale(s[name], Math.sqrt(BETA2)), flat), b.reshape(b.scale(g, Math.sqrt(1 - BETA2)), flat)], 1);
+        nextM[name] = b.add(b.scale(m[name]!, BETA1), b.scale(g, 1 - BETA1));
+        const pair = b.concat([b.reshape(b.scale(s[name]!, Math.sqrt(BETA2)), flat), b.reshape(b.scale(g, Math.sqrt(1 - BETA2)), flat)], 1);
         nextS[name] = b.reshape(b.scale(b.normScale(pair, false, 0), Math.SQRT2), g.shape);
-        const mHat = b.scale(nextM[name], 1 / (1 - BETA1 ** t));
-        const sHat = b.scale(nextS[name], 1 / Math.sqrt(1 - BETA2 ** t));
-        next[name] = b.sub(params[name], b.scale(b.div(mHat, b.add(sHat, b.fill(sHat.shape, EPS))), config.lr));
+        const mHat = b.scale(nextM[name]!, 1 / (1 - BETA1 ** t));
+        const sHat = b.scale(nextS[name]!, 1 / Math.sqrt(1 - BETA2 ** t));
+        next[name] = b.sub(params[name]!, b.scale(b.div(mHat, b.add(sHat, b.fill(sHat.shape, EPS))), config.lr));
       }
       // Unit decoder rows: ‖row‖ = √d · normScale(row).
       next.decoder = b.normalize(next.decoder, b.scale(b.normScale(next.decoder, false, 0), Math.sqrt(data.dOut)), false);
@@ -233,7 +376,7 @@ export async function trainTopK(backend: Backend, data: TrainData, config: Train
       params = next;
       m = nextM;
       s = nextS;
-      scope.release([...Object.values(params), ...Object.values(m), ...Object.values(s)]);
+      scope.release([...names.map((n) => params[n]!), ...names.map((n) => m[n]!), ...names.map((n) => s[n]!)]);
       options.onProgress?.({
         step: t,
         steps: config.steps,
@@ -243,8 +386,10 @@ export async function trainTopK(backend: Backend, data: TrainData, config: Train
       state = { ...state, step: t };
     }
     const read = async (p: Params<Tensor>): Promise<Params<Float32Array>> => {
-      const [encoder, bEnc, decoder, bDec] = await backend.read(PARAM_NAMES.map((n) => p[n]));
-      return { encoder, bEnc, decoder, bDec };
+      const values = await backend.read(names.map((n) => p[n]!));
+      const out = {} as Params<Float32Array>;
+      names.forEach((n, i) => (out[n] = values[i]));
+      return out;
     };
     return {
       state: { step: state.step, params: await read(params), m: await read(m), s: await read(s), idle, lastLoss },
@@ -259,21 +404,26 @@ export interface TrainedDictionaryInfo {
   readonly label: string;
   readonly hookIn: string;
   readonly hookOut: string;
-  readonly k: number;
   readonly modelName: string | null;
 }
 
-/** The trained weights as a SAELens-layout dictionary (topk, or transcoder when the hooks differ). */
-export function trainedDictionary(state: TrainState, data: TrainData, info: TrainedDictionaryInfo): HostDictionary {
+/**
+ * The trained weights as a SAELens-layout dictionary: `topk` or `jumprelu` (threshold = exp(log θ)),
+ * and a transcoder (`jumprelu_transcoder` for JumpReLU) when the hooks differ.
+ */
+export function trainedDictionary(state: TrainState, data: TrainData, config: TrainConfig, info: TrainedDictionaryInfo): HostDictionary {
   const dSae = state.params.bEnc.length;
   const w = (name: string, shape: number[], values: Float32Array): HostWeight => ({ name, dtype: 'F32', shape, data: values });
   const transcoder = info.hookIn !== info.hookOut;
+  const jump = config.architecture === 'jumprelu';
+  const logThreshold = state.params.logThreshold;
+  if (jump && !logThreshold) throw new Error(`${info.label}: a JumpReLU state needs logThreshold`);
   return {
     config: {
       label: info.label,
       format: 'saelens',
-      architecture: 'topk',
-      activation: 'topk',
+      architecture: jump ? (transcoder ? 'jumprelu_transcoder' : 'jumprelu') : 'topk',
+      activation: jump ? 'jumprelu' : 'topk',
       kind: transcoder ? 'transcoder' : 'sae',
       hookIn: info.hookIn,
       hookOut: info.hookOut,
@@ -281,7 +431,7 @@ export function trainedDictionary(state: TrainState, data: TrainData, info: Trai
       dIn: data.dIn,
       dSae,
       dOut: data.dOut,
-      k: info.k,
+      k: jump ? null : config.k,
       applyBDecToInput: !transcoder,
       normalization: 'none',
       modelName: info.modelName,
@@ -291,7 +441,7 @@ export function trainedDictionary(state: TrainState, data: TrainData, info: Trai
       bEnc: w('b_enc', [dSae], state.params.bEnc),
       decoder: w('W_dec', [dSae, data.dOut], state.params.decoder),
       bDec: w('b_dec', [data.dOut], state.params.bDec),
-      threshold: null,
+      threshold: jump ? w('threshold', [dSae], logThreshold!.map(Math.exp)) : null,
       skip: null,
     },
   };

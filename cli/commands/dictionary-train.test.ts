@@ -26,6 +26,19 @@ describe('probescope dictionary-train', () => {
     expect(metrics.meanL0).toBeLessThanOrEqual(4);
   });
 
+  it('--architecture jumprelu writes a SAELens jumprelu_transcoder with its thresholds', async () => {
+    const out = testTempDir('dict-train-jr-');
+    const code = await dictionaryTrainCommand([
+      '--model', 'builtin:stories260K', '--out', out, '--transcoders', '0', '--samples', '3', '--length', '12',
+      '--eval-samples', '1', '--steps', '4', '--d-sae', '32', '--architecture', 'jumprelu', '--init-threshold', '0.05',
+    ]);
+    expect(code).toBe(0);
+    const dict = await loadSaeLens(new NodeFolderSource(join(out, 'blocks.0.hook_mlp_out')));
+    expect(dict.config).toMatchObject({ architecture: 'jumprelu_transcoder', activation: 'jumprelu', kind: 'transcoder', dSae: 32, k: null });
+    expect(dict.weights.threshold!.shape).toEqual([32]);
+    await expect(dictionaryTrainCommand(['--model', 'builtin:stories260K', '--out', out, '--transcoders', '0', '--architecture', 'jumprelu', '--k', '4'])).rejects.toThrow(/--k is for --architecture topk/);
+  });
+
   it('says what is missing', async () => {
     await expect(dictionaryTrainCommand(['--model', 'builtin:stories260K'])).rejects.toThrow(/--out DIR is required/);
     await expect(dictionaryTrainCommand(['--model', 'builtin:stories260K', '--out', testTempDir('dict-train-')])).rejects.toThrow(/say what to train/);
