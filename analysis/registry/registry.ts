@@ -2,6 +2,7 @@
  * The method steps notebooks can use, by name. One adapter per method lives next to this file;
  * adding a method is one import and one entry here.
  */
+import { attentionPatternsStep } from './attention-patterns.ts';
 import { attributionGraphStep } from './attribution-graph.ts';
 import { ablateHeadsStep } from './ablate-heads.ts';
 import { attributionPatchingStep } from './attribution-patching.ts';
@@ -31,4 +32,4 @@ export function methodRegistry(steps: readonly RegisteredMethod[]): MethodRegist
   return map;
 }
 
-export const METHODS: MethodRegistry = methodRegistry([runModelStep, logitLensStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, featureAttributionStep, attributionGraphStep]);
+export const METHODS: MethodRegistry = methodRegistry([runModelStep, logitLensStep, attentionPatternsStep, neuronsStep, dlaStep, headAblationStep, ablateHeadsStep, patchingStep, pathPatchingStep, headScoresStep, attributionPatchingStep, linearScopeStep, obspropStep, retrievalStep, probeStep, featureDashboardsStep, featureSteerStep, featureSearchStep, featureAttributionStep, attributionGraphStep]);
