@@ -1,22 +1,26 @@
 /**
  * CPU backends on a GPT-2-small-shaped model (12 layers, d 768, 12 heads, d_mlp 3072, vocab
- * 50257; random N(0, 0.02²) weights), 128 tokens, logits at every position, in one run with the
- * measurements interleaved round by round (the machine is shared, so medians of interleaved runs):
+ * 50257; random N(0, 0.02²) weights), 128 tokens, logits at every position and the mean
+ * next-token loss (what run() returns), in one run with the measurements interleaved round by
+ * round (the machine is shared, so medians of interleaved runs):
  *   - the fast CPU backend (gpu/wasm) on 1 thread and with its GEMM worker threads;
- *   - PyTorch eager on the same weights (bench/torch-gpt2.py) on 1 and 2 threads, when
- *     `/usr/bin/python3 -c 'import torch'` works (Debian python3-torch);
+ *   - PyTorch eager on the same weights (bench/torch-gpt2.py), when
+ *     `/usr/bin/python3 -c 'import torch'` works (Debian python3-torch): one process limited to
+ *     1 thread and one to 2, each through OPENBLAS/OMP/MKL_NUM_THREADS at start plus
+ *     torch.set_num_threads (the OpenBLAS pool ignores set_num_threads alone);
  *   - the reference CPU backend (gpu/cpu), once (it takes tens of seconds);
  * then GEMM GFLOP/s per projection shape (M = 128 tokens, copies in and out included), and an
  * activation-patching sweep (resid_pre, 12 layers × 20 positions) against one forward of the
  * same 20-token prompt on the fast backend. Targets (issue 13): PyTorch(1 thread) / fast ≥ 0.5 on
  * one thread and ≥ 0.8 with two; sweep < 10 forwards.
  *
- * One-thread runs are also timed in process CPU time, which other work on a shared machine
- * does not inflate the way it inflates wall time; multi-thread runs only have wall time.
+ * Every run is also timed in process CPU time, which other work on a shared machine does not
+ * inflate the way it inflates wall time (for a single thread CPU ≈ wall on an idle machine);
+ * two-thread results need wall time, so the load average is printed beside them.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +75,8 @@ function namedTensors(w: ModelWeights<HostWeight>): [string, HostWeight][] {
   return out;
 }
 
-/** A PyTorch process holding the same weights, answering one command per line. */
-async function startTorch(w: ModelWeights<HostWeight>, manifest: object, dir: string) {
+/** Writes the weights and the manifest PyTorch reads into `dir`; returns the manifest path. */
+function writeTorchInputs(w: ModelWeights<HostWeight>, manifest: object, dir: string): string {
   const tensors = namedTensors(w);
   let offset = 0;
   const entries = tensors.map(([name, t]) => {
@@ -84,13 +88,24 @@ async function startTorch(w: ModelWeights<HostWeight>, manifest: object, dir: st
   tensors.forEach(([, t], i) => raw.set(toFloat32(t), entries[i].offset));
   writeFileSync(join(dir, 'weights.f32'), new Uint8Array(raw.buffer));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, tensors: entries }));
+  return join(dir, 'manifest.json');
+}
+
+/**
+ * A PyTorch process on `threads` threads holding the same weights, answering one command per
+ * line. The thread count is fixed at process start through the environment: Debian's torch runs
+ * its GEMMs in libopenblas0-pthread, whose pool size torch.set_num_threads does not change.
+ */
+function startTorch(dir: string, threads: number) {
   const script = fileURLToPath(new URL('./torch-gpt2.py', import.meta.url));
-  const child = spawn(PYTHON, [script, join(dir, 'manifest.json'), join(dir, 'weights.f32')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const n = String(threads);
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  const child = spawn(PYTHON, [script, join(dir, 'manifest.json'), join(dir, 'weights.f32'), n], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (command: string): Promise<Record<string, unknown>> => {
     child.stdin.write(`${command}\n`);
     const { value, done } = await lines.next();
-    if (done) throw new Error(`bench: PyTorch exited before answering "${command}"`);
+    if (done) throw new Error(`bench: PyTorch (${threads} threads) exited before answering "${command}"`);
     return JSON.parse(value as string) as Record<string, unknown>;
   };
   return { ask, close: () => child.stdin.end() };
@@ -110,9 +125,12 @@ export async function benchCpuBackends(): Promise<Record<string, number | string
 
   const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'probescope-torch-'));
-  const torch = hasTorch ? await startTorch(weights, { nLayers: 12, nHeads: 12, dModel: 768, eps: spec.normEps, ids }, dir) : null;
+  if (hasTorch) writeTorchInputs(weights, { nLayers: 12, nHeads: 12, dModel: 768, eps: spec.normEps, ids }, dir);
+  const torch1 = hasTorch ? startTorch(dir, 1) : null;
+  const torch2 = hasTorch ? startTorch(dir, 2) : null;
+  out['load average (1 min) at start'] = loadavg()[0].toFixed(2);
   try {
-    const t: Record<string, number[]> = { fast1: [], fast1Cpu: [], fastN: [], torch1: [], torch1Cpu: [], torch2: [] };
+    const t: Record<string, number[]> = { fast1: [], fast1Cpu: [], fastN: [], fastNCpu: [], torch1: [], torch1Cpu: [], torch2: [], torch2Cpu: [], loss: [] };
     await timeForward(fast, ids); // warm-up (JIT, memory growth)
     for (let r = 0; r < ROUNDS; r++) {
       fastBackend.setThreaded(false);
@@ -120,36 +138,47 @@ export async function benchCpuBackends(): Promise<Record<string, number | string
       t.fast1.push(one.wall);
       t.fast1Cpu.push(one.cpu);
       fastBackend.setThreaded(true);
-      t.fastN.push(await timeForward(fast, ids));
-      if (torch) {
-        const reply = await torch.ask('run 1');
-        t.torch1.push(reply.seconds as number);
-        t.torch1Cpu.push(reply.cpu as number);
-        t.torch2.push((await torch.ask('run 2')).seconds as number);
+      const many = await timeForwardBoth(fast, ids);
+      t.fastN.push(many.wall);
+      t.fastNCpu.push(many.cpu);
+      if (torch1 && torch2) {
+        const reply1 = await torch1.ask('run');
+        t.torch1.push(reply1.seconds as number);
+        t.torch1Cpu.push(reply1.cpu as number);
+        t.loss.push(reply1.loss as number);
+        const reply2 = await torch2.ask('run');
+        t.torch2.push(reply2.seconds as number);
+        t.torch2Cpu.push(reply2.cpu as number);
       }
     }
     const threads = fastBackend.threads;
-    out['fast, 1 thread: forward s'] = +median(t.fast1).toFixed(3);
-    out['fast, 1 thread: forward CPU s'] = +median(t.fast1Cpu).toFixed(3);
-    out[`fast, ${threads} threads: forward s`] = +median(t.fastN).toFixed(3);
-    if (torch) {
-      out['PyTorch eager, 1 thread: forward s'] = +median(t.torch1).toFixed(3);
-      out['PyTorch eager, 1 thread: forward CPU s'] = +median(t.torch1Cpu).toFixed(3);
-      out['PyTorch eager, 2 threads: forward s'] = +median(t.torch2).toFixed(3);
+    out['fast, 1 thread: forward s (CPU s)'] = `${median(t.fast1).toFixed(3)} (${median(t.fast1Cpu).toFixed(3)})`;
+    out[`fast, ${threads} threads: forward s (CPU s)`] = `${median(t.fastN).toFixed(3)} (${median(t.fastNCpu).toFixed(3)})`;
+    if (torch1 && torch2) {
+      const [th1, th2] = [await torch1.ask('threads'), await torch2.ask('threads')];
+      out['PyTorch eager, 1 thread: forward s (CPU s)'] = `${median(t.torch1).toFixed(3)} (${median(t.torch1Cpu).toFixed(3)})`;
+      out['PyTorch eager, 2 threads: forward s (CPU s)'] = `${median(t.torch2).toFixed(3)} (${median(t.torch2Cpu).toFixed(3)})`;
+      // A true single thread spends about as much CPU time as wall time; BLAS helper threads would show as CPU > wall.
+      out['PyTorch 1-thread process: CPU / wall (≈ 1 when single-threaded)'] = `${(median(t.torch1Cpu) / median(t.torch1)).toFixed(2)} (torch threads ${th1.torch}, OS threads ${th1.os})`;
+      out['PyTorch 2-thread process: threads'] = `torch ${th2.torch}, OS threads ${th2.os}`;
       out['PyTorch(1 thread) / fast(1 thread)  [target ≥ 0.5]'] = +(median(t.torch1) / median(t.fast1)).toFixed(3);
       out['PyTorch(1 thread) / fast(1 thread), CPU time  [target ≥ 0.5]'] = +(median(t.torch1Cpu) / median(t.fast1Cpu)).toFixed(3);
       out[`PyTorch(1 thread) / fast(${threads} threads)  [target ≥ 0.8]`] = +(median(t.torch1) / median(t.fastN)).toFixed(3);
       out[`PyTorch(2 threads) / fast(${threads} threads)`] = +(median(t.torch2) / median(t.fastN)).toFixed(3);
-      const mine = (await run(fast, { ids }, { logits: 'last' })).logits!.data;
-      const theirs = (await torch.ask('logits')).last as number[];
-      out['max |logit difference| vs PyTorch (same weights)'] = Math.max(...theirs.map((v, i) => Math.abs(v - mine[i]))).toExponential(2);
+      const mine = await run(fast, { ids }, { logits: 'all' });
+      const last = mine.logits!.data.subarray((TOKENS - 1) * spec.dVocab);
+      const theirs = (await torch1.ask('logits')).last as number[];
+      out['max |logit difference| vs PyTorch (same weights)'] = Math.max(...theirs.map((v, i) => Math.abs(v - last[i]))).toExponential(2);
+      out['|loss difference| vs PyTorch'] = Math.abs(mine.loss! - median(t.loss)).toExponential(2);
     } else {
       out.PyTorch = `not measured: ${PYTHON} -c 'import torch' failed (Debian: apt install python3-torch libopenblas0-pthread)`;
     }
   } finally {
-    torch?.close();
+    torch1?.close();
+    torch2?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  out['load average (1 min) after the interleaved rounds'] = loadavg()[0].toFixed(2);
 
   const ref = modelOnBackend({ label: 'gpt2-small-shaped', spec, weights, tokenizer: null }, createCpuBackend());
   const refTime = await timeForwardBoth(ref, ids);

@@ -1,10 +1,15 @@
 """PyTorch eager GPT-2 forward for bench/cpu-backends.ts, on the weights that bench wrote.
 
-usage: python3 bench/torch-gpt2.py MANIFEST.json WEIGHTS.f32
+usage: OPENBLAS_NUM_THREADS=n OMP_NUM_THREADS=n MKL_NUM_THREADS=n python3 bench/torch-gpt2.py MANIFEST.json WEIGHTS.f32 n
+One process per thread count: Debian's torch does its GEMMs in libopenblas0-pthread, whose pool
+size is fixed by OPENBLAS_NUM_THREADS when the library loads and is not changed by
+torch.set_num_threads, so the bench starts this script once per count with the variables set.
 The manifest lists every tensor (name, shape, offset in f32 values) in Probescope's layout
 ([out, in] matrices) and the token ids. Then one command per stdin line:
-  run THREADS   -> one forward on THREADS threads; prints {"seconds": wall s, "cpu": process CPU s}
-  logits        -> prints {"last": [...]} the last position's logits (to check the weights match)
+  run     -> one forward (logits at every position and the mean next-token loss, what
+             Probescope's run() returns); prints {"seconds": wall s, "cpu": process CPU s}
+  logits  -> prints {"last": [...]} the last position's logits (to check the weights match)
+  threads -> prints {"torch": torch.get_num_threads(), "os": OS threads of this process}
 """
 import json
 import math
@@ -16,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 torch.set_grad_enabled(False)
+torch.set_num_threads(int(sys.argv[3]))
 manifest = json.load(open(sys.argv[1]))
 raw = np.fromfile(sys.argv[2], dtype=np.float32)
 W = {t["name"]: torch.from_numpy(raw[t["offset"]:t["offset"] + int(np.prod(t["shape"]))].reshape(t["shape"])) for t in manifest["tensors"]}
@@ -43,13 +49,21 @@ def forward(ids):
     return F.linear(x, W["unembed"])
 
 
+def os_threads():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
+
+
 forward(ids)  # warm-up
 for line in sys.stdin:
     cmd = line.split()
     if cmd[0] == "run":
-        torch.set_num_threads(int(cmd[1]))
         t0, c0 = time.perf_counter(), time.process_time()
-        forward(ids)
-        print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}), flush=True)
+        logits = forward(ids)
+        loss = F.cross_entropy(logits[:-1], ids[1:])
+        t1, c1 = time.perf_counter(), time.process_time()
+        print(json.dumps({"seconds": t1 - t0, "cpu": c1 - c0, "loss": loss.item()}), flush=True)
     elif cmd[0] == "logits":
         print(json.dumps({"last": forward(ids)[-1].tolist()}), flush=True)
+    elif cmd[0] == "threads":
+        print(json.dumps({"torch": torch.get_num_threads(), "os": os_threads()}), flush=True)
