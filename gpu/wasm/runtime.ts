@@ -1,10 +1,11 @@
 /**
  * The kernels' runtime: picks the module variant the engine supports (relaxed-SIMD FMA or plain
  * SIMD128; shared memory where SharedArrayBuffer exists), instantiates it on one memory, and
- * runs GEMMs on the calling thread plus a pool of worker threads that split the columns (N).
+ * runs GEMMs on the calling thread plus a pool of worker threads that share out column chunks.
  */
 import { KERNELS } from './kernels.generated.ts';
 import { WasmHeap } from './heap.ts';
+import { MAX_CALLS } from './thread-protocol.ts';
 import { ThreadPool } from './threads.ts';
 
 /** The module's exports (gpu/wasm/kernels/index.ts); pointers are byte offsets. */
@@ -136,12 +137,23 @@ export class WasmRuntime {
   useThreads = true;
 
   gemm(call: GemmCall): void {
-    const { M, N, K } = call;
-    if (this.pool && this.useThreads && M * N * K >= THREAD_MIN_WORK && N >= 16) {
-      this.pool.gemm(call, this.kernels, this.work);
+    this.gemms([call]);
+  }
+
+  /**
+   * Independent GEMMs (e.g. one per attention head) as one job: their column chunks are shared
+   * out among the threads together, so many small products also use every thread.
+   */
+  gemms(calls: readonly GemmCall[]): void {
+    let work = 0;
+    for (const { M, N, K } of calls) work += M * N * K;
+    if (this.pool && this.useThreads && work >= THREAD_MIN_WORK && (calls.length > 1 || calls[0].N >= 16)) {
+      for (let i = 0; i < calls.length; i += MAX_CALLS) this.pool.gemm(calls.slice(i, i + MAX_CALLS), this.kernels, this.work);
       return;
     }
-    this.kernels.gemm(M, N, K, call.a, call.lda, call.b, call.ldb, call.kind, call.bRowsAreN ? 1 : 0, call.c, call.ldc, call.bias, 0, N, this.work);
+    for (const call of calls) {
+      this.kernels.gemm(call.M, call.N, call.K, call.a, call.lda, call.b, call.ldb, call.kind, call.bRowsAreN ? 1 : 0, call.c, call.ldc, call.bias, 0, call.N, this.work);
+    }
   }
 
   /** Stops the worker threads; the runtime keeps working on one thread. */

@@ -127,6 +127,10 @@ describe('attention', () => {
     { batch: 2, pos: 5, kvPos: 5, heads: 4, kvHeads: 2, dHead: 8, queryOffset: 0, keyValid: true },
     { batch: 1, pos: 3, kvPos: 11, heads: 6, kvHeads: 3, dHead: 13, queryOffset: 8 },
     { batch: 2, pos: 9, kvPos: 9, heads: 2, kvHeads: 2, dHead: 4, queryOffset: 0, window: 3, keyValid: true },
+    // Large enough for the per-head products to run as one job on both threads (runtime.ts).
+    { batch: 1, pos: 96, kvPos: 96, heads: 8, kvHeads: 4, dHead: 40, queryOffset: 0 },
+    // More heads than one job holds (MAX_CALLS): the products run as two jobs.
+    { batch: 2, pos: 32, kvPos: 32, heads: 160, kvHeads: 160, dHead: 8, queryOffset: 0 },
   ];
   it.each(cases)('scores, softmax and mix: %o', async (c) => {
     const qShape = [c.batch, c.pos, c.heads, c.dHead];

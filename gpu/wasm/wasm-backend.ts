@@ -14,7 +14,7 @@
 import type { AttentionMask, BackendInfo, HostWeight, Tensor, UnaryKind } from '../backend.ts';
 import { numel } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
-import type { WasmRuntime } from './runtime.ts';
+import type { GemmCall, WasmRuntime } from './runtime.ts';
 import { WEIGHT_KINDS, elementBytes } from './kinds.ts';
 import type { BinaryOp } from './elementwise.ts';
 import { binaryF32, broadcastsAsSuffix } from './elementwise.ts';
@@ -269,10 +269,11 @@ export class WasmBackend extends CpuBackend {
 
   /** s[b, h] = Q[b, :, h] · K[b, :, h / group]ᵀ, one GEMM per (batch, head), in WebAssembly memory. */
   private scores(Q: number, K: number, s: number, batch: number, pos: number, heads: number, kvPos: number, kvHeads: number, dHead: number, group: number): void {
+    const calls: GemmCall[] = [];
     for (let b = 0; b < batch; b++) {
       for (let h = 0; h < heads; h++) {
         const kh = Math.floor(h / group);
-        this.rt.gemm({
+        calls.push({
           M: pos, N: kvPos, K: dHead,
           a: Q + (b * pos * heads + h) * dHead * 4, lda: heads * dHead,
           b: K + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: true,
@@ -280,6 +281,7 @@ export class WasmBackend extends CpuBackend {
         });
       }
     }
+    this.rt.gemms(calls);
   }
 
   private maskScores(s: number, batch: number, heads: number, pos: number, kvPos: number, scale: number, mask: AttentionMask, window: number): void {
@@ -293,10 +295,11 @@ export class WasmBackend extends CpuBackend {
 
   /** z[b, :, h] = P[b, h] · V[b, :, h / group], one GEMM per (batch, head). */
   private mix(P: number, V: number, z: number, batch: number, pos: number, heads: number, kvPos: number, kvHeads: number, dHead: number, group: number): void {
+    const calls: GemmCall[] = [];
     for (let b = 0; b < batch; b++) {
       for (let h = 0; h < heads; h++) {
         const kh = Math.floor(h / group);
-        this.rt.gemm({
+        calls.push({
           M: pos, N: dHead, K: kvPos,
           a: P + (b * heads + h) * pos * kvPos * 4, lda: kvPos,
           b: V + (b * kvPos * kvHeads + kh) * dHead * 4, ldb: kvHeads * dHead * 4, kind: 0, bRowsAreN: false,
@@ -304,6 +307,7 @@ export class WasmBackend extends CpuBackend {
         });
       }
     }
+    this.rt.gemms(calls);
   }
 
   override attentionScores(q: Tensor, k: Tensor, scale: number, mask: AttentionMask, ...rest: unknown[]): Tensor {
