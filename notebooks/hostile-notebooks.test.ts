@@ -1,6 +1,6 @@
 /** Issue #11, finding 6: notebook validation and model references against hostile input. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinModelFolder } from '../analysis/model/builtin.ts';
@@ -40,16 +40,18 @@ describe('model identity of hostile folders', () => {
   it('a model file linked to /dev/zero is refused, not hashed forever', async () => {
     const dir = modelCopy();
     symlinkSync('/dev/zero', join(dir, 'model.safetensors'));
-    await expect(folderIdentity(dir)).rejects.toThrow(`model folder ${dir}: model.safetensors is not a regular file (a FIFO, device or folder); refusing to read it`);
+    await expect(folderIdentity(dir)).rejects.toThrow(`${dir}: model.safetensors is a character device, not a regular file; refusing to read it`);
   });
 
   it('a FIFO among the model files is refused without blocking', async () => {
     const dir = modelCopy();
     execFileSync('mkfifo', [join(dir, 'tokenizer.json')]);
-    await expect(folderIdentity(dir)).rejects.toThrow(/tokenizer\.json is not a regular file/);
+    await expect(folderIdentity(dir)).rejects.toThrow(/tokenizer\.json is a FIFO \(named pipe\), not a regular file/);
   });
 
   it('a regular folder still hashes', async () => {
-    expect(await folderIdentity(modelCopy())).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const dir = testTempDir('probescope-ref-');
+    cpSync(builtinModelFolder('builtin:stories260K'), dir, { recursive: true });
+    expect(await folderIdentity(dir)).toMatch(/^probescope-model-v2:[0-9a-f]{64}:[0-9a-f]{64}:[0-9a-f]{64}:\d+$/);
   });
 });

@@ -1,5 +1,5 @@
 /** The CLI-side pieces: model identity, the disk cache, and writing a run without a Chromium. */
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinModelFolder } from '../../analysis/model/builtin.ts';
@@ -11,20 +11,24 @@ import { parseNotebookText } from '../validate.ts';
 import { DiskCache } from './disk-cache.ts';
 import { testTempDir } from '../../test/temp-dir.ts';
 import { folderIdentity, nodeModelHost } from './model-host.ts';
+import { identityKey, modelIdentity } from '../../analysis/formats/model-identity.ts';
+import { NodeFolderSource } from '../../analysis/formats/node-source.ts';
 import { writeRunOutputs } from './write-outputs.ts';
 
 const tmp = () => testTempDir('probescope-nb-');
 
 describe('model identity', () => {
-  it('is a content hash: a copied folder has the same identity, a changed weight file does not', async () => {
+  it('is the model identity: a copied folder has the same identity, a changed weight file does not', async () => {
     const builtin = await folderIdentity(builtinModelFolder('builtin:stories260K'));
-    expect(builtin).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(builtin).toBe(identityKey(await modelIdentity(new NodeFolderSource(builtinModelFolder('builtin:stories260K')))));
     const copy = join(tmp(), 'model');
     cpSync(builtinModelFolder('builtin:stories260K'), copy, { recursive: true });
     writeFileSync(join(copy, 'NOTES.md'), 'not a model file');
     const host = nodeModelHost(createCpuBackend(), join(copy, '..'));
     expect(await host.identify('model')).toBe(builtin);
-    appendFileSync(join(copy, 'model.safetensors'), Buffer.from([0]));
+    const weights = readFileSync(join(copy, 'model.safetensors'));
+    weights[weights.length - 1] ^= 1; // the last byte of the last tensor
+    writeFileSync(join(copy, 'model.safetensors'), weights);
     expect(await host.identify('model')).not.toBe(builtin);
     await expect(host.identify('missing')).rejects.toThrow(/model folder .*missing cannot be read \(ENOENT\)/);
   });

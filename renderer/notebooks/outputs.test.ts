@@ -12,7 +12,6 @@ import { editNotebook, initialEditor } from './editor-state.ts';
 import { notebookFileName, notebookJson, notebookReport } from './exports.ts';
 import { figureExports, figureSpec, figureTitle } from './figure-output.ts';
 import type { FigureOutput } from './figure-output.ts';
-import { modelIdentity } from './model-identity.ts';
 import { fieldText, paramFields, parseFieldText, withParam } from '../../analysis/registry/param-fields.ts';
 import { cellSignatures, cellState, EMPTY_RECORD, recordRun, reportOutputs } from './run-record.ts';
 
@@ -152,15 +151,5 @@ describe('figures and exports', () => {
     expect(html).toContain('/* plotly */');
     expect(JSON.parse(notebookJson(doc))).toEqual(doc);
     expect(notebookFileName('Logit lens: a story?', '.html')).toBe('Logit-lens_-a-story_.html');
-  });
-});
-
-describe('model identity', () => {
-  it('is the content hash when there is one, else the name for this session only', () => {
-    const hash = { scheme: 'probescope-sampled-v1' as const, config: 'c'.repeat(64), weights: 'w'.repeat(64), weightBytes: 10 };
-    expect(modelIdentity('builtin:stories260K', { name: 'stories260K', hash }, 'n1')).toBe(`probescope-sampled-v1:${'c'.repeat(64)}:${'w'.repeat(64)}:10`);
-    expect(modelIdentity('folder', { name: 'folder', hash: null }, 'n1')).toBe('unhashed:folder:n1');
-    expect(modelIdentity('folder', null, 'n1')).toBeNull();
-    expect(modelIdentity(null, { name: 'x', hash }, 'n1')).toBeNull();
   });
 });

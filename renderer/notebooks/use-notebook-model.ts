@@ -1,11 +1,11 @@
 /** The open model as notebooks see it: its name (what a model cell must say) and its cache identity. */
+import { identityKey } from '../../analysis/formats/model-identity.ts';
 import { useModel } from '../app/model-state.tsx';
-import { useModelReference } from '../projects/index.ts';
-import { modelIdentity, SESSION_NONCE } from './model-identity.ts';
 
 export interface NotebookModel {
   /** e.g. "builtin:stories260K"; null while no model is open. */
   readonly label: string | null;
+  /** The model's content identity as a cache-key string (the CLI's notebook cache uses the same). */
   readonly identity: string | null;
   /** Why a run cannot start now, or null. */
   readonly blocked: string | null;
@@ -13,9 +13,8 @@ export interface NotebookModel {
 
 export function useNotebookModel(): NotebookModel {
   const { card, load } = useModel();
-  const reference = useModelReference();
   const label = card?.label ?? null;
-  const identity = modelIdentity(label, reference, SESSION_NONCE);
-  const blocked = load.status === 'running' || !card ? 'Waiting for the model…' : identity === null ? 'Identifying the model…' : null;
+  const identity = card ? identityKey(card.identity) : null;
+  const blocked = load.status === 'running' || !card ? 'Waiting for the model…' : null;
   return { label, identity, blocked };
 }

@@ -33,5 +33,5 @@ export type { PromptInput, DatasetInput, ExperimentInput, FigureInput, ProbeInpu
 export { readProjectContents } from './contents.ts';
 export { createAutosaver, flushOnHide } from './autosave.ts';
 export type { Autosaver, AutosaveStatus, AutosaveState } from './autosave.ts';
-export { hashModel, modelReference, describeModelDifference } from './model-hash.ts';
+export { describeModelDifference } from './model-hash.ts';
 export { fingerprint } from './fingerprint.ts';

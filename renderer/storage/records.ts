@@ -3,10 +3,11 @@
  * itself carries `projectId`, indexed, so a project's parts are found, duplicated, exported and
  * purged together. Times are epoch milliseconds.
  */
+import type { ModelIdentity } from '../../analysis/formats/model-identity.ts';
 import type { StoredValue } from './stored-value.ts';
 
 /**
- * How a model is identified: the name the user saw and digests of its files (model-hash.ts).
+ * How a model is identified: the name the user saw and digests of its files (its identity).
  * `hash` is null when the model's files were not available to hash.
  */
 export interface ModelReference {
@@ -14,14 +15,17 @@ export interface ModelReference {
   readonly hash: ModelHash | null;
 }
 
-export interface ModelHash {
-  /** The hashing scheme; see model-hash.ts for what each digest covers. */
+/**
+ * A model's digests (analysis/formats/model-identity.ts), or those written by Probescope before
+ * there was one identity (`LegacyModelHash`): kept as stored, never compared with today's.
+ */
+export type ModelHash = ModelIdentity | LegacyModelHash;
+
+/** Scheme "probescope-sampled-v1": config.json, and safetensors headers with 16 sampled windows. */
+export interface LegacyModelHash {
   readonly scheme: 'probescope-sampled-v1';
-  /** SHA-256 of config.json, hex. */
   readonly config: string;
-  /** SHA-256 over every safetensors file's name, size, header and sampled data windows, hex. */
   readonly weights: string;
-  /** Total size of the safetensors files in bytes. */
   readonly weightBytes: number;
 }
 

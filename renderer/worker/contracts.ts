@@ -7,6 +7,7 @@
 
 // ---- models -------------------------------------------------------------------------------
 
+import type { ModelIdentity } from '../../analysis/formats/model-identity.ts';
 import type { ModelComparison } from '../../analysis/methods/compare-models.ts';
 import type { ProgressUnit } from '../../analysis/registry/contract.ts';
 import type { FolderFile } from '../model-sources/file-list-source.ts';
@@ -117,6 +118,8 @@ export interface ModelCard {
   readonly bosTokenId: number | null;
   readonly eosTokenIds: readonly number[];
   readonly loadMs: number;
+  /** The model's content identity (analysis/formats/model-identity.ts): project references and notebook cache keys. */
+  readonly identity: ModelIdentity;
 }
 
 // ---- tokens -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
  * guess. Values under params/result/figure/probe/notebook are stored data (codec.ts).
  */
 import { z } from 'zod';
+import { MODEL_IDENTITY_SCHEME } from '../../../analysis/formats/model-identity.ts';
 import { MAX_NAME_LENGTH } from '../ids.ts';
 import { ARRAY_ENTRY_PATTERN } from './codec.ts';
 import { ShareFormatError } from './errors.ts';
@@ -39,13 +40,24 @@ const Encoded = z.unknown();
 
 export const ModelReferenceSchema = z.strictObject({
   name: Name,
+  // Today's identity (analysis/formats/model-identity.ts), or the sampled scheme of files written
+  // before it: imported as stored, and never compared with today's (storage/model-hash.ts).
   hash: z
-    .strictObject({
-      scheme: z.literal('probescope-sampled-v1'),
-      config: Hex64,
-      weights: Hex64,
-      weightBytes: z.number().int().nonnegative(),
-    })
+    .discriminatedUnion('scheme', [
+      z.strictObject({
+        scheme: z.literal(MODEL_IDENTITY_SCHEME),
+        config: Hex64,
+        tokenizer: Hex64.nullable(),
+        weights: Hex64,
+        weightBytes: z.number().int().nonnegative(),
+      }),
+      z.strictObject({
+        scheme: z.literal('probescope-sampled-v1'),
+        config: Hex64,
+        weights: Hex64,
+        weightBytes: z.number().int().nonnegative(),
+      }),
+    ])
     .nullable(),
 });
 

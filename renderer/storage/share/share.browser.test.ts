@@ -9,7 +9,7 @@ import { readProjectContents } from '../contents.ts';
 import type { ProbescopeDb } from '../db.ts';
 import { StorageQuotaError } from '../errors.ts';
 import { pinFigure, saveDataset, saveExperiment, saveNotebook, saveProbe, savePrompt } from '../parts.ts';
-import { createProject, deleteProject, listProjects, purgeDeletedProjects } from '../projects.ts';
+import { createProject, deleteProject, getProject, listProjects, purgeDeletedProjects } from '../projects.ts';
 import type { ModelReference, ProjectContents } from '../records.ts';
 import { dropDb, freshDb, injectFault, quotaError, snapshot } from '../test-support.ts';
 import { ShareFormatError } from './errors.ts';
@@ -21,7 +21,7 @@ import { makeZip, patchDeclaredSize } from './zip-test-support.ts';
 
 const MODEL: ModelReference = {
   name: 'stories260K',
-  hash: { scheme: 'probescope-sampled-v1', config: 'a'.repeat(64), weights: 'b'.repeat(64), weightBytes: 1044992 },
+  hash: { scheme: 'probescope-model-v2', config: 'a'.repeat(64), tokenizer: 'd'.repeat(64), weights: 'b'.repeat(64), weightBytes: 1044992 },
 };
 
 let db: ProbescopeDb;
@@ -143,6 +143,15 @@ describe('round trip', () => {
     const { warnings, project } = await importProject(db, bytes, { currentModel: other });
     expect(warnings).toEqual([{ kind: 'model-mismatch', message: expect.stringMatching(/^Model mismatch: the project was made with "stories260K".*"my-llama".*weights: results may not reproduce\.$/) }]);
     expect(await readProjectContents(db, project.id)).toBeTruthy();
+  });
+
+  it('imports a project whose model hash has the older sampled scheme as stored, without comparing it', async () => {
+    const legacy: ModelReference = { name: 'stories260K', hash: { scheme: 'probescope-sampled-v1', config: 'a'.repeat(64), weights: 'b'.repeat(64), weightBytes: 1044992 } };
+    const p = await createProject(db, { name: 'Old project', model: legacy });
+    const { bytes } = await exportProject(db, p.id);
+    const { warnings, project } = await importProject(db, bytes, { currentModel: MODEL });
+    expect(warnings).toEqual([]);
+    expect((await getProject(db, project.id))?.model).toEqual(legacy);
   });
 
   it('names the exported file safely', () => {

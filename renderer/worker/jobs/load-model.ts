@@ -4,6 +4,7 @@
  * backend. Reports bytes read; the loader's ModelFormatError messages reach the UI unchanged.
  */
 import { HttpSource } from '../../../analysis/formats/http-source.ts';
+import { modelIdentity } from '../../../analysis/formats/model-identity.ts';
 import type { ModelSource } from '../../../analysis/formats/source.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
 import { isGgufPath, loadGgufHostModel } from '../../../analysis/model/gguf-load.ts';
@@ -59,7 +60,9 @@ export async function loadModel(session: EngineSession, params: LoadModelParams,
   ctx.progress(0, 1, 'passes', `uploading weights (${backend.info.name})`);
   const model = modelOnBackend({ ...host, label: source.label }, backend);
   await backend.sync();
-  const card = describeModel(host, model, note, performance.now() - started);
+  // A few reads past the loader's (headers, the ends of every tensor): the same identity the CLI and notebooks compute.
+  const identity = await modelIdentity(source, gguf ?? undefined);
+  const card = { ...describeModel(host, model, note, performance.now() - started), identity };
   session.replace({ model, card, source: params.source });
   return card;
 }

@@ -1,4 +1,4 @@
-/** The model card: what the UI shows about an open model, computed once at load. */
+/** The model card: what the UI shows about an open model, computed once at load (the load job adds its identity). */
 import type { HostWeight, Tensor } from '../../../gpu/backend.ts';
 import { numel } from '../../../gpu/backend.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
@@ -47,7 +47,7 @@ function backendBytesOf(model: Model, weightBytes: number): number {
   return bytes;
 }
 
-export function describeModel(host: HostModel, model: Model, backendNote: string | null, loadMs: number): ModelCard {
+export function describeModel(host: HostModel, model: Model, backendNote: string | null, loadMs: number): Omit<ModelCard, 'identity'> {
   const { spec } = host;
   const weights = uniqueWeights(host);
   const parameters = weights.reduce((a, w) => a + numel(w.shape), 0);
