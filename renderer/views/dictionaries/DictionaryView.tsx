@@ -1,12 +1,24 @@
 /**
- * Dictionary features: a built-in SAE's feature dashboards (registry method
- * "feature-dashboards", run by the worker's `method` job over seeded samples of the model),
- * steering with a feature beside the clean text ("feature-steer"), and "which features fire
- * here?" on the current prompt ("feature-search"). The dashboards hold every feature of the
- * dictionary, so another feature id of the same run is shown without running again.
+ * Dictionary features: a dictionary's feature dashboards (registry method "feature-dashboards",
+ * run by the worker's `method` job over seeded samples of the model), steering with a feature
+ * beside the clean text ("feature-steer"), and "which features fire here?" on the current prompt
+ * ("feature-search"). The dictionary is a built-in SAE or a folder the user opened.
+ *
+ * "Compute dashboards for all features" runs every corpus text once and computes every feature;
+ * the result is packed (analysis/registry/dashboard-artifact.ts) and stored in the project
+ * database under (model identity, dictionary identity, corpus, settings), so the same choice
+ * later — after a reload too — shows the dashboards at once; another corpus is computed and
+ * stored separately. A cancelled run stores nothing (its partial result is discarded).
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DashboardKey } from '../../../analysis/registry/dashboard-artifact.ts';
+import { dashboardKeyString, packDashboards, unpackDashboards } from '../../../analysis/registry/dashboard-artifact.ts';
 import { useModel } from '../../app/model-state.tsx';
+import { useModelReference } from '../../projects/model-reference.ts';
+import { useProjects } from '../../projects/projects-state.tsx';
+import type { DashboardRow } from '../../storage/dashboards.ts';
+import { loadDashboards, saveDashboards } from '../../storage/dashboards.ts';
+import type { ModelReference } from '../../storage/records.ts';
 import type { DashboardsJson } from '../../../analysis/registry/dictionaries.ts';
 import { featureDashboardsStep } from '../../../analysis/registry/dictionaries.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
@@ -21,34 +33,77 @@ import { useViewJob } from '../shared/use-view-job.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import type { FeatureChoice } from './dictionary-choice.ts';
-import { SAE_CHOICES } from './dictionary-choice.ts';
+import { openedOptions, SAE_CHOICES, useOpenedDictionaries } from './dictionary-choice.ts';
+import { OpenDictionaryFolder } from './OpenDictionaryFolder.tsx';
 import { FeatureContexts } from './FeatureContexts.tsx';
 import { FeatureSearchPanel } from './FeatureSearchPanel.tsx';
 import { SteeringPanel } from './SteeringPanel.tsx';
 
-interface DashboardRunParams {
-  readonly dictionary: string;
+const TOP_CONTEXTS = 10;
+
+/** What stored dashboards are keyed by: the model's content identity when known, else its name. */
+function modelKey(reference: ModelReference): string {
+  return reference.hash ? JSON.stringify(reference.hash) : `name:${reference.name}`;
 }
 
 export function DictionaryView() {
   const input = usePromptInput();
   const { card, load } = useModel();
+  const { db } = useProjects();
+  const modelReference = useModelReference();
   const job = useViewJob('method');
-  const [dictionary, setDictionary] = useState(SAE_CHOICES[0].value);
+  const opened = useOpenedDictionaries();
+  const options = useMemo(() => [...SAE_CHOICES, ...openedOptions(opened)], [opened]);
+  const [choiceValue, setChoiceValue] = useState(SAE_CHOICES[0].value);
+  const option = options.find((o) => o.value === choiceValue) ?? options[0];
   const [feature, setFeature] = useState(0);
   const [samples, setSamples] = useState(24);
   const [length, setLength] = useState(48);
-  const r = job.result as DashboardsJson | null;
-  const ran = job.params?.params as DashboardRunParams | undefined;
-  const current = r !== null && ran?.dictionary === dictionary;
-  // The width is known once a run has opened the dictionary; before that the method checks it.
-  const dSae = current ? r.dSae : undefined;
+  const [stored, setStored] = useState<{ key: string; row: DashboardRow | null } | null>(null);
+  const [storeProblem, setStoreProblem] = useState<string | null>(null);
+  const ranKey = useRef<{ key: DashboardKey; text: string } | null>(null);
+
+  const key: DashboardKey | null = modelReference && { model: modelKey(modelReference), dictionary: option.identity, corpus: { samples, length, seed: 0 }, topContexts: TOP_CONTEXTS };
+  const keyText = key && dashboardKeyString(key);
+
+  // Stored dashboards of this model, dictionary, corpus and settings, if they were computed before.
+  useEffect(() => {
+    if (key === null || keyText === null) return;
+    let live = true;
+    loadDashboards(db, key).then(
+      (row) => live && setStored({ key: keyText, row: row ?? null }),
+      (e: unknown) => live && setStoreProblem(`Stored dashboards could not be read: ${(e as Error).message}`),
+    );
+    return () => {
+      live = false;
+    };
+    // keyText stands for key (a new object every render).
+  }, [db, keyText]);
+
+  // A finished run is stored under the key it ran with (a cancelled or failed run stores nothing).
+  const fresh = job.result as DashboardsJson | null;
+  useEffect(() => {
+    const ran = ranKey.current;
+    if (fresh === null || ran === null) return;
+    ranKey.current = null;
+    setStoreProblem(null);
+    saveDashboards(db, ran.key, packDashboards(fresh)).then(
+      (row) => setStored({ key: ran.text, row }),
+      (e: unknown) => setStoreProblem(`The dashboards were computed but not stored: ${(e as Error).message}`),
+    );
+  }, [db, fresh]);
+
+  const row = stored !== null && stored.key === keyText ? stored.row : null;
+  const freshParams = job.params?.params as { dictionary?: string; hook?: string; samples?: number; length?: number } | undefined;
+  const freshIsCurrent = fresh !== null && freshParams?.dictionary === option.dictionary && freshParams.hook === option.hook && freshParams.samples === samples && freshParams.length === length;
+  // The width is known once dashboards exist; before that the method checks the feature id.
+  const dSae = row ? row.packed.dSae : freshIsCurrent ? fresh.dSae : undefined;
   // The feature field's own registry: a refused id blocks the dashboard, steering alike.
   const featureField = useFieldProblemRegistry();
-  const choice: FeatureChoice = { dictionary, feature, blocked: featureField.first };
-  const focus = r && current && feature < r.dSae ? feature : (r?.focus ?? 0);
+  const choice: FeatureChoice = { dictionary: option.dictionary, hook: option.hook, feature, blocked: featureField.first };
+  const focus = dSae !== undefined && feature < dSae ? feature : 0;
 
-  const shown = useMemo(() => (r ? { ...r, focus } : null), [r, focus]);
+  const shown = useMemo(() => (row ? unpackDashboards(row.packed, focus) : freshIsCurrent ? { ...fresh, focus } : null), [row, fresh, freshIsCurrent, focus]);
   const views = useMemo(
     () =>
       shown && {
@@ -58,27 +113,31 @@ export function DictionaryView() {
       },
     [shown],
   );
+  const runParams = { dictionary: option.dictionary, ...(option.hook === undefined ? {} : { hook: option.hook }), samples, length, seed: 0, topContexts: TOP_CONTEXTS };
   // A pinned dashboard keeps the whole run (every feature) with the feature it showed.
-  const pinJson = () => ({ method: 'feature-dashboards', params: { ...ran, feature: focus }, ...shown });
+  const pinJson = () => ({ method: 'feature-dashboards', params: { ...runParams, feature: focus }, ...shown });
   const f = shown ? shown.features[shown.focus] : null;
   // Figure titles short enough for the figure layer's 720 px width; the card caption has the rest.
   const tag = shown ? `${shown.hookOut} feature ${shown.focus}` : '';
+  const revision = `${row?.createdAt ?? job.runKey}-${focus}`;
 
   return (
     <ViewLayout
       title="Dictionary features"
       description="A sparse dictionary's features on the open model: where a feature fires over the model's own samples, what it writes to the logits, its nearest features, steering with it, and which features fire on the prompt."
-      onRun={() =>
-        job.run({ method: 'feature-dashboards', params: { dictionary, feature, samples, length, seed: 0, topContexts: 10 }, prompts: null })
-      }
+      onRun={() => {
+        if (key !== null && keyText !== null) ranKey.current = { key, text: keyText };
+        job.run({ method: 'feature-dashboards', params: { ...runParams, feature }, prompts: null });
+      }}
       // The dashboards read the model's own samples, not the prompt.
       blocked={card ? featureField.first : load.status === 'running' ? 'Loading the model…' : 'Open a model first.'}
       running={job.running}
-      runLabel="Open dashboard"
+      runLabel={row ? 'Recompute dashboards' : 'Compute dashboards for all features'}
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
       params={
         <>
-          <SelectField label="Dictionary" value={dictionary} options={SAE_CHOICES} onChange={setDictionary} width="lg" testId="dictionary-choice" />
+          <SelectField label="Dictionary" value={option.value} options={options} onChange={setChoiceValue} width="lg" testId="dictionary-choice" />
+          <OpenDictionaryFolder onOpened={(first) => setChoiceValue(first)} />
           <FieldProblemsProvider value={featureField.report}>
             <NumberField label="Feature" value={feature} onChange={setFeature} min={0} max={dSae !== undefined ? dSae - 1 : undefined} hint={dSae !== undefined ? `0 … ${dSae - 1}` : undefined} testId="dictionary-feature" />
           </FieldProblemsProvider>
@@ -88,13 +147,19 @@ export function DictionaryView() {
       }
       testId="view-dictionaries"
     >
-      {r && !current && <Message tone="info">These dashboards are of {r.dictionary}; open the dashboard again for the dictionary now chosen.</Message>}
+      {storeProblem && <Message tone="warning">{storeProblem}</Message>}
+      {!shown && stored !== null && stored.key === keyText && !job.running && (
+        <p className="hint" data-testid="dashboards-missing">
+          No stored dashboards for this dictionary and corpus yet. Computing them runs every corpus text once and keeps every feature’s top contexts, histogram, density, logit weights and neighbours in this browser’s project database.
+        </p>
+      )}
       {shown && f && views && (
         <>
           <DetailList
             items={[
               ['Dictionary', `${shown.dictionary} (${shown.dSae} features)`],
               ['Corpus', `${shown.sequences} samples, ${shown.positions} positions`],
+              ['Stored', row ? `${(row.bytes / 1024).toFixed(1)} KB, computed ${new Date(row.createdAt).toLocaleString()}` : 'not stored'],
               ['Feature', shown.focus],
               ['Firing density', `${(100 * f.density).toFixed(2)}%`],
               ['Max activation', f.maxActivation],
@@ -109,7 +174,7 @@ export function DictionaryView() {
               caption={views.histogram.title}
               spec={methodFigure(views.histogram, 'bar', { title: `${tag}: activation histogram` })}
               testId="feature-histogram"
-              revision={`${job.runKey}-${shown.focus}`}
+              revision={revision}
               exports={{ name: `feature-${shown.focus}-histogram`, table: () => viewToTable(views.histogram), json: pinJson }}
             />
             <FigureCard
@@ -117,7 +182,7 @@ export function DictionaryView() {
               caption="top and bottom tokens of W_dec[f] · W_U"
               spec={methodFigure(views.logits, 'bar', { title: `${tag}: logit weights W_dec[f] · W_U` })}
               testId="feature-logits"
-              revision={`${job.runKey}-${shown.focus}`}
+              revision={revision}
               exports={{ name: `feature-${shown.focus}-logits`, table: () => viewToTable(views.logits), json: pinJson }}
             />
             <FigureCard
@@ -125,14 +190,14 @@ export function DictionaryView() {
               caption="by decoder cosine"
               spec={methodFigure(views.neighbours, 'table', { title: `${tag}: nearest features by decoder cosine` })}
               testId="feature-neighbours"
-              revision={`${job.runKey}-${shown.focus}`}
+              revision={revision}
               exports={{ name: `feature-${shown.focus}-neighbours`, table: () => viewToTable(views.neighbours), json: pinJson }}
             />
           </div>
         </>
       )}
       <SteeringPanel choice={choice} input={input} />
-      <FeatureSearchPanel dictionary={dictionary} input={input} onPick={setFeature} />
+      <FeatureSearchPanel choice={choice} input={input} onPick={setFeature} />
     </ViewLayout>
   );
 }

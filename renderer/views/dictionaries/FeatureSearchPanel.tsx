@@ -16,8 +16,9 @@ import { PinToProject } from '../../projects/PinToProject.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import type { PromptInput } from '../use-prompt-input.ts';
+import type { FeatureChoice } from './dictionary-choice.ts';
 
-export function FeatureSearchPanel({ dictionary, input, onPick }: { dictionary: string; input: PromptInput; onPick: (feature: number) => void }) {
+export function FeatureSearchPanel({ choice, input, onPick }: { choice: Pick<FeatureChoice, 'dictionary' | 'hook'>; input: PromptInput; onPick: (feature: number) => void }) {
   const job = useViewJob('method');
   // The panel's fields report refused values here, so a refused value never runs with a stale one.
   const fields = useFieldProblemRegistry();
@@ -43,7 +44,7 @@ export function FeatureSearchPanel({ dictionary, input, onPick }: { dictionary: 
               data-testid="search-run"
               onClick={() => {
                 if (!input.ids) return;
-                job.run({ method: 'feature-search', params: { dictionary, prompt: 0, position, top: 20 }, prompts: [{ ids: input.ids }] }, input.tokens ?? []);
+                job.run({ method: 'feature-search', params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), prompt: 0, position, top: 20 }, prompts: [{ ids: input.ids }] }, input.tokens ?? []);
               }}
             >
               {job.running ? 'Searching…' : 'Find features'}

@@ -59,7 +59,7 @@ export function SteeringPanel({ choice, input }: { choice: FeatureChoice; input:
                 job.run(
                   {
                     method: 'feature-steer',
-                    params: { dictionary: choice.dictionary, feature: choice.feature, mode, value, prompt: 0, maxNewTokens, temperature: 0 },
+                    params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), feature: choice.feature, mode, value, prompt: 0, maxNewTokens, temperature: 0 },
                     prompts: [{ ids: input.ids }],
                   },
                   input.tokens ?? [],
