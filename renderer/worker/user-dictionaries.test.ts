@@ -68,6 +68,25 @@ describe('dictionary folders opened from Blobs', () => {
     expect((inWorker as { features: unknown[] }).features.length).toBeGreaterThan(0);
   });
 
+  it('an opened circuit-tracer transcoder set drives the attribution graph as the Node host does', async () => {
+    const opened = new UserDictionaries();
+    const folder = 'circuit_tracer-L1-mlp';
+    const card = await openDictionaryJob(session, opened, { source: { kind: 'files', label: folder, files: blobs(saeFolder(HOST, folder)) } });
+    expect(card.dictionaries.map((d) => [d.hookIn, d.hookOut])).toEqual([['blocks.1.ln2.hook_normalized', 'blocks.1.hook_mlp_out']]);
+    const prompt = [1, 403, 407, 261];
+    const params = { prompt: 0, transcoders: card.ref, batchSize: 64 };
+    const inWorker = await methodJob(session, { method: 'attribution-graph', params, prompts: [{ ids: prompt }] }, context(), opened);
+    const inNode = await METHODS.get('attribution-graph')!.run(session.requireModel(), params, {
+      signal: new AbortController().signal,
+      onProgress: () => {},
+      prompts: { cell: 'prompts', items: [{ ids: prompt }] },
+      dataset: null,
+      dictionaries: () => openDictionaries(new NodeFolderSource(saeFolder(HOST, folder)), { nLayers: 5 }),
+    });
+    expect(inWorker).toEqual(inNode);
+    expect((inWorker as { maxIdentityError: number }).maxIdentityError).toBeLessThan(1e-3);
+  });
+
   it('refuses what does not fit the model or lacks a tensor, naming it', async () => {
     const opened = new UserDictionaries();
     const gemma = saeFolder('gemma3-tiny', 'standard-L2-resid_post');

@@ -12,7 +12,7 @@ import type { GraphView } from '../../../analysis/registry/views.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { Button } from '../../components/Button.tsx';
-import { Checkbox, NumberField } from '../../components/Fields.tsx';
+import { Checkbox, NumberField, SelectField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { FigureCard } from '../../figures/FigureCard.tsx';
@@ -21,6 +21,8 @@ import { DetailList } from '../shared/DetailList.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
+import { useOpenedDictionaries } from '../dictionaries/dictionary-choice.ts';
+import { OpenDictionaryFolder } from '../dictionaries/OpenDictionaryFolder.tsx';
 import type { Supernode } from './graph-filter.ts';
 import { filterGraph, nodeEdges } from './graph-filter.ts';
 
@@ -56,6 +58,13 @@ export function AttributionGraphView() {
   const [supernodes, setSupernodes] = useState<Supernode[]>([]);
   const [groupName, setGroupName] = useState('group 1');
   const [selected, setSelected] = useState<string | null>(null);
+  // The built-in transcoders, or a transcoder set the user opened (Dictionary features' picker).
+  const [transcoders, setTranscoders] = useState(TRANSCODERS);
+  const opened = useOpenedDictionaries();
+  const transcoderChoices = [
+    { value: TRANSCODERS, label: 'stories260K transcoders (built-in)' },
+    ...opened.filter((o) => o.dictionaries.some((d) => d.hookIn !== d.hookOut)).map((o) => ({ value: o.ref, label: `${o.label} (${o.dictionaries.length} transcoders)` })),
+  ];
   const r = job.result as AttributionGraphJson | null;
   const ranIds = job.params?.prompts?.[0] && 'ids' in job.params.prompts[0] ? job.params.prompts[0].ids : null;
 
@@ -89,7 +98,7 @@ export function AttributionGraphView() {
         job.run(
           {
             method: 'attribution-graph',
-            params: { prompt: 0, transcoders: TRANSCODERS, nodeThreshold, edgeThreshold, batchSize: 64 },
+            params: { prompt: 0, transcoders, nodeThreshold, edgeThreshold, batchSize: 64 },
             prompts: [{ ids: input.ids }],
           },
           input.tokens ?? [],
@@ -101,6 +110,8 @@ export function AttributionGraphView() {
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
       params={
         <>
+          <SelectField label="Transcoders" value={transcoders} options={transcoderChoices} onChange={setTranscoders} width="lg" testId="graph-transcoders" />
+          <OpenDictionaryFolder onOpened={(folder) => folder.dictionaries.some((d) => d.hookIn !== d.hookOut) && setTranscoders(folder.ref)} />
           <NumberField label="Node threshold" value={nodeThreshold} onChange={setNodeThreshold} min={0} max={1} step={0.01} hint="cumulative influence kept" testId="graph-node-threshold" />
           <NumberField label="Edge threshold" value={edgeThreshold} onChange={setEdgeThreshold} min={0} max={1} step={0.01} hint="cumulative edge influence kept" testId="graph-edge-threshold" />
         </>
@@ -173,7 +184,7 @@ export function AttributionGraphView() {
                     onClick={() =>
                       dashboard.run({
                         method: 'feature-dashboards',
-                        params: { dictionary: `${TRANSCODERS}/blocks.${feature[0]}.hook_mlp_out`, feature: feature[1], samples: 24, length: 48 },
+                        params: { dictionary: transcoders, hook: `blocks.${feature[0]}.hook_mlp_out`, feature: feature[1], samples: 24, length: 48 },
                         prompts: null,
                       })
                     }

@@ -137,7 +137,7 @@ export function DictionaryView() {
       params={
         <>
           <SelectField label="Dictionary" value={option.value} options={options} onChange={setChoiceValue} width="lg" testId="dictionary-choice" />
-          <OpenDictionaryFolder onOpened={(first) => setChoiceValue(first)} />
+          <OpenDictionaryFolder onOpened={(folder) => setChoiceValue(openedOptions([folder])[0].value)} />
           <FieldProblemsProvider value={featureField.report}>
             <NumberField label="Feature" value={feature} onChange={setFeature} min={0} max={dSae !== undefined ? dSae - 1 : undefined} hint={dSae !== undefined ? `0 … ${dSae - 1}` : undefined} testId="dictionary-feature" />
           </FieldProblemsProvider>

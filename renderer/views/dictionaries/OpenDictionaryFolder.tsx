@@ -12,9 +12,10 @@ import { useJob } from '../../app/use-job.ts';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { Message } from '../../components/Message.tsx';
 import { OpenFolderButton } from '../../model/OpenFolderButton.tsx';
-import { addOpenedDictionaries, openedOptions } from './dictionary-choice.ts';
+import type { OpenedDictionaries } from '../../worker/dictionary-contracts.ts';
+import { addOpenedDictionaries } from './dictionary-choice.ts';
 
-export function OpenDictionaryFolder({ onOpened }: { onOpened: (firstOption: string) => void }) {
+export function OpenDictionaryFolder({ onOpened }: { onOpened: (folder: OpenedDictionaries) => void }) {
   const job = useJob('openDictionary');
   const [pickError, setPickError] = useState<string | null>(null);
   const state = job.state;
@@ -31,7 +32,7 @@ export function OpenDictionaryFolder({ onOpened }: { onOpened: (firstOption: str
           void job.run({ source }).then((opened) => {
             if (!opened) return;
             addOpenedDictionaries(opened);
-            onOpened(openedOptions([opened])[0].value);
+            onOpened(opened);
           });
         }}
       />
