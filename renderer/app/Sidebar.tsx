@@ -13,11 +13,12 @@ function ModelSummary() {
   return (
     <div className="sidebar-model" data-testid="sidebar-model">
       <div className="sidebar-model-name" title={card.label}>
-        {card.label.replace(/^builtin:/, '')} <InterventionBadge />
+        {card.label.replace(/^builtin:/, '')}
       </div>
       <div className="sidebar-model-meta">
         {card.architecture.replace(/ForCausalLM$/, '')} · {formatCount(card.parameters)} params
       </div>
+      <InterventionBadge />
       <div className="sidebar-backend" title={card.backend.note ? `${card.backend.adapter}: ${card.backend.note}` : card.backend.adapter}>
         <span className={`backend-badge backend-${card.backend.name}`} data-testid="backend-badge">
           {card.backend.name === 'webgpu' ? 'WebGPU' : 'CPU'}

@@ -90,7 +90,7 @@ function AddForm({ state }: { state: InterventionState }) {
       </div>
       <p className="intervention-hint">
         {point ? `${point.name}: axes ${point.axes.join(', ')}. ` : ''}
-        {OP_HINTS[draft.op]}.
+        {draft.op}: {OP_HINTS[draft.op]}.
       </p>
       {draft.hook.trim() !== '' && <Problems problems={all} testId="intervention-form-problems" />}
     </div>

@@ -1,11 +1,13 @@
 /**
  * "Pin to project" beside a figure's export bar: saves the run behind the figure (its
  * parameters and full result, arrays kept binary) and the figure itself into the current
- * project, creating one if there is none. Renders nothing when the app has no project store.
+ * project, creating one if there is none, with the interventions the model runs with. Renders
+ * nothing when the app has no project store.
  */
 import { useState } from 'react';
 import { useViewId } from '../app/view-active.tsx';
 import { Button } from '../components/Button.tsx';
+import { useOptionalInterventions } from '../interventions/intervention-state.tsx';
 import { useOptionalProjects } from './projects-state.tsx';
 
 export interface PinToProjectProps {
@@ -23,6 +25,8 @@ export function PinToProject({ title, spec, exports }: PinToProjectProps) {
   const projects = useOptionalProjects();
   const view = useViewId();
   const [pinned, setPinned] = useState(false);
+  // What the engine ran with when this was pinned (views do not carry it in their results).
+  const interventions = useOptionalInterventions();
   if (!projects) return null;
   const pin = async () => {
     const json = exports.json();
@@ -35,6 +39,7 @@ export function PinToProject({ title, spec, exports }: PinToProjectProps) {
       result: json,
       title,
       figure: spec,
+      interventions: interventions ? (interventions.applied?.applied ?? []) : undefined,
     });
     setPinned(true);
   };

@@ -27,7 +27,7 @@ export function PinnedFigures({ figures, experiments = [], onUnpin }: { figures:
                   type="button"
                   className="link-button"
                   title={`Open this run in ${view.title} with its parameters`}
-                  onClick={() => reopen.reopen({ view: view.id, title: f.title, figure: f.figure, params: run.params, createdAt: f.createdAt })}
+                  onClick={() => reopen.reopen({ view: view.id, title: f.title, figure: f.figure, params: run.params, interventions: run.interventions, createdAt: f.createdAt })}
                   data-testid="pinned-reopen"
                 >
                   Reopen in {view.title}

@@ -1,5 +1,8 @@
-/** A pinned run reopened in its view: its parameters and its figure as pinned. */
+/** A pinned run reopened in its view: its parameters, the interventions it ran with, and its figure as pinned. */
+import { describeIntervention } from '../../analysis/hooks/intervention-summary.ts';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { Button } from '../components/Button.tsx';
+import { useOptionalInterventions } from '../interventions/intervention-state.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { PlotlyFigure } from '../figures/PlotlyFigure.tsx';
 import type { FigureSpec } from '../figures/spec.ts';
@@ -15,6 +18,32 @@ function shortValue(v: unknown): string {
 export function asFigureSpec(figure: unknown): FigureSpec | null {
   const f = figure as { data?: unknown; layout?: unknown } | null;
   return f && Array.isArray(f.data) && typeof f.layout === 'object' && f.layout !== null ? (f as FigureSpec) : null;
+}
+
+/** What the model ran with: one line per intervention, and a way to work with them again. */
+function RanWith({ interventions }: { interventions: readonly Intervention[] }) {
+  const state = useOptionalInterventions();
+  return (
+    <div className="reopened-interventions" data-testid="reopened-interventions">
+      {interventions.length === 0 ? (
+        <p>Ran on the model without interventions.</p>
+      ) : (
+        <>
+          <p>Ran on the model with these interventions, in order:</p>
+          <ol className="mono">
+            {interventions.map((iv, i) => (
+              <li key={i}>{describeIntervention(iv)}</li>
+            ))}
+          </ol>
+          {state && (
+            <Button size="sm" onClick={() => state.replaceAll(interventions)} data-testid="reopened-use-interventions" title="Replace the workspace's intervention list with these">
+              Use these interventions
+            </Button>
+          )}
+        </>
+      )}
+    </div>
+  );
 }
 
 /** Drawn by ViewLayout at the top of the view the run was pinned in. */
@@ -46,6 +75,7 @@ export function ReopenedRun() {
           ))}
         </dl>
       )}
+      {run.interventions !== undefined && <RanWith interventions={run.interventions} />}
       {spec ? <PlotlyFigure spec={{ ...spec, layout: { ...spec.layout, width: undefined } }} testId="reopened-figure" /> : <p className="figure-error">This pinned figure is not a Plotly figure.</p>}
     </Panel>
   );

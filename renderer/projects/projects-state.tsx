@@ -7,6 +7,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { ProbescopeDb } from '../storage/db.ts';
 import { fingerprint } from '../storage/fingerprint.ts';
 import { deletePart, getExperimentResult, listParts, saveExperimentWithFigure } from '../storage/parts.ts';
@@ -47,6 +48,8 @@ export interface RunToPin {
   readonly result: unknown;
   readonly title: string;
   readonly figure: unknown;
+  /** The interventions the model ran with (the workspace's list as the engine applied it). */
+  readonly interventions?: readonly Intervention[];
 }
 
 export interface ProjectsApi {
@@ -238,7 +241,7 @@ export function ProjectsProvider({ children, dbName }: { children: ReactNode; db
             select(projectId);
           }
           await saveExperimentWithFigure(db, projectId!, {
-            kind: run.kind, label: run.label, params: run.params, result: run.result, model,
+            kind: run.kind, label: run.label, params: run.params, result: run.result, model, interventions: run.interventions,
             figure: { title: run.title, figure: run.figure },
           });
           setNotice({ tone: 'info', text: `Pinned "${run.title}" to the project.` });

@@ -5,6 +5,7 @@
  */
 import { createContext, useCallback, useContext, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 
 export interface ReopenedRun {
   /** The view to show it in (app/views.ts id). */
@@ -13,6 +14,8 @@ export interface ReopenedRun {
   /** The stored Plotly figure ({data, layout}). */
   readonly figure: unknown;
   readonly params: unknown;
+  /** The interventions it ran with; undefined for runs saved before they were recorded. */
+  readonly interventions?: readonly Intervention[];
   readonly createdAt: number;
 }
 

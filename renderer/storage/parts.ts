@@ -4,6 +4,8 @@
  * the part and bumps the project's `updatedAt` in one transaction: either both happen or
  * neither does, and a failure names what was being saved.
  */
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
+import { parseInterventions } from '../../analysis/hooks/interventions.ts';
 import type { ProbescopeDb } from './db.ts';
 import { MissingRecordError } from './errors.ts';
 import { checkName, newId } from './ids.ts';
@@ -120,6 +122,18 @@ export interface ExperimentInput {
   readonly params: unknown;
   readonly result: unknown;
   readonly model?: ModelReference | null;
+  /** The interventions the model ran with (omitted: none recorded). */
+  readonly interventions?: readonly Intervention[];
+}
+
+/** The `interventions` field of an experiment row: a checked copy, present only when given. */
+function interventionsField(input: ExperimentInput, what: string): { interventions?: Intervention[] } {
+  if (input.interventions === undefined) return {};
+  try {
+    return { interventions: parseInterventions(input.interventions) };
+  } catch (e) {
+    throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /** Stores a finished analysis run: its parameters and its result (typed arrays kept binary). */
@@ -130,10 +144,11 @@ export async function saveExperiment(db: ProbescopeDb, projectId: string, input:
   // Validated and copied before the transaction: nothing but IndexedDB may be awaited inside it.
   const params = prepareStoredValue(input.params, `${what} params`);
   const value = prepareStoredValue(input.result, `${what} result`);
+  const interventions = interventionsField(input, what);
   return writeTransaction(db, what, async () => {
     const now = Date.now();
     const project = await touchLiveProject(db, projectId, now);
-    const row: ExperimentRow = { id: newId(), projectId, kind, label, params, model: input.model ?? project.model, createdAt: now };
+    const row: ExperimentRow = { id: newId(), projectId, kind, label, params, model: input.model ?? project.model, ...interventions, createdAt: now };
     await db.experiments.add(row);
     await db.results.add({ id: row.id, projectId, value });
     return row;
@@ -156,10 +171,11 @@ export async function saveExperimentWithFigure(
   const params = prepareStoredValue(input.params, `${what}: params`);
   const value = prepareStoredValue(input.result, `${what}: result`);
   const figure = prepareStoredValue(input.figure.figure, `${what}: figure`);
+  const interventions = interventionsField(input, what);
   return writeTransaction(db, what, async () => {
     const now = Date.now();
     const project = await touchLiveProject(db, projectId, now);
-    const experiment: ExperimentRow = { id: newId(), projectId, kind, label, params, model: input.model ?? project.model, createdAt: now };
+    const experiment: ExperimentRow = { id: newId(), projectId, kind, label, params, model: input.model ?? project.model, ...interventions, createdAt: now };
     const pinned: FigureRow = { id: newId(), projectId, experimentId: experiment.id, title, figure, createdAt: now };
     await db.experiments.add(experiment);
     await db.results.add({ id: experiment.id, projectId, value });

@@ -4,6 +4,7 @@
  * purged together. Times are epoch milliseconds.
  */
 import type { ModelIdentity } from '../../analysis/formats/model-identity.ts';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import type { StoredValue } from './stored-value.ts';
 
 /**
@@ -75,6 +76,11 @@ export interface ExperimentRow {
   readonly params: StoredValue;
   /** The model it ran on. */
   readonly model: ModelReference | null;
+  /**
+   * The interventions the model ran with (the prompt workspace's list), in order; absent in
+   * runs saved before interventions were recorded, empty for the plain model.
+   */
+  readonly interventions?: readonly Intervention[];
   readonly createdAt: number;
 }
 

@@ -7,6 +7,7 @@
  * guess. Values under params/result/figure/probe/notebook are stored data (codec.ts).
  */
 import { z } from 'zod';
+import { InterventionSchema } from '../../../analysis/hooks/interventions.ts';
 import { MODEL_IDENTITY_SCHEME } from '../../../analysis/formats/model-identity.ts';
 import { MAX_NAME_LENGTH } from '../ids.ts';
 import { ARRAY_ENTRY_PATTERN } from './codec.ts';
@@ -74,7 +75,17 @@ export const ProjectDocumentSchema = z.strictObject({
     }),
   ),
   experiments: z.array(
-    z.strictObject({ id: Id, kind: Name, label: Name, params: Encoded, result: Encoded, model: ModelReferenceSchema.nullable(), createdAt: Time }),
+    z.strictObject({
+      id: Id,
+      kind: Name,
+      label: Name,
+      params: Encoded,
+      result: Encoded,
+      model: ModelReferenceSchema.nullable(),
+      // Absent in files written before runs recorded their interventions.
+      interventions: z.array(InterventionSchema).max(256).optional(),
+      createdAt: Time,
+    }),
   ),
   figures: z.array(z.strictObject({ id: Id, experimentId: Id.nullable(), title: Name, figure: Encoded, createdAt: Time })),
   probes: z.array(z.strictObject({ id: Id, name: Name, probe: Encoded, createdAt: Time, updatedAt: Time })),

@@ -32,8 +32,9 @@ export function toDocument(contents: ProjectContents, arrays: ArrayWriter): Proj
     project: { id: project.id, name: project.name, model: project.model, createdAt: project.createdAt, updatedAt: project.updatedAt },
     prompts: contents.prompts.map(({ projectId: _p, ...row }) => row),
     datasets: contents.datasets.map(({ projectId: _p, ...row }) => ({ ...row, items: row.items.map((i) => ({ ...i })) })),
-    experiments: contents.experiments.map(({ projectId: _p, ...row }) => ({
+    experiments: contents.experiments.map(({ projectId: _p, interventions, ...row }) => ({
       ...row,
+      ...(interventions && { interventions: [...interventions] }),
       params: encodeValue(row.params, arrays),
       result: encodeValue(resultOf.get(row.id) ?? null, arrays),
     })),

@@ -6,7 +6,7 @@ import { NextTokenPanel } from './NextTokenPanel.tsx';
 
 export function WorkspaceView() {
   return (
-    <ViewLayout title="Prompt" description="Edit the prompt above; the next-token distribution follows every edit. Generation continues the prompt." testId="view-workspace">
+    <ViewLayout title="Prompt" description="Edit the prompt above; the next-token distribution follows every edit. Generation continues the prompt. Interventions added below apply to every view." testId="view-workspace">
       <div className="workspace-grid">
         <NextTokenPanel />
         <GeneratePanel />
