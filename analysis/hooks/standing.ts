@@ -25,8 +25,13 @@ export interface MaybeIntervened {
   readonly dictionaries?: readonly DictionaryUse[];
 }
 
-/** `model` with `standing` as its interventions (replacing any it had); none → the plain model. */
+/**
+ * `model` with `standing` as its interventions (replacing any it had); none → the plain model.
+ * A plain model asked to stay plain is returned as is (callers compare models by identity).
+ */
 export function withStanding<M extends MaybeIntervened>(model: M, standing: StandingInterventions | null): M {
+  const none = !standing || standing.interventions.length === 0;
+  if (none && model.standing === undefined) return model;
   const { standing: _old, ...plain } = model;
   return standing && standing.interventions.length > 0 ? ({ ...plain, standing } as unknown as M) : (plain as unknown as M);
 }

@@ -2,7 +2,8 @@
  * The session's standing interventions: after `setInterventions`, every job (an older per-view
  * job and the generic method job) runs the intervened model, with the same numbers as the
  * CLI/notebook method `run-model` given the same interventions, and different numbers from the
- * plain model; a new list (or none) replaces it; bad entries are refused with their problems.
+ * plain model; compare-models runs both checkpoints with them; a new list (or none) replaces it;
+ * bad entries are refused with their problems.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,6 +63,16 @@ describe('standing interventions in the engine session', () => {
     // An empty list makes the model plain again.
     await h.setInterventions({ interventions: [], prompts: {} }, context());
     expect((await h.nextToken({ ids, topK: 5 }, context())).candidates).toEqual(plain.candidates);
+  });
+
+  it('compare-models runs both checkpoints with the interventions (the same checkpoint twice: no difference)', async () => {
+    await h.setInterventions({ interventions: ZERO, prompts: {} }, context());
+    const r = await h.compareModels({ source: { kind: 'files', label: 'stories260K again', files }, ids }, context());
+    expect(r.summary.maxAbsLogitDiff).toBe(0);
+    // Against the plain second checkpoint the ablation would show.
+    const plain = await h.nextToken({ ids, topK: 1 }, context());
+    await h.setInterventions({ interventions: [], prompts: {} }, context());
+    expect((await h.nextToken({ ids, topK: 1 }, context())).candidates[0].logit).not.toBe(plain.candidates[0].logit);
   });
 
   it('replace and mean read the named prompt’s activations on the plain model', async () => {

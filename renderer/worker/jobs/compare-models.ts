@@ -4,6 +4,7 @@
  * on both. The second model is read on the open model's backend and freed afterwards; the open
  * model stays as it was.
  */
+import { withStanding } from '../../../analysis/hooks/standing.ts';
 import { compareModels } from '../../../analysis/methods/compare-models.ts';
 import { loadGgufHostModel } from '../../../analysis/model/gguf-load.ts';
 import type { HostModel } from '../../../analysis/model/load.ts';
@@ -43,16 +44,18 @@ async function readHost(params: CompareModelsParams, ctx: JobContext): Promise<H
 }
 
 export async function compareModelsJob(session: EngineSession, params: CompareModelsParams, ctx: JobContext): Promise<CompareModelsResult> {
+  // Both checkpoints run with the workspace's interventions, so the comparison is like for like.
   const a = session.requireModel();
+  const open = session.requirePlainModel();
   const ids = session.requireIds(params.ids);
   const host = await readHost(params, ctx);
   await ctx.checkpoint();
   // Opening another model meanwhile frees A's weights (EngineSession.replace): no result from freed weights.
   const checkStillOpen = () => {
-    if (session.open?.model !== a) throw new JobInputError(`The open model changed while it was compared with ${host.label}; compare again.`);
+    if (session.open?.model !== open) throw new JobInputError(`The open model changed while it was compared with ${host.label}; compare again.`);
   };
   checkStillOpen();
-  const b = modelOnBackend(host, a.backend);
+  const b = withStanding(modelOnBackend(host, a.backend), a.standing ?? null);
   try {
     checkSameArchitecture(a, b);
     ctx.progress(0, 1, 'passes', `running ${ids.length} tokens through both models`);
