@@ -58,7 +58,9 @@ describe('standing interventions', () => {
   });
 
   it('the reusing patching sweep agrees with the naive one on an intervened model', async () => {
-    const intervened = withStanding(model, { interventions: ZERO, caches: {} });
+    // A scale at resid_pre, where the reusing sweep restarts the forward: it must act once there.
+    const scaled = parseInterventions([{ hook: 'blocks.2.hook_resid_pre', op: 'scale', factor: 0.5, pos: [1, 6] }]);
+    const intervened = withStanding(model, { interventions: [...ZERO, ...scaled], caches: {} });
     const cells = [0, 2, 4].flatMap((layer) => [2, 5, 8].map((pos) => ({ layer, pos })));
     const req = (m: Model) => ({
       model: m,
