@@ -147,7 +147,7 @@ export function InterventionList() {
       )}
       <AddForm state={state} />
       <p className="intervention-hint">
-        Resample and replace copy activations from, and mean averages over, this workspace’s clean or corrupted prompt (run on the model without interventions); the corrupted prompt needs “Corrupted prompt” turned on. A copied activation must have the same number of tokens as the run it goes into.
+        Resample and replace copy activations from, and mean averages over, this workspace’s clean or corrupted prompt (run on the model without interventions); the corrupted prompt needs “Corrupted prompt” turned on. A copied activation must have the same number of tokens as the run it goes into. Notebooks are the exception: they run the model as the notebook states (its own run-model steps), so that they replay the same everywhere.
       </p>
     </Panel>
   );
