@@ -2,7 +2,9 @@
 // renderer/electron/cli → notebooks → analysis → gpu. A production file may import only from its
 // own top-level folder and the folders its layer lists; tests (and bench, test/) sit above every
 // layer. Relative imports are resolved against the importing file, so the rule sees where an
-// import lands, not how its path is spelled.
+// import lands, not how its path is spelled; a `#name` import is checked against every target
+// package.json's `imports` map gives it (one per host condition).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Top-level folder → the folders its production files may import from (besides itself). */
@@ -29,6 +31,24 @@ function topFolder(root, file) {
   return { top: rel.split(path.sep)[0], rel: rel.split(path.sep).join('/') };
 }
 
+/** Every file package.json's `imports` maps `specifier` to, under any condition, absolute. */
+function importTargets(root, specifier) {
+  let map;
+  try {
+    map = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).imports ?? {};
+  } catch {
+    return [];
+  }
+  if (!Object.hasOwn(map, specifier)) return [];
+  const targets = [];
+  const walk = (v) => {
+    if (typeof v === 'string') targets.push(path.resolve(root, v));
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(map[specifier]);
+  return targets;
+}
+
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {
   meta: {
@@ -46,12 +66,19 @@ const rule = {
     if (!here || !Object.hasOwn(LAYERS, here.top) || TEST_FILE.test(file)) return {};
     const allowed = [here.top, ...LAYERS[here.top]];
     const check = (node, source, typeOnly) => {
-      if (typeof source !== 'string' || !source.startsWith('.')) return;
-      const target = topFolder(root, path.resolve(path.dirname(file), source));
-      if (!target || !Object.hasOwn(LAYERS, target.top) || allowed.includes(target.top)) return;
-      if (typeOnly && (TYPE_ONLY[here.top] ?? []).some((prefix) => target.rel.startsWith(prefix))) return;
-      if ((SHARED[here.top] ?? []).includes(target.rel)) return;
+      if (typeof source !== 'string') return;
+      // One report per import, however many of its targets break the rule.
+      if (source.startsWith('#')) return void importTargets(root, source).some((t) => checkTarget(node, source, typeOnly, t));
+      if (source.startsWith('.')) checkTarget(node, source, typeOnly, path.resolve(path.dirname(file), source));
+    };
+    /** Reports an import of `resolved` that breaks the layering; true when it did. */
+    const checkTarget = (node, source, typeOnly, resolved) => {
+      const target = topFolder(root, resolved);
+      if (!target || !Object.hasOwn(LAYERS, target.top) || allowed.includes(target.top)) return false;
+      if (typeOnly && (TYPE_ONLY[here.top] ?? []).some((prefix) => target.rel.startsWith(prefix))) return false;
+      if ((SHARED[here.top] ?? []).includes(target.rel)) return false;
       context.report({ node, messageId: 'upward', data: { from: here.top, allowed: allowed.map((a) => `${a}/`).join(', '), source, to: target.top } });
+      return true;
     };
     return {
       ImportDeclaration: (node) => check(node.source, node.source.value, node.importKind === 'type'),

@@ -29,11 +29,13 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
- * Node-only branches of shared analysis code (e.g. reading the NIAH haystack from disk when the
- * module URL is file:) import Node built-ins dynamically; in the browser they are never reached.
- * Marked external so the bundle leaves them alone instead of warning about them.
+ * Host-specific code is chosen by package.json's `imports` map under Vite's "browser" condition
+ * (gpu/wasm/host.ts, analysis/formats/url-source.ts), so the page and worker bundles hold no Node
+ * built-ins. The one exception is gpu/wasm/thread-worker.mjs, one worker file for both hosts:
+ * its Node branch imports worker_threads dynamically and is never reached in a browser. Marked
+ * external so the bundle leaves it alone instead of warning about it.
  */
-const nodeOnly = ['node:fs/promises', 'node:worker_threads', 'node:v8', 'node:os'];
+const nodeOnly = ['node:worker_threads'];
 
 /**
  * Cross-origin isolation: SharedArrayBuffer, hence the fast CPU backend's GEMM worker threads on

@@ -21,6 +21,8 @@ describe('layering lint rule', () => {
     ['notebooks/planted.ts', "import { openModel } from '../cli/open.ts';\nexport { openModel };\n", 'cli'],
     ['cli/planted.ts', "import { App } from '../renderer/app/App.tsx';\nexport { App };\n", 'renderer'],
     ['renderer/planted.ts', "import { main } from '../electron/main/main.ts';\nexport { main };\n", 'electron'],
+    // A package.json `imports` alias is checked where it lands (#url-source is analysis/formats/).
+    ['gpu/planted.ts', "import { urlSourceHost } from '#url-source';\nexport { urlSourceHost };\n", 'analysis'],
   ])('%s importing %s upward is an error', async (file, code, to) => {
     const errors = await layerErrors(file, code);
     expect(errors).toHaveLength(1);
@@ -32,6 +34,7 @@ describe('layering lint rule', () => {
     ['notebooks/planted.ts', "import { METHODS } from '../analysis/registry/registry.ts';\nexport { METHODS };\n"],
     ['renderer/planted.ts', "import type { ProbescopeBridge } from '../electron/preload/api.ts';\nexport type { ProbescopeBridge };\n"],
     ['gpu/planted.test.ts', "import { run } from '../analysis/model/run.ts';\nexport { run };\n"],
+    ['analysis/planted.ts', "import { wasmHost } from '#wasm-host';\nexport { wasmHost };\n"],
   ])('%s with an allowed import passes', async (file, code) => {
     expect(await layerErrors(file, code)).toEqual([]);
   });

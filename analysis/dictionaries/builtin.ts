@@ -4,7 +4,7 @@
  * its README and metrics). Located like the built-in model (analysis/model/builtin.ts): relative
  * to this module, a file: URL in Node and http(s): in a browser. Browser-safe.
  */
-import type { ModelSource } from '../formats/source.ts';
+import { urlSourceHost } from '#url-source';
 import type { HostDictionary } from './dictionary.ts';
 import { loadSaeLens } from './saelens.ts';
 
@@ -63,15 +63,5 @@ export async function openBuiltinDictionaries(ref: string): Promise<HostDictiona
 
 /** Opens a built-in dictionary: the folder on disk in Node, HTTP range reads elsewhere. */
 export async function openBuiltinDictionary(id: string): Promise<HostDictionary> {
-  const { url } = builtinDictionary(id);
-  let source: ModelSource;
-  if (url.protocol === 'file:') {
-    const { NodeFolderSource } = await import('../formats/node-source.ts');
-    const path = decodeURIComponent(url.pathname);
-    source = new NodeFolderSource(/^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path, id);
-  } else {
-    const { HttpSource } = await import('../formats/http-source.ts');
-    source = new HttpSource(url, { label: id });
-  }
-  return loadSaeLens(source);
+  return loadSaeLens(urlSourceHost.openFolder(builtinDictionary(id).url, id));
 }

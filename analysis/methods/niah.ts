@@ -10,6 +10,7 @@
  * SentencePiece and byte-level BPE alike, a sentence joined after a space tokenizes the same as on
  * its own (checked for stories260K: 381 = 381 tokens over 20 sentences), so counts add up.
  */
+import { urlSourceHost } from '#url-source';
 import type { TextTokenizer } from '../model/model.ts';
 import { seededRandom } from '../model/sampling.ts';
 
@@ -81,15 +82,8 @@ export interface NiahOptions {
 export const DEFAULT_DEPTHS: readonly number[] = Array.from({ length: 10 }, (_, i) => (100 * i) / 9);
 
 /** The shipped filler text (CC0, see data/README.md), in Node (file:) and browsers (bundled URL). */
-export async function loadHaystack(): Promise<string> {
-  const url = new URL('./data/haystack.txt', import.meta.url);
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(url, 'utf8');
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot load the haystack text from ${url.href}: HTTP ${response.status}`);
-  return response.text();
+export function loadHaystack(): Promise<string> {
+  return urlSourceHost.readText(new URL('./data/haystack.txt', import.meta.url));
 }
 
 export function haystackSentences(text: string): string[] {

@@ -3,9 +3,10 @@
  * (packaged into the app's resources by Electron; served over HTTP in the browser), located
  * relative to this module so no caller needs to know the repository layout.
  *
- * Browser-safe: nothing Node-specific is imported statically; a file: URL is opened with
- * `NodeFolderSource` through a dynamic import.
+ * Browser-safe: the folder is opened through `#url-source` (formats/url-source.ts), which is
+ * the folder on disk under Node and HTTP range reads in a browser.
  */
+import { urlSourceHost } from '#url-source';
 import type { ModelSource } from '../formats/source.ts';
 
 export interface BuiltinModel {
@@ -52,11 +53,5 @@ export function builtinModelFolder(id: string): string {
 
 /** A `ModelSource` for a built-in model: the folder on disk in Node, HTTP range reads elsewhere. */
 export async function openBuiltinSource(id: string): Promise<ModelSource> {
-  const model = builtinModel(id);
-  if (model.url.protocol === 'file:') {
-    const { NodeFolderSource } = await import('../formats/node-source.ts');
-    return new NodeFolderSource(builtinModelFolder(id), id);
-  }
-  const { HttpSource } = await import('../formats/http-source.ts');
-  return new HttpSource(model.url, { label: id });
+  return urlSourceHost.openFolder(builtinModel(id).url, id);
 }

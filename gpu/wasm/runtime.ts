@@ -3,6 +3,7 @@
  * SIMD128; shared memory where SharedArrayBuffer exists), instantiates it on one memory, and
  * runs GEMMs on the calling thread plus a pool of worker threads that share out column chunks.
  */
+import { wasmHost } from '#wasm-host';
 import { KERNELS } from './kernels.generated.ts';
 import { WasmHeap } from './heap.ts';
 import { MAX_CALLS } from './thread-protocol.ts';
@@ -61,17 +62,6 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Whether this engine validates the relaxed-SIMD variant; Node 20 (V8 11.3) has it behind a flag. */
-async function relaxedSupported(bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
-  if (WebAssembly.validate(bytes)) return true;
-  if (typeof process === 'undefined' || !process.versions?.node) return false;
-  // The V8 of Node 20 implements relaxed SIMD completely but ships it behind this flag (on by
-  // default from V8 11.4 / Node 22). Flags set at run time apply to modules compiled afterwards.
-  const v8 = await import('node:v8');
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(bytes);
-}
-
 function sharedMemoryAvailable(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   try {
@@ -92,15 +82,6 @@ function canBlock(): boolean {
   }
 }
 
-async function defaultThreads(): Promise<number> {
-  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const os = await import('node:os');
-    return os.availableParallelism();
-  }
-  return 1;
-}
-
 export class WasmRuntime {
   private readonly work: number;
 
@@ -117,13 +98,13 @@ export class WasmRuntime {
     const shared = sharedMemoryAvailable();
     const where = shared ? 'shared' : 'local';
     const relaxedBytes = decodeBase64(KERNELS[`relaxed-${where}`]);
-    const relaxed = options.relaxed !== false && (await relaxedSupported(relaxedBytes));
+    const relaxed = options.relaxed !== false && (await wasmHost.relaxedSimdSupported(relaxedBytes));
     const module = await WebAssembly.compile(relaxed ? relaxedBytes : decodeBase64(KERNELS[`simd-${where}`]));
     const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const kernels = instance.exports as unknown as Kernels;
     const heap = new WasmHeap(memory, 1024);
-    const wanted = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
+    const wanted = Math.max(1, Math.floor(options.threads ?? (await wasmHost.hardwareThreads())));
     const pool = wanted > 1 && shared && canBlock() ? await ThreadPool.start(module, memory, heap, kernels.gemmWorkBytes(), wanted - 1) : null;
     return new WasmRuntime(kernels, heap, relaxed, pool);
   }

@@ -6,8 +6,10 @@
  * the caller only waits for chunks already being computed. A worker's wake-up overlaps the
  * caller's other work, since the next job waits for it only when that job is published.
  * Node: worker_threads; browsers: Web Workers (cross-origin isolated only, since shared memory
- * needs it).
+ * needs it); host.ts starts them.
  */
+import { wasmHost } from '#wasm-host';
+import type { WasmThread } from './host.ts';
 import type { GemmCall, Kernels } from './runtime.ts';
 import type { WasmHeap } from './heap.ts';
 import { CALL_INTS, HEADER_INTS, MAX_CALLS, STOP } from './thread-protocol.ts';
@@ -23,36 +25,11 @@ function chunkWidth(n: number, threads: number): number {
   return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, even));
 }
 
-interface AnyWorker {
-  postMessage(message: unknown): void;
-  terminate(): unknown;
-}
-
-async function spawn(): Promise<{ worker: AnyWorker; ready: Promise<void> }> {
-  const url = new URL('./thread-worker.mjs', import.meta.url);
-  if (typeof process !== 'undefined' && process.versions?.node && typeof window === 'undefined') {
-    const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(url);
-    worker.unref(); // an idle pool must not keep the process alive
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', reject);
-    });
-    return { worker, ready };
-  }
-  const worker = new Worker(new URL('./thread-worker.mjs', import.meta.url), { type: 'module' });
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.addEventListener('message', () => resolve(), { once: true });
-    worker.addEventListener('error', (e) => reject(new Error(`wasm GEMM worker failed to start: ${e.message}`)), { once: true });
-  });
-  return { worker, ready };
-}
-
 export class ThreadPool {
   private generation = 0;
 
   private constructor(
-    private readonly workers: AnyWorker[],
+    private readonly workers: WasmThread[],
     /** Header, one done word per worker, then the call records (thread-protocol.ts). */
     private readonly control: Int32Array,
   ) {}
@@ -67,10 +44,10 @@ export class ThreadPool {
     // The view stays valid when the shared memory grows (its old buffers keep their bytes).
     const words = heap.i32(control, ints);
     words.fill(0);
-    const workers: AnyWorker[] = [];
+    const workers: WasmThread[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const { worker, ready } = await spawn();
+        const { thread: worker, ready } = wasmHost.spawnThread();
         worker.postMessage({ module, memory, control, index: i, workers: count, work: heap.alloc(workBytes) });
         await ready;
         workers.push(worker);
