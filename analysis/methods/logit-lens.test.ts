@@ -84,6 +84,24 @@ describe.each(ARCHITECTURES)('logit lens: %s', (type) => {
       });
     });
   });
+
+  it('nextToken scores the input token at pos + 1 by the decoded logits, none after the last', async () => {
+    const lens = await logitLens(model, { ids: SAMPLE_IDS }, { positions: [0, 5, -1], nextToken: true, keepLogits: true });
+    lens.entries.forEach((e, ei) => {
+      e.readings.forEach((r, pi) => {
+        if (r.pos === S - 1) return expect(r.next).toBeNull();
+        const row = Array.from(lens.logits!.data.subarray((ei * 3 + pi) * V, (ei * 3 + pi + 1) * V));
+        const order = row.map((_, i) => i).sort((a, b) => row[b] - row[a] || a - b);
+        const lse = Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
+        const want = SAMPLE_IDS[r.pos + 1];
+        expect(r.next!.id).toBe(want);
+        expect(r.next!.rank).toBe(order.indexOf(want));
+        expect(r.next!.prob).toBeCloseTo(Math.exp(row[want] - lse), 6);
+      });
+    });
+    const plain = await logitLens(model, { ids: SAMPLE_IDS }, { positions: [0] });
+    expect(plain.entries[0].readings[0].next).toBeUndefined();
+  });
 });
 
 describe('logit lens errors', () => {

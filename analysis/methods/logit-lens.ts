@@ -33,6 +33,8 @@ export interface LogitLensOptions {
   readonly topK?: number;
   /** Token ids whose rank / probability / logit are reported at every entry and position. */
   readonly targets?: readonly number[];
+  /** Also score each position's next input token (`LensReading.next`; null at the last position). */
+  readonly nextToken?: boolean;
   /** Also return the decoded logits [entry, position, vocab] (default false: they can be large). */
   readonly keepLogits?: boolean;
   /** For text input: prepend BOS (default: the tokenizer's rule). */
@@ -46,6 +48,8 @@ export interface LensReading {
   readonly top: TokenScore[];
   /** [targets] in the order of `options.targets`. */
   readonly targets: TargetScore[];
+  /** With `nextToken`: the score of the input token at pos + 1 (null at the last position); else undefined. */
+  readonly next?: TargetScore | null;
 }
 
 export interface LensEntry {
@@ -131,8 +135,9 @@ export async function logitLens(model: Model, input: ModelInput, options: LogitL
         const row = logits.subarray((e * part.length + i) * V, (e * part.length + i + 1) * V);
         const lse = logSumExp(row);
         const top = scoreTokens(model, row, extremeIds(row, topK), lse);
-        const scored = scoreTokens(model, row, targets, lse).map((s) => ({ ...s, rank: rankOf(row, s.id) }));
-        readings[e].push({ pos, top, targets: scored });
+        const ranked = (ids: readonly number[]) => scoreTokens(model, row, ids, lse).map((s) => ({ ...s, rank: rankOf(row, s.id) }));
+        const reading: LensReading = { pos, top, targets: ranked(targets) };
+        readings[e].push(options.nextToken ? { ...reading, next: pos + 1 < S ? ranked([ids[pos + 1]])[0] : null } : reading);
         kept?.set(row, (e * positions.length + start + i) * V);
       });
     }

@@ -45,6 +45,8 @@ export interface GridView {
   readonly z: readonly (readonly (number | null)[])[];
   /** Optional [y][x] text drawn in/over the cells (e.g. the top-1 token). */
   readonly text?: readonly (readonly string[])[];
+  /** Optional [y][x] line shown on hover instead of `text` (e.g. a lens cell's top tokens). */
+  readonly hover?: readonly (readonly string[])[];
   /** What z measures (colour bar title). */
   readonly zTitle: string;
   /** Signed values get a diverging colour scale centred on 0. */

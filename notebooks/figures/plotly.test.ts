@@ -41,6 +41,16 @@ describe('figures as Plotly specs', () => {
     expect(fig.layout.title).toEqual({ text: '&lt;a href="x"&gt;t&lt;/a&gt;' });
   });
 
+  it('shows a grid\'s hover lines on hover (escaped), else its cell text', () => {
+    expect(toPlotly(grid(false), 'heatmap').data[0].customdata).toEqual([['&lt;s&gt;', 'a'], ['b', 'c']]);
+    const hovered = toPlotly({ ...grid(false), hover: [['top: <b> 0.5', 'x'], ['y', 'z']] }, 'heatmap').data[0];
+    expect(hovered.customdata).toEqual([['top: &lt;b&gt; 0.5', 'x'], ['y', 'z']]);
+    expect(hovered.text).toEqual([['&lt;s&gt;', 'a'], ['b', 'c']]);
+    expect(hovered.hovertemplate).toContain('<br>%{customdata}');
+    const { text: _text, ...plain } = grid(false);
+    expect(toPlotly(plain, 'heatmap').data[0].hovertemplate).not.toContain('customdata');
+  });
+
   it('draws series and grid rows as bar or line traces, and anything as a table', () => {
     expect(toPlotly(series, 'line').data).toEqual([
       { type: 'scatter', mode: 'lines+markers', name: 'train', x: ['L0', 'L1'], y: [0.5, 1] },

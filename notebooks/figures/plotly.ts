@@ -43,15 +43,17 @@ function heatmap(view: GridView, options: FigureOptions): JsonObject {
   const chars = cellTextChars(view.x.labels.length, options.width ?? 720);
   const diverging = options.colorscale === 'diverging' || ((options.colorscale ?? 'auto') === 'auto' && view.signed);
   const hasText = view.text !== undefined;
+  const hover = view.hover ?? view.text;
   return {
     type: 'heatmap',
     x: texts(view.x.labels),
     y: texts(view.y.labels),
     z: view.z.map((row) => [...row]),
     // Cell text cut to what fits the figure's width (none below 3 characters); hover has it whole.
-    ...(hasText ? { text: view.text!.map((row) => row.map((t) => plotlyText(cut(t, chars)))), customdata: view.text!.map(texts) } : {}),
+    ...(hasText ? { text: view.text!.map((row) => row.map((t) => plotlyText(cut(t, chars)))) } : {}),
+    ...(hover ? { customdata: hover.map(texts) } : {}),
     ...(hasText && options.showText !== false && chars >= 3 ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
-    hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hasText ? '<br>%{customdata}' : ''}<extra></extra>`,
+    hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hover ? '<br>%{customdata}' : ''}<extra></extra>`,
     colorscale: (diverging ? DIVERGING : SEQUENTIAL) as Json,
     ...(diverging ? { zmid: 0 } : {}),
     ...(view.range ? { zmin: view.range[0], zmax: view.range[1] } : {}),
