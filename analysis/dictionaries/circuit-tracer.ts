@@ -14,6 +14,11 @@
  * `W_dec_{i}.safetensors` with W_dec_{i} [d_transcoder, n_layers − i, d_model]: feature f of
  * layer i writes W_dec_{i}[f, j − i] into every layer j ≥ i. Decoder rows are read lazily, by
  * feature slices (one range read per slice), as circuit-tracer's lazy decoder does.
+ *
+ * `cltLayers` splits a CLT into what both its users need, layer by layer: layer i's features as an
+ * ordinary transcoder (encoder i, activation, its rows into layer i, b_dec_i, skip) plus its rows
+ * into every later layer. Attribution graphs (methods/attribution-graph/from-dictionary.ts) and
+ * the forward-pass splice (splice.ts) both read CLTs through it.
  */
 import { parse as parseYaml } from 'yaml';
 import type { HostWeight } from '../../gpu/backend.ts';
@@ -23,7 +28,7 @@ import type { TensorEntry } from '../formats/safetensors.ts';
 import { readSafetensorsHeader, readTensor } from '../formats/safetensors.ts';
 import type { ModelSource } from '../formats/source.ts';
 import type { HostDictionary } from './dictionary.ts';
-import { checkShape, DictionaryFile } from './tensors.ts';
+import { checkShape, DictionaryFile, transposed } from './tensors.ts';
 import { toFloat32 } from '../../gpu/dtype.ts';
 
 export const CIRCUIT_TRACER_CONFIG = 'config.yaml';
@@ -215,4 +220,63 @@ export class CrossLayerTranscoder {
   private checkLayer(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.nLayers) throw new RangeError(`layer ${i} is outside [0, ${this.nLayers})`);
   }
+}
+
+/** Layer i of a cross-layer transcoder: its features as a transcoder into layer i, and their rows into later layers. */
+export interface CltLayer {
+  /**
+   * Reads blocks.i.{feature_input_hook}, writes blocks.i.{feature_output_hook}: encoder i, JumpReLU
+   * (or ReLU), decoder W_dec_i[:, 0] (the rows into layer i), b_dec_i, W_skip_i (as `linear` stores it).
+   */
+  readonly dictionary: HostDictionary;
+  /** W_dec_i[:, j − i] for every j > i: [d_transcoder, d_model] each. */
+  readonly later: readonly { readonly layer: number; readonly rows: HostWeight }[];
+}
+
+/** Every layer of a CLT, all decoder rows read (one range read per layer). */
+export async function cltLayers(clt: CrossLayerTranscoder, label = clt.config.modelName ?? 'cross-layer transcoder'): Promise<CltLayer[]> {
+  const { nLayers: L, dTranscoder: f, dModel: d, config } = clt;
+  const out: CltLayer[] = [];
+  for (let i = 0; i < L; i++) {
+    const enc = await clt.encoderLayer(i);
+    const all = (await clt.decoderRows(i, 0, f)).data as Float32Array;
+    const span = L - i;
+    const rowsInto = (k: number): HostWeight => {
+      const r = new Float32Array(f * d);
+      for (let feature = 0; feature < f; feature++) r.set(all.subarray((feature * span + k) * d, (feature * span + k + 1) * d), feature * d);
+      return { name: `W_dec_${i}[:, ${k}]`, dtype: 'F32', shape: [f, d], data: r };
+    };
+    out.push({
+      dictionary: {
+        config: {
+          label: `${label} layer ${i}`,
+          format: 'circuit-tracer',
+          architecture: enc.threshold ? 'jumprelu_transcoder' : 'transcoder',
+          activation: enc.threshold ? 'jumprelu' : 'relu',
+          kind: 'transcoder',
+          hookIn: layerHook(i, config.featureInputHook),
+          hookOut: layerHook(i, config.featureOutputHook),
+          headIndex: null,
+          dIn: d,
+          dSae: f,
+          dOut: d,
+          k: null,
+          applyBDecToInput: false,
+          normalization: 'none',
+          modelName: config.modelName,
+        },
+        weights: {
+          encoder: enc.encoder,
+          bEnc: enc.bEnc,
+          decoder: rowsInto(0),
+          bDec: enc.bDec,
+          threshold: enc.threshold,
+          // circuit-tracer adds x·W_skip; a dictionary's skip is applied as linear(x, skip) = x·skipᵀ.
+          skip: enc.skip && transposed(enc.skip, `W_skip_${i}ᵀ`),
+        },
+      },
+      later: Array.from({ length: span - 1 }, (_, k) => ({ layer: i + k + 1, rows: rowsInto(k + 1) })),
+    });
+  }
+  return out;
 }

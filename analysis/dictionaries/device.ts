@@ -127,12 +127,3 @@ export function decode(b: Backend, dict: Dictionary, acts: Tensor, x: Tensor, no
   if (weights.skip) out = b.add(out, b.linear(x, weights.skip));
   return out;
 }
-
-/** Feature f's decoder row [d_out]. */
-export function decoderDirection(b: Backend, dict: Dictionary, feature: number): Tensor {
-  const { dSae, dOut } = dict.config;
-  if (!Number.isInteger(feature) || feature < 0 || feature >= dSae) {
-    throw new Error(`${dict.config.label}: feature ${feature} is outside [0, ${dSae})`);
-  }
-  return b.reshape(b.gather(dict.weights.decoder, Int32Array.of(feature)), [dOut]);
-}

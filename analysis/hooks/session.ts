@@ -4,7 +4,7 @@
  * every hook point and uses the returned tensor.
  */
 import type { Backend, Tensor } from '../../gpu/backend.ts';
-import type { DictionaryUse } from '../dictionaries/splice.ts';
+import type { CltUse, DictionaryUse } from '../dictionaries/splice.ts';
 import { DictionarySplicer } from '../dictionaries/splice.ts';
 import { resolveHookPatterns } from './glob.ts';
 import type { ActivationCache, HookSite, Intervention, NamedCaches } from './interventions.ts';
@@ -37,6 +37,12 @@ export interface HookOptions {
    */
   readonly dictionaries?: readonly DictionaryUse[];
   /**
+   * A cross-layer transcoder spliced into every MLP output (splice.ts, `CltUse`): its stages are
+   * the per-layer dictionary stages under each blocks.L.hook_mlp_out. Forward passes only (run,
+   * generate); gradient tapes do not differentiate through it.
+   */
+  readonly crossLayerTranscoder?: CltUse;
+  /**
    * Hooks whose arriving value (before this run's interventions, callbacks and splices there) is
    * kept: a sweep that restarts the forward at such a hook (patch-runs.ts) gives it that value, and
    * the hook's own interventions and splices then act once, as in the full pass.
@@ -64,7 +70,10 @@ export class HookSession {
     points: readonly HookPoint[],
     private readonly options: HookOptions,
   ) {
-    this.splicer = options.dictionaries?.length ? new DictionarySplicer(backend, points, options.dictionaries) : null;
+    this.splicer =
+      options.dictionaries?.length || options.crossLayerTranscoder
+        ? new DictionarySplicer(backend, points, options.dictionaries ?? [], options.crossLayerTranscoder)
+        : null;
     // A model with attached dictionaries lists their stages among its points already.
     const known = new Set(points.map((p) => p.name));
     const all = this.splicer ? [...points, ...this.splicer.points.filter((p) => !known.has(p.name))] : points;

@@ -5,6 +5,7 @@
  */
 import { toFloat32 } from '../../../gpu/dtype.ts';
 import type { CrossLayerTranscoder } from '../../dictionaries/circuit-tracer.ts';
+import { cltLayers } from '../../dictionaries/circuit-tracer.ts';
 import type { HostDictionary } from '../../dictionaries/dictionary.ts';
 import type { GraphTranscoder } from './replacement.ts';
 
@@ -73,36 +74,17 @@ export function graphTranscoder(dict: HostDictionary): GraphTranscoder {
 /**
  * A circuit-tracer cross-layer transcoder as graph transcoders: layer i's features read
  * blocks.i.{feature_input_hook} and write hook_mlp_out of layers i..L−1 (W_dec_i [d, L − i, d_model]).
- * Every decoder row is read (one range read per layer), so the whole CLT is held on the host.
+ * Read through `cltLayers` (as the forward-pass splice reads it): layer i as a transcoder plus its
+ * rows into later layers. Every decoder row is read, so the whole CLT is held on the host.
  */
 export async function graphTranscodersFromClt(clt: CrossLayerTranscoder): Promise<GraphTranscoder[]> {
   const where = `${clt.config.modelName ?? 'cross-layer transcoder'} (circuit-tracer)`;
   if (clt.config.featureOutputHook !== 'hook_mlp_out') {
     throw new Error(`${where}: writes ${clt.config.featureOutputHook}; an attribution graph replaces MLPs, so it must write hook_mlp_out`);
   }
-  const { nLayers: L, dTranscoder: f, dModel: d } = clt;
-  const out: GraphTranscoder[] = [];
-  for (let i = 0; i < L; i++) {
-    const enc = await clt.encoderLayer(i);
-    if (enc.skip) throw new Error(`${where}: layer ${i} has a skip connection (W_skip_${i}), which attribution graphs do not support yet`);
-    const rows = toFloat32(await clt.decoderRows(i, 0, f));
-    const span = L - i;
-    const decoders = Array.from({ length: span }, (_, k) => {
-      const r = new Float32Array(f * d);
-      for (let feature = 0; feature < f; feature++) r.set(rows.subarray((feature * span + k) * d, (feature * span + k + 1) * d), feature * d);
-      return { layer: i + k, rows: r };
-    });
-    out.push({
-      layer: i,
-      inputHook: `blocks.${i}.${clt.config.featureInputHook}`,
-      dIn: d,
-      dSae: f,
-      wEnc: toFloat32(enc.encoder),
-      bEnc: toFloat32(enc.bEnc),
-      decoders,
-      bDec: toFloat32(enc.bDec),
-      activate: enc.threshold ? jumpRelu(toFloat32(enc.threshold)) : relu,
-    });
-  }
-  return out;
+  return (await cltLayers(clt)).map(({ dictionary, later }, i) => {
+    if (dictionary.weights.skip) throw new Error(`${where}: layer ${i} has a skip connection (W_skip_${i}), which attribution graphs do not support yet`);
+    const own = graphTranscoder(dictionary);
+    return { ...own, decoders: [...own.decoders, ...later.map((dec) => ({ layer: dec.layer, rows: toFloat32(dec.rows) }))] };
+  });
 }
