@@ -12,7 +12,10 @@
  *   resid_pre | resid_mid | resid_post | attn_out | mlp_out   [layer, pos]   (byPosition false: [layer])
  *   z | q | k | v                                            [layer, pos, head] or [layer, head]
  *   pattern                                                  [layer, head]
- * `head` is the query head, except for k and v (kv heads).
+ *   features (dictionaries attached)                         [dictionary, pos, feature] or [dictionary, feature]
+ * `head` is the query head, except for k and v (kv heads). For features the gradient is taken at
+ * hook_sae_acts_post with the error term held fixed (W_dec · g, analysis/grad/splice-vjp.ts) and at
+ * the error term itself: the same nodes the exact sweep patches.
  *
  * Example: attributionPatching(model, {clean, corruption: {kind: 'tokens', ids}, hook: 'resid_pre',
  * answer: a, wrong: b}).
@@ -25,8 +28,11 @@ import type { Model } from '../model/model.ts';
 import { run } from '../model/run.ts';
 import type { Corruption } from './corruption.ts';
 import { corruptedInput } from './corruption.ts';
-import type { GridAxis, PatchHook } from './patch-cells.ts';
-import { patchHookName, sweepGrid } from './patch-cells.ts';
+import type { ActivationCache } from '../hooks/interventions.ts';
+import { patchGridOf } from './feature-patch-cells.ts';
+import type { GridAxis, PatchCell, PatchHook } from './patch-cells.ts';
+import { patchHookName } from './patch-cells.ts';
+import type { PatchingResult } from './patching.ts';
 import { activationPatching } from './patching.ts';
 
 export interface AttributionPatchingOptions {
@@ -62,6 +68,8 @@ export interface AttributionPatchingResult {
   readonly position: number;
   /** [pos] the corrupted tokens (the clean ones for noise corruption). */
   readonly corruptedIds: readonly number[];
+  /** hook `features`: as PatchingResult's. */
+  readonly features?: PatchingResult['features'];
 }
 
 /** Pearson correlation coefficient of two equally long series (NaN if either is constant). */
@@ -117,6 +125,22 @@ function accumulateLayer(
   }
 }
 
+/** Feature cells (own hook, optional pos and feature): Σ over the cell's entries of (clean − corrupt) · grad. */
+function accumulateCells(out: Float64Array, cells: readonly PatchCell[], clean: ActivationCache, corrupt: ActivationCache, grads: ActivationCache): void {
+  cells.forEach((cell, i) => {
+    const h = cell.hook!;
+    const [, S, W] = grads[h].shape;
+    let sum = 0;
+    for (let p = cell.pos ?? 0; p < (cell.pos ?? S - 1) + 1; p++) {
+      for (let j = cell.feature ?? 0; j < (cell.feature ?? W - 1) + 1; j++) {
+        const k = p * W + j;
+        sum += (clean[h].data[k] - corrupt[h].data[k]) * grads[h].data[k];
+      }
+    }
+    out[i] = sum;
+  });
+}
+
 export async function attributionPatching(model: Model, options: AttributionPatchingOptions): Promise<AttributionPatchingResult> {
   const clean = [...options.clean];
   const S = clean.length;
@@ -127,8 +151,8 @@ export async function attributionPatching(model: Model, options: AttributionPatc
   }
   const corrupted = await corruptedInput(model, clean, options.corruption);
   const byPosition = options.byPosition ?? options.hook !== 'pattern';
-  const grid = sweepGrid(model.spec, options.hook, byPosition, S);
-  const hooks = Array.from({ length: model.spec.nLayers }, (_, l) => patchHookName(model.spec, options.hook, l));
+  const grid = patchGridOf(model, options.hook, byPosition, S);
+  const hooks = grid.dictionaries ? [...new Set(grid.cells.map((c) => c.hook!))] : Array.from({ length: model.spec.nLayers }, (_, l) => patchHookName(model.spec, options.hook, l));
   // 'last' when the metric reads the last position, so only one row is unembedded.
   const at = position === S - 1 ? -1 : position;
   const metric: DifferentiableMetric = options.wrong === undefined ? logitOf(options.answer, at) : logitDiff(options.answer, options.wrong, at);
@@ -143,11 +167,15 @@ export async function attributionPatching(model: Model, options: AttributionPatc
   });
 
   const attribution = new Float64Array(grid.cells.length);
-  const perLayer = grid.cells.length / model.spec.nLayers;
-  hooks.forEach((name, l) => {
-    const point = model.hookPoints.find((p) => p.name === name)!;
-    accumulateLayer(attribution, l * perLayer, grid.axes, grid.shape, point.axes, cleanRun.cache[name], corrupt.activations![name], corrupt.grads[name]);
-  });
+  if (grid.dictionaries) {
+    accumulateCells(attribution, grid.cells, cleanRun.cache, corrupt.activations!, corrupt.grads);
+  } else {
+    const perLayer = grid.cells.length / model.spec.nLayers;
+    hooks.forEach((name, l) => {
+      const point = model.hookPoints.find((p) => p.name === name)!;
+      accumulateLayer(attribution, l * perLayer, grid.axes, grid.shape, point.axes, cleanRun.cache[name], corrupt.activations![name], corrupt.grads[name]);
+    });
+  }
 
   let exact: Float64Array | null = null;
   let r: number | null = null;
@@ -174,5 +202,6 @@ export async function attributionPatching(model: Model, options: AttributionPatc
     corruptedMetric: corrupt.value,
     position,
     corruptedIds: corrupted.ids,
+    ...(grid.dictionaries && grid.lastColumn ? { features: { dictionaries: grid.dictionaries, lastColumn: grid.lastColumn } } : {}),
   };
 }

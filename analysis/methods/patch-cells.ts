@@ -1,7 +1,9 @@
 /**
  * What one activation-patching sweep patches: the hook at each layer and the grid of cells
  * (layer × position, layer × position × head, …), each cell one patched run. Also the
- * declarative `replace` intervention that performs a cell's patch.
+ * declarative `replace` intervention that performs a cell's patch. `features` patches the
+ * feature activations (and error terms) of the dictionaries attached to the model; its grid is
+ * built from the model (feature-patch-cells.ts), each cell naming its own hook.
  */
 import type { Intervention } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
@@ -11,18 +13,27 @@ export const RESID_HOOKS = ['resid_pre', 'resid_mid', 'resid_post', 'attn_out', 
 export const HEAD_HOOKS = ['z', 'q', 'k', 'v'] as const;
 export type ResidHook = (typeof RESID_HOOKS)[number];
 export type HeadHook = (typeof HEAD_HOOKS)[number];
-export type PatchHook = ResidHook | HeadHook | 'pattern';
-export const PATCH_HOOKS: readonly PatchHook[] = [...RESID_HOOKS, ...HEAD_HOOKS, 'pattern'];
+export type PatchHook = ResidHook | HeadHook | 'pattern' | 'features';
+export const PATCH_HOOKS: readonly PatchHook[] = [...RESID_HOOKS, ...HEAD_HOOKS, 'pattern', 'features'];
 
-export type GridAxis = 'layer' | 'pos' | 'head';
+/** `dictionary`: the attached dictionaries in forward order; `feature`: a feature id (d_sae: the error term). */
+export type GridAxis = 'layer' | 'pos' | 'head' | 'dictionary' | 'feature';
 
-/** One patched run: the hook at `layer`, restricted to `pos` and `head` when given. */
+/**
+ * One patched run: the hook at `layer`, restricted to `pos` and `head` when given. A cell with its
+ * own `hook` patches that hook (the sweep restarts at `layer`, the block holding it); `feature`
+ * selects one index of its last axis (a dictionary feature).
+ */
 export interface PatchCell {
   readonly layer: number;
   readonly pos?: number;
   /** Query head for z/q/pattern, kv head for k/v (GQA models have fewer). */
   readonly head?: number;
+  readonly hook?: string;
+  readonly feature?: number;
 }
+
+const FEATURES_NEED_DICTIONARIES = 'hook features: patching feature activations needs dictionaries attached to the model (params.dictionaries)';
 
 export interface PatchGrid {
   readonly axes: readonly GridAxis[];
@@ -36,6 +47,8 @@ export const PATCH_SOURCE = 'patch_source';
 
 export function patchHookName(spec: ModelSpec, which: PatchHook, layer: number): string {
   switch (which) {
+    case 'features':
+      throw new Error(FEATURES_NEED_DICTIONARIES);
     case 'resid_pre':
       return hook.residPre(layer);
     case 'resid_mid':
@@ -73,6 +86,7 @@ export function headCount(spec: ModelSpec, which: PatchHook): number {
  */
 export function sweepGrid(spec: ModelSpec, which: PatchHook, byPosition: boolean, nPos: number): PatchGrid {
   if (!PATCH_HOOKS.includes(which)) throw new Error(`hook "${String(which)}" is not one of ${PATCH_HOOKS.join(', ')}`);
+  if (which === 'features') throw new Error(FEATURES_NEED_DICTIONARIES);
   if (which === 'pattern' && byPosition) throw new Error('hook pattern: patterns are patched per [layer, head] over all positions (byPosition false)');
   patchHookName(spec, which, 0); // fails early for hooks this architecture lacks
   const L = spec.nLayers;
@@ -98,8 +112,14 @@ export function cellIntervention(hookName: string, cell: PatchCell, row?: number
     source: PATCH_SOURCE,
     ...(cell.pos !== undefined ? { pos: cell.pos } : {}),
     ...(cell.head !== undefined ? { head: cell.head } : {}),
+    ...(cell.feature !== undefined ? { neuron: cell.feature } : {}),
     ...(row !== undefined ? { batch: row } : {}),
   };
+}
+
+/** The hook a cell patches: its own, or `which` at its layer. */
+export function cellHook(spec: ModelSpec, which: PatchHook, cell: PatchCell): string {
+  return cell.hook ?? patchHookName(spec, which, cell.layer);
 }
 
 /** Row-major flat data as nested arrays of `shape` (for JSON output). */

@@ -28,7 +28,7 @@ import type { TokenBatch } from '../model/tokens.ts';
 import { leftPad } from '../model/tokens.ts';
 import type { MetricFn } from './logit-metric.ts';
 import type { PatchCell, PatchHook } from './patch-cells.ts';
-import { cellIntervention, PATCH_SOURCE, patchHookName } from './patch-cells.ts';
+import { cellHook, cellIntervention, PATCH_SOURCE } from './patch-cells.ts';
 
 /** A run: tokens plus the interventions that define it (noise on hook_embed, or none). */
 export interface RunSpec {
@@ -76,8 +76,7 @@ function rowMetric(metric: MetricFn, logits: Float32Array, row: number, n: numbe
 }
 
 function usedHookNames(req: SweepRequest): string[] {
-  const layers = [...new Set(req.cells.map((c) => c.layer))].sort((a, b) => a - b);
-  return layers.map((l) => patchHookName(req.model.spec, req.which, l));
+  return [...new Set(req.cells.map((c) => cellHook(req.model.spec, req.which, c)))];
 }
 
 export async function naiveSweep(req: SweepRequest): Promise<SweepOutput> {
@@ -91,7 +90,7 @@ export async function naiveSweep(req: SweepRequest): Promise<SweepOutput> {
   const out = new Float64Array(req.cells.length);
   for (const [i, cell] of req.cells.entries()) {
     const patched = await run(model, { ids: base.ids }, {
-      interventions: [...base.interventions, cellIntervention(patchHookName(model.spec, req.which, cell.layer), cell)],
+      interventions: [...base.interventions, cellIntervention(cellHook(model.spec, req.which, cell), cell)],
       caches: { [PATCH_SOURCE]: src.cache },
       logits,
     });
@@ -184,14 +183,13 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     for (const g of groups) {
       const rows = g.rows.length;
       const n = S - g.start;
-      const name = patchHookName(model.spec, req.which, g.layer);
       const tokens: TokenBatch = leftPad(new Array(rows).fill(base.ids.slice(g.start)), new Array(rows).fill(g.start));
       const resid = b.expand(b.slice(residPre[g.layer], 1, g.start, S), [rows, n, d]);
       const hooks = new HookSession(
         b,
         model.hookPoints,
         hookOptionsWithStanding(model, {
-          interventions: g.rows.map((cellIndex, row) => cellIntervention(name, req.cells[cellIndex], row)),
+          interventions: g.rows.map((cellIndex, row) => cellIntervention(cellHook(model.spec, req.which, req.cells[cellIndex]), req.cells[cellIndex], row)),
           caches: { [PATCH_SOURCE]: sourceCache },
         }),
       );

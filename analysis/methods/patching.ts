@@ -12,6 +12,7 @@
  *   resid_pre | resid_mid | resid_post | attn_out | mlp_out   [layer, pos]   (byPosition false: [layer])
  *   z | q | k | v                                            [layer, pos, head] or [layer, head]
  *   pattern                                                  [layer, head]
+ *   features (dictionaries attached)                         [dictionary, pos, feature] or [dictionary, feature]
  * `head` is the query head, except for k and v, whose head axis has the model's kv heads (GQA).
  *
  * Corruptions: symmetric token replacement or Gaussian noise on token embeddings (corruption.ts).
@@ -24,7 +25,7 @@ import { corruptedInput } from './corruption.ts';
 import type { LogitMetric } from './logit-metric.ts';
 import { metricFunction, normalizedMetric } from './logit-metric.ts';
 import type { GridAxis, PatchHook } from './patch-cells.ts';
-import { sweepGrid } from './patch-cells.ts';
+import { patchGridOf } from './feature-patch-cells.ts';
 import type { Batching, RunSpec } from './patch-runs.ts';
 import { naiveSweep, reusingSweep } from './patch-runs.ts';
 
@@ -68,6 +69,8 @@ export interface PatchingResult {
   readonly noiseSigma: number | null;
   /** Forward calls spent on patched runs (batched calls count once). */
   readonly patchedCalls: number;
+  /** hook `features`: the dictionaries along the `dictionary` axis (their output hooks) and what the last feature column patches. */
+  readonly features?: { readonly dictionaries: readonly string[]; readonly lastColumn: 'error' | 'recons' };
 }
 
 /** Floats one batched call may hold in its largest activations (256 MiB of f32). */
@@ -95,7 +98,7 @@ export async function activationPatching(model: Model, options: PatchingOptions)
   }
   const direction = options.direction ?? 'denoising';
   const byPosition = options.byPosition ?? options.hook !== 'pattern';
-  const grid = sweepGrid(model.spec, options.hook, byPosition, clean.length);
+  const grid = patchGridOf(model, options.hook, byPosition, clean.length);
   const cleanRun: RunSpec = { ids: clean, interventions: [] };
   const corruptRun: RunSpec = { ids: corrupted.ids, interventions: corrupted.interventions };
   const request = {
@@ -124,5 +127,6 @@ export async function activationPatching(model: Model, options: PatchingOptions)
     corruptedIds: corrupted.ids,
     noiseSigma: corrupted.noiseSigma,
     patchedCalls: out.patchedCalls,
+    ...(grid.dictionaries && grid.lastColumn ? { features: { dictionaries: grid.dictionaries, lastColumn: grid.lastColumn } } : {}),
   };
 }

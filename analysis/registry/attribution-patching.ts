@@ -11,7 +11,8 @@ import { num, numbers, tokenStrings } from './common.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
 import { metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
-import { patchCellLabels, patchGrid, patchGridByHead, symmetricRange } from './patch-grid.ts';
+import type { FeatureAxes } from './patch-grid.ts';
+import { featureAxesJson, patchCellLabels, patchGrid, patchGridByHead, symmetricRange } from './patch-grid.ts';
 
 const Params = z.strictObject({
   ...PATCH_PARAMS,
@@ -37,6 +38,8 @@ type AttributionJson = {
   corruptedTokens: string[];
   answer: TokenJson;
   wrong: TokenJson | null;
+  /** hook "features": as activation patching's. */
+  features?: FeatureAxes;
 };
 
 export const attributionPatchingStep = defineMethod({
@@ -79,6 +82,7 @@ export const attributionPatchingStep = defineMethod({
       cleanTokens: tokenStrings(model, setup.clean),
       corruptedTokens: tokenStrings(model, r.corruptedIds),
       ...metricJson(model, setup.metric),
+      ...featureAxesJson(r.features),
     };
   },
   view(r, name) {

@@ -2,17 +2,28 @@
  * Patching-style results ([layer], [layer, pos], [layer, head], [layer, pos, head], row-major)
  * as 2-D grids: rows are layers (layer × head for three axes), columns positions or heads.
  * Position labels show the clean token and, where it differs, the corrupted one ("13: Lily / Tim").
- * `patchGridByHead` condenses a [layer, pos, head] sweep to one layer × head grid.
+ * `patchGridByHead` condenses a [layer, pos, head] sweep to one layer × head grid. Feature sweeps
+ * ([dictionary, feature], [dictionary, pos, feature]) have one row per dictionary (and position)
+ * and one column per feature, the last the error term (or the reconstruction, without one).
  */
 import { visibleToken } from '../formats/token-label.ts';
 import type { GridView } from './views.ts';
 import { rangeLabels } from './views.ts';
+
+/** A feature sweep's axes: the dictionaries (their output hooks) and what the last feature column patches. */
+export type FeatureAxes = { dictionaries: string[]; lastColumn: 'error' | 'recons' };
+
+/** A result's `features` field, present only for feature sweeps. */
+export function featureAxesJson(f: { readonly dictionaries: readonly string[]; readonly lastColumn: 'error' | 'recons' } | undefined): { features?: FeatureAxes } {
+  return f ? { features: { dictionaries: [...f.dictionaries], lastColumn: f.lastColumn } } : {};
+}
 
 export type PatchGridMeta = {
   axes: string[];
   shape: number[];
   cleanTokens: string[];
   corruptedTokens: string[];
+  features?: FeatureAxes;
 };
 
 /** Row and column labels of every cell in row-major order, e.g. "L2 · 13: Lily / Tim". */
@@ -27,6 +38,12 @@ export function patchGrid(r: PatchGridMeta, values: readonly (number | null)[], 
   const layerLabels = rangeLabels(L, 'L');
   const axes = r.axes.join(',');
   const base = { kind: 'grid' as const, title, zTitle, signed: true };
+  if (r.features && r.axes[0] === 'dictionary') {
+    const width = r.shape[r.shape.length - 1];
+    const x = { title: 'feature', labels: [...rangeLabels(width - 1, 'f'), r.features.lastColumn] };
+    const rowLabels = axes === 'dictionary,feature' ? r.features.dictionaries : r.features.dictionaries.flatMap((d) => posLabels.map((p) => `${d} · ${p}`));
+    return { ...base, x, y: { title: axes === 'dictionary,feature' ? 'dictionary' : 'dictionary · position', labels: rowLabels }, z: rowLabels.map((_, i) => values.slice(i * width, (i + 1) * width)) };
+  }
   if (axes === 'layer') return { ...base, x: { title: 'slice', labels: ['all positions'] }, y: { title: 'layer', labels: layerLabels }, z: values.map((v) => [v]) };
   if (axes === 'layer,pos' || axes === 'layer,head') {
     const x = axes === 'layer,pos' ? { title: 'position', labels: posLabels } : { title: 'head', labels: rangeLabels(A, 'H') };

@@ -6,7 +6,7 @@
 import type { Corruption } from '../methods/corruption.ts';
 import type { MetricTokens } from '../methods/metric-defaults.ts';
 import type { PatchHook } from '../methods/patch-cells.ts';
-import { sweepGrid } from '../methods/patch-cells.ts';
+import { patchGridOf } from '../methods/feature-patch-cells.ts';
 import { resolvePosition } from '../methods/sequence.ts';
 import type { Model } from '../model/model.ts';
 import type { TokenJson, TokenRef } from './common.ts';
@@ -58,7 +58,7 @@ export function metricJson(model: Model, metric: MetricTokens): { answer: TokenJ
  * after the metric position need no run). A plan for progress only.
  */
 export function sweepPasses(model: Model, hook: PatchHook, byPosition: boolean, length: number, pos: number): number {
-  const grid = sweepGrid(model.spec, hook, byPosition && hook !== 'pattern', length);
+  const grid = patchGridOf(model, hook, byPosition && hook !== 'pattern', length);
   const live = grid.cells.filter((c) => c.pos === undefined || c.pos <= pos);
   const cpu = model.backend.info.name === 'cpu';
   const groups = new Map<string, number>();

@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import type { PatchHook } from '../methods/patch-cells.ts';
-import { PATCH_HOOKS, sweepGrid } from '../methods/patch-cells.ts';
+import { PATCH_HOOKS } from '../methods/patch-cells.ts';
+import { patchGridOf } from '../methods/feature-patch-cells.ts';
 import { activationPatching } from '../methods/patching.ts';
-import { patchGrid, patchGridByHead } from './patch-grid.ts';
+import type { FeatureAxes } from './patch-grid.ts';
+import { featureAxesJson, patchGrid, patchGridByHead } from './patch-grid.ts';
 import { num, numbers, tokenStrings } from './common.ts';
 import { defineMethod } from './define.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
@@ -41,6 +43,8 @@ type PatchingJson = {
   patchedCalls: number;
   answer: { id: number; token: string };
   wrong: { id: number; token: string } | null;
+  /** hook "features": the dictionaries along the `dictionary` axis and what the last feature column patches. */
+  features?: FeatureAxes;
 };
 
 export const patchingStep = defineMethod({
@@ -57,7 +61,7 @@ export const patchingStep = defineMethod({
   async run(model, p, ctx): Promise<PatchingJson> {
     const setup = await patchSetup(model, ctx, p);
     const byPosition = p.byPosition ?? p.hook !== 'pattern';
-    ctx.plan(p.mode === 'naive' ? 2 + sweepGrid(model.spec, p.hook, byPosition, setup.clean.length).cells.length : sweepPasses(model, p.hook, byPosition, setup.clean.length, setup.position));
+    ctx.plan(p.mode === 'naive' ? 2 + patchGridOf(model, p.hook, byPosition, setup.clean.length).cells.length : sweepPasses(model, p.hook, byPosition, setup.clean.length, setup.position));
     const r = await activationPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,
@@ -85,6 +89,7 @@ export const patchingStep = defineMethod({
       noiseSigma: r.noiseSigma === null ? null : num(r.noiseSigma),
       patchedCalls: r.patchedCalls,
       ...metricJson(model, setup.metric),
+      ...featureAxesJson(r.features),
     };
   },
   view(r, name) {
