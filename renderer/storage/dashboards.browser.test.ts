@@ -1,14 +1,18 @@
 /**
  * Stored dashboards in real IndexedDB: a version 2 database keeps its rows when it opens at
  * version 3; packed dashboards come back equal (typed arrays included); another corpus is
- * another row.
+ * another row; project export leaves them out (they are recomputable), so an imported
+ * project brings none.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { packDashboards, unpackDashboards } from '../../analysis/registry/dashboard-artifact.ts';
 import type { DashboardsJson } from '../../analysis/registry/dictionaries.ts';
 import { deleteDashboards, loadDashboards, saveDashboards } from './dashboards.ts';
 import { ProbescopeDb } from './db.ts';
+import { createProject } from './projects.ts';
 import { SCHEMA_VERSIONS } from './schema.ts';
+import { exportProject } from './share/export.ts';
+import { importProject } from './share/import.ts';
 
 const opened: ProbescopeDb[] = [];
 afterEach(async () => {
@@ -72,5 +76,16 @@ describe('stored dashboards', () => {
     expect((await loadDashboards(db, KEY))?.packed.sequences).toBe(4);
     await deleteDashboards(db, KEY);
     expect(await loadDashboards(db, KEY)).toBeUndefined();
+  });
+
+  it('are not part of a project file', async () => {
+    const db = open(`probescope-dash-export-${Date.now()}-${Math.random()}`);
+    const project = await createProject(db, { name: 'with dashboards' });
+    await saveDashboards(db, KEY, packDashboards(JSON_DASHBOARDS));
+    const { bytes } = await exportProject(db, project.id);
+    const other = open(`probescope-dash-import-${Date.now()}-${Math.random()}`);
+    await importProject(other, bytes);
+    expect(await other.projects.count()).toBe(1);
+    expect(await other.dashboards.count()).toBe(0);
   });
 });
