@@ -15,6 +15,7 @@ import { idsOf, usePrompt } from '../app/prompt-state.tsx';
 import { useJob } from '../app/use-job.ts';
 import type { PromptCacheName, SetInterventionsParams, SetInterventionsResult } from '../worker/intervention-contracts.ts';
 import { PROMPT_CACHES } from '../worker/intervention-contracts.ts';
+import type { SavedIntervention } from '../storage/records.ts';
 import type { InterventionEntry } from './draft.ts';
 import { moveEntry, removeEntry, toggleEntry } from './draft.ts';
 
@@ -30,8 +31,10 @@ export interface InterventionState {
   toggle(id: number): void;
   move(id: number, delta: number): void;
   remove(id: number): void;
-  /** Replaces the list (a reopened run's interventions). */
+  /** Replaces the list (a reopened run's interventions), all on. */
   replaceAll(list: readonly Intervention[]): void;
+  /** Replaces the list with saved entries, each on or off as saved (a project's working prompt). */
+  restore(saved: readonly SavedIntervention[]): void;
   /** What the engine runs every job with (null until it answered for the open model). */
   readonly applied: SetInterventionsResult | null;
   /** The engine is taking a new list. */
@@ -111,7 +114,11 @@ export function InterventionProvider({ children }: { children: ReactNode }) {
   }, [request, modelKey, runSet]);
 
   const add = useCallback((iv: Intervention) => setEntries((list) => [...list, { id: nextId.current++, enabled: true, intervention: iv }]), []);
-  const replaceAll = useCallback((list: readonly Intervention[]) => setEntries(list.map((iv) => ({ id: nextId.current++, enabled: true, intervention: iv }))), []);
+  const restore = useCallback(
+    (saved: readonly SavedIntervention[]) => setEntries(saved.map((s) => ({ id: nextId.current++, enabled: s.enabled, intervention: s.intervention }))),
+    [],
+  );
+  const replaceAll = useCallback((list: readonly Intervention[]) => restore(list.map((intervention) => ({ enabled: true, intervention }))), [restore]);
   const toggle = useCallback((id: number) => setEntries((list) => toggleEntry(list, id)), []);
   const move = useCallback((id: number, delta: number) => setEntries((list) => moveEntry(list, id, delta)), []);
   const remove = useCallback((id: number) => setEntries((list) => removeEntry(list, id)), []);
@@ -119,8 +126,8 @@ export function InterventionProvider({ children }: { children: ReactNode }) {
   const pending = setJob.state.status === 'running';
   const error = setJob.state.status === 'failed' ? setJob.state.error.message : null;
   const value = useMemo<InterventionState>(
-    () => ({ entries, points, caches, problemsOf, add, toggle, move, remove, replaceAll, applied, pending, error, revision }),
-    [entries, points, caches, problemsOf, add, toggle, move, remove, replaceAll, applied, pending, error, revision],
+    () => ({ entries, points, caches, problemsOf, add, toggle, move, remove, replaceAll, restore, applied, pending, error, revision }),
+    [entries, points, caches, problemsOf, add, toggle, move, remove, replaceAll, restore, applied, pending, error, revision],
   );
   return <InterventionContext.Provider value={value}>{children}</InterventionContext.Provider>;
 }

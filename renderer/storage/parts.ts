@@ -19,6 +19,7 @@ import type {
   NotebookRow,
   ProbeRow,
   PromptRow,
+  SavedIntervention,
 } from './records.ts';
 import { prepareStoredValue } from './stored-value.ts';
 import type { StoredValue } from './stored-value.ts';
@@ -81,6 +82,18 @@ export interface PromptInput {
   readonly name: string;
   readonly text: string;
   readonly corrupted?: string | null;
+  /** The intervention list to keep with the prompt (omitted: none). */
+  readonly interventions?: readonly SavedIntervention[];
+}
+
+/** A checked copy of a prompt's intervention list, present only when given. */
+function savedInterventionsField(list: readonly SavedIntervention[] | undefined, what: string): { interventions?: SavedIntervention[] } {
+  if (list === undefined) return {};
+  list.forEach((s, i) => {
+    if (typeof s.enabled !== 'boolean') throw new TypeError(`${what}: interventions[${i}].enabled must be true or false`);
+  });
+  const checked = interventionsField({ interventions: list.map((s) => s.intervention) }, what).interventions!;
+  return { interventions: checked.map((intervention, i) => ({ enabled: list[i].enabled, intervention })) };
 }
 
 export async function savePrompt(db: ProbescopeDb, projectId: string, input: PromptInput): Promise<PromptRow> {
@@ -88,8 +101,9 @@ export async function savePrompt(db: ProbescopeDb, projectId: string, input: Pro
   if (typeof input.text !== 'string') throw new TypeError(`prompt "${name}": text must be a string`);
   const corrupted = input.corrupted ?? null;
   if (corrupted !== null && typeof corrupted !== 'string') throw new TypeError(`prompt "${name}": corrupted must be a string or null`);
+  const interventions = savedInterventionsField(input.interventions, `prompt "${name}"`);
   return upsert(db, 'prompts', projectId, input.id, `prompt "${name}"`, (id, createdAt, now) => ({
-    id, projectId, name, text: input.text, corrupted, createdAt, updatedAt: now,
+    id, projectId, name, text: input.text, corrupted, ...interventions, createdAt, updatedAt: now,
   }));
 }
 
@@ -127,7 +141,7 @@ export interface ExperimentInput {
 }
 
 /** The `interventions` field of an experiment row: a checked copy, present only when given. */
-function interventionsField(input: ExperimentInput, what: string): { interventions?: Intervention[] } {
+function interventionsField(input: Pick<ExperimentInput, 'interventions'>, what: string): { interventions?: Intervention[] } {
   if (input.interventions === undefined) return {};
   try {
     return { interventions: parseInterventions(input.interventions) };

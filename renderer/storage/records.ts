@@ -41,6 +41,12 @@ export interface ProjectRow {
   readonly deletedAt: number | null;
 }
 
+/** One entry of the prompt workspace's intervention list, on or off. */
+export interface SavedIntervention {
+  readonly enabled: boolean;
+  readonly intervention: Intervention;
+}
+
 export interface PromptRow {
   readonly id: string;
   readonly projectId: string;
@@ -48,6 +54,8 @@ export interface PromptRow {
   readonly text: string;
   /** The corrupted prompt of a clean/corrupted pair (patching); null for a single prompt. */
   readonly corrupted: string | null;
+  /** The workspace's intervention list saved with the prompt, in order; absent when none was saved. */
+  readonly interventions?: readonly SavedIntervention[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }

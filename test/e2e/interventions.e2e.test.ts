@@ -4,7 +4,7 @@
  * "model + interventions" and a badge; the logit lens (another view) then draws different
  * numbers; pinned, the run records the intervention and reopening shows it; turned off, the
  * badge goes and the lens draws the plain model's numbers again; the reopened run's interventions
- * can be put back into the list.
+ * can be put back into the list, and the list comes back with the project after a reload.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -109,6 +109,22 @@ describe('interventions on the prompt workspace', () => {
     await page.getByTestId('reopened-use-interventions').click();
     await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
     await expect.poll(() => summary().textContent()).toBe(`builtin:stories260K\n  + zero ${HOOK}`);
+  });
+
+  it('keeps the list, each entry on or off, with the project’s working prompt across a reload', async () => {
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    if (await page.getByTestId('projects-drawer').isHidden()) await page.getByTestId('projects-toggle').click();
+    await expect.poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 15_000 }).toMatch(/^Saved/);
+    await page.reload();
+    await waitForModel(page);
+    await page.getByTestId('nav-prompt').click();
+    await expect.poll(() => page.getByTestId('intervention-entry').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('intervention-toggle').isChecked()).toBe(false);
+    expect(await page.getByTestId('intervention-entry').textContent()).toContain(`zero ${HOOK}`);
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
   });
 
   it('has no console errors or CSP violations', () => {

@@ -64,7 +64,18 @@ export const ModelReferenceSchema = z.strictObject({
 
 export const ProjectDocumentSchema = z.strictObject({
   project: z.strictObject({ id: Id, name: Name, model: ModelReferenceSchema.nullable(), createdAt: Time, updatedAt: Time }),
-  prompts: z.array(z.strictObject({ id: Id, name: Name, text: z.string(), corrupted: z.string().nullable(), createdAt: Time, updatedAt: Time })),
+  prompts: z.array(
+    z.strictObject({
+      id: Id,
+      name: Name,
+      text: z.string(),
+      corrupted: z.string().nullable(),
+      // Absent in files written before prompts kept the intervention list.
+      interventions: z.array(z.strictObject({ enabled: z.boolean(), intervention: InterventionSchema })).max(256).optional(),
+      createdAt: Time,
+      updatedAt: Time,
+    }),
+  ),
   datasets: z.array(
     z.strictObject({
       id: Id,

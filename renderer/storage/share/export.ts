@@ -30,7 +30,7 @@ export function toDocument(contents: ProjectContents, arrays: ArrayWriter): Proj
   const resultOf = new Map(contents.results.map((r) => [r.id, r.value]));
   return {
     project: { id: project.id, name: project.name, model: project.model, createdAt: project.createdAt, updatedAt: project.updatedAt },
-    prompts: contents.prompts.map(({ projectId: _p, ...row }) => row),
+    prompts: contents.prompts.map(({ projectId: _p, interventions, ...row }) => ({ ...row, ...(interventions && { interventions: interventions.map((s) => ({ ...s })) }) })),
     datasets: contents.datasets.map(({ projectId: _p, ...row }) => ({ ...row, items: row.items.map((i) => ({ ...i })) })),
     experiments: contents.experiments.map(({ projectId: _p, interventions, ...row }) => ({
       ...row,

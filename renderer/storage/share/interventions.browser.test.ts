@@ -1,13 +1,14 @@
 /**
- * A pinned run's interventions (the prompt workspace's list) in IndexedDB and in .probescope
- * files: saved as given, exported and imported unchanged, absent for runs that never recorded
- * them (files written before stay loadable), and a malformed entry in a file is refused by name.
+ * A pinned run's interventions, and the working prompt's intervention list (each entry on or
+ * off), in IndexedDB and in .probescope files: saved as given, exported and imported unchanged,
+ * absent where never recorded (files written before stay loadable), and a malformed entry in a
+ * file is refused by name.
  */
 import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readProjectContents } from '../contents.ts';
 import type { ProbescopeDb } from '../db.ts';
-import { saveExperiment, saveExperimentWithFigure } from '../parts.ts';
+import { listParts, saveExperiment, saveExperimentWithFigure, savePrompt } from '../parts.ts';
 import { createProject, listProjects } from '../projects.ts';
 import { dropDb, freshDb } from '../test-support.ts';
 import { exportProject } from './export.ts';
@@ -34,6 +35,8 @@ async function projectWithRuns() {
   });
   await saveExperiment(db, p.id, { kind: 'logit-lens', label: 'Lens, plain', params: {}, result: null, interventions: [] });
   await saveExperiment(db, p.id, { kind: 'logit-lens', label: 'Lens, before interventions were recorded', params: {}, result: null });
+  await savePrompt(db, p.id, { name: 'Working prompt', text: 'Lily went', corrupted: 'Tim went', interventions: INTERVENTIONS.map((intervention, i) => ({ enabled: i !== 1, intervention })) });
+  await savePrompt(db, p.id, { name: 'old prompt', text: 'x' });
   return p;
 }
 
@@ -51,6 +54,12 @@ describe('interventions of pinned runs', () => {
     expect(byLabel(document.experiments)).toEqual(stored);
     const { project } = await importProject(db, bytes);
     expect(byLabel((await readProjectContents(db, project.id)).experiments)).toEqual(stored);
+
+    // The working prompt's list, each entry on or off, comes back with the prompt.
+    const prompts = async (id: string) => Object.fromEntries((await listParts(db, 'prompts', id)).map((r) => [r.name, r.interventions]));
+    const list = INTERVENTIONS.map((intervention, i) => ({ enabled: i !== 1, intervention }));
+    expect(await prompts(p.id)).toEqual({ 'Working prompt': list, 'old prompt': undefined });
+    expect(await prompts(project.id)).toEqual({ 'Working prompt': list, 'old prompt': undefined });
   });
 
   it('are refused by name when a file holds a malformed one, and nothing is imported', async () => {
@@ -66,5 +75,6 @@ describe('interventions of pinned runs', () => {
   it('refuses to save a run with a malformed intervention', async () => {
     const p = await createProject(db, { name: 'Bad', model: null });
     await expect(saveExperiment(db, p.id, { kind: 'k', params: {}, result: null, interventions: [{ hook: '', op: 'zero' }] })).rejects.toThrow(/experiment "k": invalid intervention at 0\.hook/);
+    await expect(savePrompt(db, p.id, { name: 'w', text: '', interventions: [{ enabled: true, intervention: { hook: 'h', op: 'add' } }] })).rejects.toThrow(/prompt "w": invalid intervention at 0: op "add" needs "vector"/);
   });
 });
