@@ -94,24 +94,23 @@ export function InterventionProvider({ children }: { children: ReactNode }) {
   const setJob = useJob('setInterventions');
   const [applied, setApplied] = useState<SetInterventionsResult | null>(null);
   const [revision, setRevision] = useState(0);
-  const sent = useRef<string | null>(null);
+  // Sent when the list's content changes (not on every re-render that rebuilds an equal request).
+  const requestKey = request ? `${modelKey}|${JSON.stringify(request)}` : null;
+  const latest = useRef(request);
+  latest.current = request;
   const runSet = setJob.run;
   useEffect(() => {
-    if (!request) {
+    if (requestKey === null || !latest.current) {
       // A new model starts plain in the engine.
       setApplied(null);
-      sent.current = null;
       return;
     }
-    const key = `${modelKey}|${JSON.stringify(request)}`;
-    if (sent.current === key) return;
-    sent.current = key;
-    void runSet(request).then((r) => {
+    void runSet(latest.current).then((r) => {
       if (!r) return;
       setApplied(r);
       setRevision((v) => v + 1);
     });
-  }, [request, modelKey, runSet]);
+  }, [requestKey, runSet]);
 
   const add = useCallback((iv: Intervention) => setEntries((list) => [...list, { id: nextId.current++, enabled: true, intervention: iv }]), []);
   const restore = useCallback(
