@@ -26,6 +26,8 @@ export interface Kernels {
   scaleMask(s: number, batch: number, heads: number, pos: number, kvPos: number, queryOffset: number, scale: number, keyValid: number, window: number): void;
   softmax(x: number, y: number, rows: number, n: number): void;
   unary(kind: number, x: number, y: number, n: number): void;
+  normRows(x: number, y: number, rows: number, n: number, center: number, eps: number, w: number, b: number): void;
+  combineInto(op: number, y: number, z: number, n: number): void;
 }
 
 /** One GEMM call (see gemm in gpu/wasm/kernels/gemm.ts); `ldb` in bytes. */

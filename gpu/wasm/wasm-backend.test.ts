@@ -5,7 +5,7 @@
  * hand-over to the reference for arguments the kernels were not written for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostWeight, Tensor } from '../backend.ts';
+import type { HostWeight, LinearFusion, Tensor } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
 import { seededRandom } from '../random.ts';
 import type { WasmBackend } from './index.ts';
@@ -107,6 +107,44 @@ describe.each(['F32', 'F16', 'BF16'] as const)('matrix ops with %s weights', (dt
     const [want] = await ref.read([ref.scale(ref.uploadWeight(w), 1)]);
     expect(Array.from(got)).toEqual(Array.from(want));
     expect(fast.storedBytes(fast.uploadWeight(w))).toBe(63 * (dtype === 'F32' ? 4 : 2));
+  });
+});
+
+describe('linearFused', () => {
+  /** The fusion as the reference's primitive ops, in LinearFusion's order. */
+  function composed(b: CpuBackend, x: Tensor, w: Tensor, f: LinearFusion): Tensor {
+    let input = x;
+    if (f.norm) {
+      const unit = b.mul(b.normalize(x, b.normScale(x, f.norm.center, f.norm.eps), f.norm.center), f.norm.weight);
+      input = f.norm.bias ? b.add(unit, f.norm.bias) : unit;
+    }
+    let y = b.linear(input, w, f.bias);
+    if (f.activation) y = b.unary(y, f.activation);
+    if (f.multiply) y = b.mul(y, f.multiply);
+    return f.residual ? b.add(y, f.residual) : y;
+  }
+
+  const cases: [string, number, number, number, 'F32' | 'BF16'][] = [['layernorm + bias + gelu', 7, 13, 37, 'F32'], ['rmsnorm + gate product', 5, 9, 64, 'BF16'], ['residual', 130, 17, 40, 'F32']];
+  it.each(cases)('%s at M=%i N=%i K=%i, %s weights, 1 and 2 threads', async (what, M, N, K, dtype) => {
+    const w = weight(dtype, [N, K]);
+    const [x, gain, shift, bias, other] = [values(M * K, 3), values(K), values(K), values(N), values(M * N)];
+    const parts = (b: CpuBackend): LinearFusion => {
+      const norm = { center: what.startsWith('layernorm'), eps: 1e-5, weight: b.upload(gain, [K]), bias: what.startsWith('layernorm') ? b.upload(shift, [K]) : undefined };
+      if (what.startsWith('layernorm')) return { norm, bias: b.upload(bias, [N]), activation: 'gelu_tanh' };
+      if (what.startsWith('rmsnorm')) return { norm, activation: 'silu', multiply: b.upload(other, [1, M, N]) };
+      return { bias: b.upload(bias, [N]), residual: b.upload(other, [1, M, N]) };
+    };
+    const want = composed(ref, ref.upload(x, [1, M, K]), ref.uploadWeight(w), parts(ref));
+    for (const b of [fast, single]) {
+      const got = b.linearFused(b.upload(x, [1, M, K]), b.uploadWeight(w), parts(b));
+      await expectClose(got, want, `${what} ${b.info.adapter}`, 2e-5);
+    }
+  });
+
+  it('refuses a fusion part it does not implement instead of leaving it out', () => {
+    const W = fast.uploadWeight(weight('F32', [4, 3]));
+    const fusion = { bias: undefined, softcap: 30 } as unknown as LinearFusion;
+    expect(() => fast.linearFused(fast.upload(values(6), [2, 3]), W, fusion)).toThrow(/linearFused: the fast CPU backend does not implement softcap/);
   });
 });
 

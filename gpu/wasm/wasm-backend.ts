@@ -11,7 +11,7 @@
  * Activations are ordinary Float32Arrays (garbage-collected, as in the reference); an op copies
  * its inputs into WebAssembly scratch memory, runs, and copies its output out.
  */
-import type { AttentionMask, BackendInfo, HostWeight, Tensor, UnaryKind } from '../backend.ts';
+import type { AttentionMask, BackendInfo, HostWeight, LinearFusion, Tensor, UnaryKind } from '../backend.ts';
 import { numel } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
 import type { GemmCall, WasmRuntime } from './runtime.ts';
@@ -49,6 +49,15 @@ const UNARY_KERNELS: ReadonlyMap<UnaryKind, number> = new Map<UnaryKind, number>
 /** Whether an op got arguments beyond those its kernel implements (undefined counts as absent). */
 function extra(rest: readonly unknown[]): boolean {
   return rest.some((a) => a !== undefined);
+}
+
+/** LinearFusion fields the fused kernel path implements; any other field runs the primitive ops. */
+const FUSION_FIELDS = new Set(['norm', 'bias', 'activation', 'multiply', 'residual']);
+const NORM_FIELDS = new Set(['center', 'eps', 'weight', 'bias']);
+
+/** Defined fields of `o` outside `known`. */
+function unknownFields(o: object, known: ReadonlySet<string>): string[] {
+  return Object.keys(o).filter((f) => !known.has(f) && (o as Record<string, unknown>)[f] !== undefined);
 }
 
 /** Mask fields the attention kernel implements; any other field hands over to the reference. */
@@ -186,6 +195,62 @@ export class WasmBackend extends CpuBackend {
       this.rt.gemm({ M: rows, N: nOut, K: nIn, a, lda: nIn, b: W.ptr, ldb: W.rowBytes, kind: W.kind, bRowsAreN: true, c, ldc: nOut, bias: b });
       return this.copyOut([...x.shape.slice(0, -1), nOut], c);
     });
+  }
+
+  /**
+   * The interface's optional fused linear: the pre-norm, the GEMM with its bias, the activation
+   * and the gate product or residual add all in WebAssembly memory, one copy in and one out
+   * (the forward pass uses it where no hook reads the intermediates). Anything the kernels do
+   * not implement runs the primitive ops in the stated order.
+   */
+  linearFused(x: Tensor, w: Tensor, fusion: LinearFusion, ...rest: unknown[]): Tensor {
+    const [nOut, nIn] = w.shape;
+    const { norm, bias, activation, multiply, residual } = fusion;
+    const outShape = [...x.shape.slice(0, -1), nOut];
+    const sameAsOut = (t: Tensor | undefined) => !t || (t.shape.length === outShape.length && t.shape.every((s, i) => s === outShape[i]));
+    const vector = (t: Tensor | undefined, n: number) => !t || numel(t.shape) === n;
+    // A part added to LinearFusion later has no reference to hand over to (CpuBackend has no
+    // linearFused): refuse it rather than compute without it.
+    const unknown = [...unknownFields(fusion, FUSION_FIELDS), ...(norm ? unknownFields(norm, NORM_FIELDS).map((f) => `norm.${f}`) : [])];
+    if (extra(rest)) unknown.push('extra arguments');
+    if (unknown.length > 0) throw new Error(`linearFused: the fast CPU backend does not implement ${unknown.join(', ')}`);
+    const fits = w.shape.length === 2 && nIn > 0 &&
+      x.shape[x.shape.length - 1] === nIn && vector(bias, nOut) && (!norm || (vector(norm.weight, nIn) && vector(norm.bias, nIn))) &&
+      (activation === undefined || UNARY_KERNELS.has(activation)) && !(multiply && residual) && sameAsOut(multiply) && sameAsOut(residual);
+    if (!fits) return this.composedLinear(x, w, fusion);
+    const rows = numel(x.shape) / nIn;
+    return this.withScratch(() => {
+      const W = this.matrixOperand(w, 'linearFused weight');
+      const a = this.copyIn(this.f32Of(x, 'linearFused input'));
+      if (norm) {
+        const gain = this.copyIn(this.f32Of(norm.weight, 'linearFused norm weight'));
+        const shift = norm.bias ? this.copyIn(this.f32Of(norm.bias, 'linearFused norm bias')) : 0;
+        this.rt.kernels.normRows(a, a, rows, nIn, norm.center ? 1 : 0, norm.eps, gain, shift);
+      }
+      const b = bias ? this.copyIn(this.f32Of(bias, 'linearFused bias')) : 0;
+      const c = this.scratchAlloc(rows * nOut * 4);
+      this.rt.gemm({ M: rows, N: nOut, K: nIn, a, lda: nIn, b: W.ptr, ldb: W.rowBytes, kind: W.kind, bRowsAreN: true, c, ldc: nOut, bias: b });
+      if (activation !== undefined) this.rt.kernels.unary(UNARY_KERNELS.get(activation)!, c, c, rows * nOut);
+      if (multiply) this.rt.kernels.combineInto(1, c, this.copyIn(this.f32Of(multiply, 'linearFused multiply')), rows * nOut);
+      if (residual) this.rt.kernels.combineInto(0, c, this.copyIn(this.f32Of(residual, 'linearFused residual')), rows * nOut);
+      return this.copyOut(outShape, c);
+    });
+  }
+
+  /** linearFused as the primitive ops, in the order LinearFusion states (the reference's arithmetic). */
+  private composedLinear(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor {
+    const { norm, bias, activation, multiply, residual } = fusion;
+    let input = x;
+    if (norm) {
+      const unit = this.normalize(x, this.normScale(x, norm.center, norm.eps), norm.center);
+      const scaled = this.mul(unit, norm.weight);
+      input = norm.bias ? this.add(scaled, norm.bias) : scaled;
+    }
+    let y = this.linear(input, w, bias);
+    if (activation !== undefined) y = this.unary(y, activation);
+    if (multiply) y = this.mul(y, multiply);
+    if (residual) y = this.add(y, residual);
+    return y;
   }
 
   override linearTransposed(x: Tensor, w: Tensor, ...rest: unknown[]): Tensor {

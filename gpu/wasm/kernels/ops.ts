@@ -135,3 +135,60 @@ export function scaleMask(s: usize, batch: i32, heads: i32, pos: i32, kvPos: i32
     }
   }
 }
+
+/**
+ * LayerNorm (center 1) or RMSNorm (center 0) of each of `rows` rows of n values, in f32:
+ * y = (x − μ) / √(mean((x − μ)²) + eps) · w (+ b), μ = 0 for RMSNorm; `b` 0 for none. y may be x.
+ */
+export function normRows(x: usize, y: usize, rows: i32, n: i32, center: i32, eps: f32, w: usize, b: usize): void {
+  const n4 = n & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>r * n << 2);
+    const yr = y + (<usize>r * n << 2);
+    let mu: f32 = 0;
+    if (center) {
+      let s4 = f32x4.splat(0);
+      for (let i = 0; i < n4; i += 4) s4 = f32x4.add(s4, v128.load(xr + (<usize>i << 2)));
+      let s = f32x4.extract_lane(s4, 0) + f32x4.extract_lane(s4, 1) + f32x4.extract_lane(s4, 2) + f32x4.extract_lane(s4, 3);
+      for (let i = n4; i < n; i++) s += load<f32>(xr + (<usize>i << 2));
+      mu = s / <f32>n;
+    }
+    const m4 = f32x4.splat(mu);
+    let q4 = f32x4.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const v = f32x4.sub(v128.load(xr + (<usize>i << 2)), m4);
+      q4 = f32x4.add(q4, f32x4.mul(v, v));
+    }
+    let q = f32x4.extract_lane(q4, 0) + f32x4.extract_lane(q4, 1) + f32x4.extract_lane(q4, 2) + f32x4.extract_lane(q4, 3);
+    for (let i = n4; i < n; i++) {
+      const v = load<f32>(xr + (<usize>i << 2)) - mu;
+      q += v * v;
+    }
+    const inv: f32 = 1 / Mathf.sqrt(q / <f32>n + eps);
+    const i4 = f32x4.splat(inv);
+    for (let i = 0; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      let v = f32x4.mul(f32x4.mul(f32x4.sub(v128.load(xr + o), m4), i4), v128.load(w + o));
+      if (b != 0) v = f32x4.add(v, v128.load(b + o));
+      v128.store(yr + o, v);
+    }
+    for (let i = n4; i < n; i++) {
+      const o = <usize>i << 2;
+      let v = (load<f32>(xr + o) - mu) * inv * load<f32>(w + o);
+      if (b != 0) v += load<f32>(b + o);
+      store<f32>(yr + o, v);
+    }
+  }
+}
+
+/** y[i] = y[i] + z[i] (op 0) or y[i] · z[i] (op 1) for n values. */
+export function combineInto(op: i32, y: usize, z: usize, n: i32): void {
+  let i = 0;
+  if (op == 0) {
+    for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), f32x4.add(v128.load(y + (<usize>i << 2)), v128.load(z + (<usize>i << 2))));
+    for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(y + (<usize>i << 2)) + load<f32>(z + (<usize>i << 2)));
+  } else {
+    for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), f32x4.mul(v128.load(y + (<usize>i << 2)), v128.load(z + (<usize>i << 2))));
+    for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(y + (<usize>i << 2)) * load<f32>(z + (<usize>i << 2)));
+  }
+}
