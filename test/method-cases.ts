@@ -32,7 +32,7 @@ export const CASES: Record<string, Case> = {
     params: { prompt: 0, interventions: [{ hook: 'blocks.3.attn.hook_z', op: 'zero', head: 2 }], capture: ['blocks.*.hook_resid_post'], topK: 3 },
     flags: ['--prompt', STORY, '--interventions', '[{"hook":"blocks.3.attn.hook_z","op":"zero","head":2}]', '--capture', 'blocks.*.hook_resid_post', '--top-k', '3'],
   },
-  'logit-lens': { prompts: [STORY], params: { prompt: 0, topK: 3, targets: [' she', 7] }, flags: ['--prompt', STORY, '--top-k', '3', '--targets', '" she",7'] },
+  'logit-lens': { prompts: [STORY], params: { prompt: 0, topK: 3, targets: [' she', 7], nextToken: true }, flags: ['--prompt', STORY, '--top-k', '3', '--targets', '" she",7', '--next-token'] },
   'attention-patterns': { prompts: [STORY], params: { prompt: 0, layers: [1, 3], heads: [0, 2], focus: { layer: 3, head: 2 } }, flags: ['--prompt', STORY, '--layers', '1,3', '--heads', '0,2', '--focus', '{"layer":3,"head":2}'] },
   'neuron-decoding': { prompts: [], params: { layer: 1, neuron: 3, topK: 4 }, flags: ['--layer', '1', '--neuron', '3', '--top-k', '4'] },
   dla: { prompts: [STORY], params: { prompt: 0, answer: ' Lily', wrong: ' Tim', position: -1 }, flags: ['--prompt', STORY, ...metricFlags, '--position', '-1'] },

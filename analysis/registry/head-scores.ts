@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { headScores } from '../methods/head-scores.ts';
+import { tokenStrings } from './common.ts';
 import { defineMethod } from './define.ts';
 import type { HeadGrid, RankedHead } from './grids.ts';
 import { headGrid, headGridView, rankHeads } from './grids.ts';
@@ -23,6 +24,8 @@ type HeadScoresJson = {
   successor: HeadGrid | null;
   successorSkipped: string | null;
   successorTasks: { name: string; used: boolean; pairs: number; missing: string[] }[];
+  /** The first [r, r] input, for drawing a head's attention on it (method attention-patterns). */
+  sequence: { ids: number[]; tokens: string[] };
   /** Top heads by each score, best first. */
   top: { previousToken: RankedHead[]; duplicateToken: RankedHead[]; induction: RankedHead[]; successor: RankedHead[] };
 };
@@ -33,7 +36,7 @@ export const headScoresStep = defineMethod({
   method: 'head-scores',
   title: 'Head scores',
   description: 'Previous-token, duplicate-token, induction and successor scores of every head.',
-  version: 1,
+  version: 2,
   params: Params,
   input: 'none',
   cli: { aliases: ['heads'], flagAliases: { bos: 'prepend-bos' }, textViews: ['top-heads'] },
@@ -52,6 +55,7 @@ export const headScoresStep = defineMethod({
       ...grids,
       successorSkipped: r.successorSkipped,
       successorTasks: (r.successor?.tasks ?? []).map((t) => ({ name: t.name, used: t.used, pairs: t.pairs, missing: [...t.missing] })),
+      sequence: { ids: [...r.ids[0]], tokens: tokenStrings(model, r.ids[0]) },
       top: { previousToken: top(grids.previousToken), duplicateToken: top(grids.duplicateToken), induction: top(grids.induction), successor: top(grids.successor) },
     };
   },
@@ -67,10 +71,12 @@ export const headScoresStep = defineMethod({
     const key = SCORES[name as keyof typeof SCORES];
     const grid = r[key];
     const title = `${name[0].toUpperCase()}${name.slice(1)} score`;
+    // Every score is a share of attention (or of successor pairs), so all are read on one 0..1 scale.
+    const range = [0, 1] as const;
     if (grid === null) {
       const shape = r.induction;
-      return headGridView(`${title} (not computed: ${r.successorSkipped ?? 'unavailable'})`, shape.map((row) => row.map(() => null)), 'score', false);
+      return { ...headGridView(`${title} (not computed: ${r.successorSkipped ?? 'unavailable'})`, shape.map((row) => row.map(() => null)), 'score', false), range };
     }
-    return headGridView(title, grid, 'score', false);
+    return { ...headGridView(title, grid, 'score', false), range };
   },
 });
