@@ -7,7 +7,13 @@
  * and each piece maps to the metric through DLA's frozen readout w (analysis/methods/readout.ts):
  * feature f contributes acts[f] · (W_dec[f] · w). The pieces sum to the component's DLA value
  * (for the last resid_post: to the metric minus the final-norm and unembedding biases).
+ *
+ * `featureSplit` is the split itself, for any dictionary spliced into a pass whose output is a
+ * residual-width activation (also resid_pre/mid/post inside the network, where its total is that
+ * activation read out directly, as the logit lens with the final norm frozen): DLA uses it for the
+ * dictionaries attached to its model.
  */
+import type { ActivationCache } from '../hooks/interventions.ts';
 import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import { run } from '../model/run.ts';
@@ -42,30 +48,37 @@ export interface FeatureAttribution {
   readonly readout: FrozenReadout;
 }
 
-function writesResidual(hookOut: string, nLayers: number): boolean {
-  const m = /^blocks\.(\d+)\.(hook_mlp_out|hook_attn_out|hook_resid_post)$/.exec(hookOut);
-  return m !== null && (m[2] !== 'hook_resid_post' || Number(m[1]) === nLayers - 1);
+/** One dictionary's features, bias and error through a readout direction w at one position. */
+export interface FeatureSplit {
+  readonly hook: string;
+  /** Active features, largest |contribution| first. */
+  readonly features: { readonly feature: number; readonly activation: number; readonly contribution: number }[];
+  readonly bias: number;
+  /** 0 when the dictionary is spliced without its error term. */
+  readonly error: number;
+  /** Σ features + bias + error = (the hook's activation) · w. */
+  readonly total: number;
 }
 
-export async function featureLogitAttribution(model: Model, dict: Dictionary, ids: readonly number[], options: FeatureAttributionOptions = {}): Promise<FeatureAttribution> {
-  const { hookOut, dSae, dOut, label } = dict.config;
-  if (!writesResidual(hookOut, model.spec.nLayers) || dOut !== model.spec.dModel) {
-    throw new Error(`dictionary ${label} writes ${hookOut}: direct attribution needs a residual write (hook_mlp_out, hook_attn_out or the last layer's hook_resid_post)`);
-  }
-  const names = [dictionaryHook.actsPost(hookOut), dictionaryHook.recons(hookOut), dictionaryHook.error(hookOut), hook.lnFinalScale];
-  const r = await run(model, { ids }, { capture: names, dictionaries: [{ dictionary: dict, errorTerm: true }] });
-  const pos = resolvePosition(options.pos, ids.length, 'feature attribution position');
-  const V = model.spec.dVocab;
-  const logits = r.logits!.data.subarray(pos * V, (pos + 1) * V);
-  const answer = options.answer ?? logits.indexOf(Math.max(...logits));
-  const target = { answer, wrong: options.wrong };
-  const readout = await frozenReadout(model, target, r.cache[hook.lnFinalScale].data[pos], true);
-  const w = readout.direction;
+/** The stages `featureSplit` reads, to capture in the pass. */
+export function featureSplitHooks(dict: Dictionary, errorTerm: boolean): string[] {
+  const out = dict.config.hookOut;
+  return [dictionaryHook.actsPost(out), dictionaryHook.recons(out), ...(errorTerm ? [dictionaryHook.error(out)] : [])];
+}
+
+/** Whether a dictionary's output is one residual-width vector per position (what a readout direction applies to). */
+export function splitsResidual(dict: Dictionary, dModel: number): boolean {
+  return dict.config.dOut === dModel && dict.config.headIndex === null && !/\.hook_z$|\.attn\.hook_[qkv]$/.test(dict.config.hookOut);
+}
+
+export async function featureSplit(dict: Dictionary, cache: ActivationCache, pos: number, w: Float64Array): Promise<FeatureSplit> {
+  const { hookOut, dSae, dOut } = dict.config;
+  const [acts, recons, error] = featureSplitHooks(dict, true);
   const [decoder] = await dict.backend.read([dict.weights.decoder]);
-  const acts = r.cache[names[0]].data.subarray(pos * dSae, (pos + 1) * dSae);
-  const features: FeatureAttribution['features'][number][] = [];
+  const row = cache[acts].data.subarray(pos * dSae, (pos + 1) * dSae);
+  const features: FeatureSplit['features'][number][] = [];
   let sum = 0;
-  acts.forEach((a, f) => {
+  row.forEach((a, f) => {
     if (a === 0) return;
     const contribution = a * dot(decoder.subarray(f * dOut, (f + 1) * dOut), w);
     sum += contribution;
@@ -73,8 +86,28 @@ export async function featureLogitAttribution(model: Model, dict: Dictionary, id
   });
   features.sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
   // The reconstruction minus its features is b_dec plus any skip connection.
-  const recons = dot(r.cache[names[1]].data.subarray(pos * dOut, (pos + 1) * dOut), w);
-  const error = dot(r.cache[names[2]].data.subarray(pos * dOut, (pos + 1) * dOut), w);
-  const bias = recons - sum;
-  return { pos, answer, wrong: options.wrong ?? null, metric: metricOf(logits, target), features, bias, error, total: sum + bias + error, readout };
+  const bias = dot(cache[recons].data.subarray(pos * dOut, (pos + 1) * dOut), w) - sum;
+  const err = cache[error] ? dot(cache[error].data.subarray(pos * dOut, (pos + 1) * dOut), w) : 0;
+  return { hook: hookOut, features, bias, error: err, total: sum + bias + err };
+}
+
+function writesResidual(hookOut: string, nLayers: number): boolean {
+  const m = /^blocks\.(\d+)\.(hook_mlp_out|hook_attn_out|hook_resid_post)$/.exec(hookOut);
+  return m !== null && (m[2] !== 'hook_resid_post' || Number(m[1]) === nLayers - 1);
+}
+
+export async function featureLogitAttribution(model: Model, dict: Dictionary, ids: readonly number[], options: FeatureAttributionOptions = {}): Promise<FeatureAttribution> {
+  const { hookOut, dOut, label } = dict.config;
+  if (!writesResidual(hookOut, model.spec.nLayers) || dOut !== model.spec.dModel) {
+    throw new Error(`dictionary ${label} writes ${hookOut}: direct attribution needs a residual write (hook_mlp_out, hook_attn_out or the last layer's hook_resid_post)`);
+  }
+  const r = await run(model, { ids }, { capture: [...featureSplitHooks(dict, true), hook.lnFinalScale], dictionaries: [{ dictionary: dict, errorTerm: true }] });
+  const pos = resolvePosition(options.pos, ids.length, 'feature attribution position');
+  const V = model.spec.dVocab;
+  const logits = r.logits!.data.subarray(pos * V, (pos + 1) * V);
+  const answer = options.answer ?? logits.indexOf(Math.max(...logits));
+  const target = { answer, wrong: options.wrong };
+  const readout = await frozenReadout(model, target, r.cache[hook.lnFinalScale].data[pos], true);
+  const split = await featureSplit(dict, r.cache, pos, readout.direction);
+  return { pos, answer, wrong: options.wrong ?? null, metric: metricOf(logits, target), features: split.features, bias: split.bias, error: split.error, total: split.total, readout };
 }

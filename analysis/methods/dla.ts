@@ -23,7 +23,19 @@
  * frozen at its scale at pos (/ s · w); hook_mlp_out is already after ln2_post (per-neuron splits
  * go through ln2_post the same way). With Gemma-2's final softcap the components sum to the
  * metric before the cap (`metricBeforeSoftcap`).
+ *
+ * Dictionaries attached to the model (analysis/dictionaries/attach.ts) whose output is a residual-
+ * width activation are split into their features through the same readout (`dictionaries`):
+ * feature f contributes acts[f] · (W_dec[f] · w), and features + b_dec + error sum to the hook's
+ * own readout — for hook_mlp_out exactly the L{l}.mlp component, for the last hook_resid_post the
+ * total. A dictionary spliced without its error term changes the model and DLA describes that
+ * model — except where the splice replaces the residual stream itself or hook_attn_out: the
+ * components read upstream of it (heads from hook_z, earlier writes) then no longer sum to what
+ * the model reads, so DLA refuses, naming the hook.
  */
+import type { FeatureSplit } from '../dictionaries/feature-attribution.ts';
+import { featureSplit, featureSplitHooks, splitsResidual } from '../dictionaries/feature-attribution.ts';
+import type { DictionaryUse } from '../dictionaries/splice.ts';
 import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
@@ -90,6 +102,23 @@ export interface DlaResult {
   readonly mlpBias: number[] | null;
   /** [layer][head][source pos] per-source split of each head (perSource only). */
   readonly sources: number[][][] | null;
+  /** The attached, spliced dictionaries with a residual-width output, split into features (forward order). */
+  readonly dictionaries: FeatureSplit[];
+}
+
+/** Refuses splices without the error term that break the component sum (see above). */
+function checkSplices(model: Model): void {
+  for (const u of model.dictionaries ?? []) {
+    const out = u.dictionary.config.hookOut;
+    if (u.splice !== false && u.errorTerm !== true && /\.hook_resid_(pre|mid|post)$|\.hook_attn_out$/.test(out)) {
+      throw new Error(`DLA: dictionary ${u.dictionary.config.label} replaces ${out} without its error term, so the components written before it no longer sum to the logits; splice it with the error term (dictionarySplice with-error)`);
+    }
+  }
+}
+
+/** The attached dictionaries DLA splits: spliced in, one residual-width vector per position. */
+function splitDictionaries(model: Model): DictionaryUse[] {
+  return (model.dictionaries ?? []).filter((u) => u.splice !== false && splitsResidual(u.dictionary, model.spec.dModel));
 }
 
 function captureList(model: Model, options: DlaOptions): string[] {
@@ -103,6 +132,7 @@ function captureList(model: Model, options: DlaOptions): string[] {
     if (options.perNeuron) names.push(hook.mlpPost(l));
     if (options.perSource) names.push(hook.pattern(l), hook.v(l));
   }
+  for (const u of splitDictionaries(model)) names.push(...featureSplitHooks(u.dictionary, u.errorTerm === true));
   return names;
 }
 
@@ -112,6 +142,7 @@ export async function directLogitAttribution(model: Model, input: ModelInput, op
   const ids = oneSequence(model, input, options.prependBos, 'DLA input');
   const S = ids.length;
   const pos = resolvePosition(options.pos, S, 'DLA position');
+  checkSplices(model);
   const clean = await run(model, { ids }, { capture: captureList(model, options) });
   const logits = rowAt(clean.logits!.data, pos, V);
   const answer = options.answer ?? extremeIds(logits, 1)[0];
@@ -177,7 +208,10 @@ export async function directLogitAttribution(model: Model, input: ModelInput, op
     const mean = resid.reduce((a, x) => a + x, 0) / d;
     components.push({ name: 'ln_final.mean_term', value: -mean * readout.meanCoefficient });
   }
+  const dictionaries: FeatureSplit[] = [];
+  for (const u of splitDictionaries(model)) dictionaries.push(await featureSplit(u.dictionary, c, pos, w));
   return {
+    dictionaries,
     ids,
     pos,
     answer,

@@ -1,6 +1,8 @@
 /**
  * Step "dla" → analysis/methods/dla.ts: direct logit attribution of one token's logit (or a logit
- * difference) to every head, MLP and embedding, with the final norm's scale frozen.
+ * difference) to every head, MLP and embedding, with the final norm's scale frozen; with
+ * dictionaries attached (params.dictionaries), each residual-width dictionary split into its
+ * features, b_dec and error term (the `features` view).
  */
 import { z } from 'zod';
 import { directLogitAttribution } from '../methods/dla.ts';
@@ -37,6 +39,8 @@ type DlaJson = {
   mlp: (number | null)[];
   /** perSource: [layer][head][source position], each head's contribution by where it reads from; else null. */
   sources: HeadGrid[] | null;
+  /** With dictionaries attached: each one's features (active, largest |contribution| first), b_dec and error; they sum to `total`, the hook's own readout. */
+  dictionaries?: { hook: string; total: number | null; bias: number | null; error: number | null; features: { feature: number; activation: number; contribution: number | null }[] }[];
 };
 
 export const dlaStep = defineMethod({
@@ -47,8 +51,8 @@ export const dlaStep = defineMethod({
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
-  cli: { flagAliases: { pos: 'position', uncentred: 'no-centred' }, textViews: ['components'], sortedViews: ['components'] },
-  views: { heads: 'grid', components: 'series', layers: 'series', sources: 'grid' },
+  cli: { flagAliases: { pos: 'position', uncentred: 'no-centred' }, textViews: ['components'], sortedViews: ['components', 'features'] },
+  views: { heads: 'grid', components: 'series', layers: 'series', sources: 'grid', features: 'series' },
   defaultFigure: { view: 'heads', type: 'heatmap' },
   async run(model, p, ctx): Promise<DlaJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
@@ -71,6 +75,9 @@ export const dlaStep = defineMethod({
       attnBias: r.attnBias.map(num),
       mlp: r.mlp.map(num),
       sources: r.sources ? r.sources.map(headGrid) : null,
+      ...(r.dictionaries.length
+        ? { dictionaries: r.dictionaries.map((s) => ({ hook: s.hook, total: num(s.total), bias: num(s.bias), error: num(s.error), features: s.features.map((f) => ({ ...f, contribution: num(f.contribution) })) })) }
+        : {}),
     };
   },
   view(r, name) {
@@ -87,6 +94,17 @@ export const dlaStep = defineMethod({
         z: rows.map(({ l, h }) => (r.sources ? r.sources[l][h] : r.tokens.map(() => null))),
         zTitle: 'contribution',
         signed: true,
+      };
+    }
+    if (name === 'features') {
+      const splits = r.dictionaries ?? [];
+      const items = splits.flatMap((s) => [...s.features.map((f) => ({ name: `${s.hook} f${f.feature}`, value: f.contribution })), { name: `${s.hook} b_dec`, value: s.bias }, { name: `${s.hook} error`, value: s.error }]);
+      return {
+        kind: 'series',
+        title: `Direct logit attribution of ${metric} by dictionary feature${splits.length ? '' : ' (attach dictionaries with params.dictionaries)'}`,
+        x: { title: 'feature', labels: items.map((i) => i.name) },
+        yTitle: 'contribution',
+        traces: [{ name: 'contribution', values: items.map((i) => i.value) }],
       };
     }
     if (name === 'components') {
