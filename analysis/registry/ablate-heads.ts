@@ -27,7 +27,7 @@ const Params = z
 
 type N = number | null;
 type Moved = TokenJson & { clean: N; ablated: N };
-type AblateJson = {
+export type AblateJson = {
   ids: number[];
   tokens: string[];
   position: number;

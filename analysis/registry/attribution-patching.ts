@@ -21,7 +21,7 @@ const Params = z.strictObject({
   exact: z.boolean().default(true).describe('Also run exact patching to compare (default true).'),
 });
 
-type AttributionJson = {
+export type AttributionJson = {
   hook: string;
   axes: string[];
   shape: number[];

@@ -21,7 +21,7 @@ const Params = z.strictObject({
   perSource: z.boolean().default(false).describe("Split each head's contribution by the source position it attends to (the `sources` view)."),
 });
 
-type DlaJson = {
+export type DlaJson = {
   ids: number[];
   tokens: string[];
   position: number;

@@ -35,7 +35,7 @@ const GRIDS = {
 } as const;
 
 type Grids = { [K in (typeof GRIDS)[keyof typeof GRIDS][0]]: HeadGrid };
-type AblationJson = Grids & {
+export type AblationJson = Grids & {
   tokens: string[];
   position: number;
   mode: string;

@@ -25,7 +25,7 @@ const Params = z.strictObject({
 });
 
 type N = number | null;
-type LinearScopeJson = {
+export type LinearScopeJson = {
   mode: string;
   start: string;
   ids: number[];

@@ -45,7 +45,7 @@ function parsePath(text: string): PathNode[] {
 
 type N = number | null;
 type Matrix = { heads: string[]; values: N[][] };
-type ObsPropJson = {
+export type ObsPropJson = {
   observable: { positive: string[]; negative: string[] };
   tokens: string[];
   position: number | null;

@@ -23,7 +23,7 @@ const Params = z.strictObject({
   mode: z.enum(['reuse', 'naive']).default('reuse').describe('naive re-runs the whole model per cell (same numbers, slower).'),
 });
 
-type PatchingJson = {
+export type PatchingJson = {
   hook: string;
   direction: string;
   axes: string[];

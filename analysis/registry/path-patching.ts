@@ -22,7 +22,7 @@ const Params = z.strictObject({
   recomputeMlps: z.boolean().default(false),
 });
 
-type PathPatchingJson = {
+export type PathPatchingJson = {
   senders: string[];
   receivers: string;
   shape: number[];

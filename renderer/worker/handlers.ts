@@ -7,13 +7,8 @@ import { logitLens } from './jobs/logit-lens.ts';
 import { generateText, nextToken, resolveToken, tokenize } from './jobs/tokens.ts';
 import { compareBackends } from './jobs/compare-backends.ts';
 import { compareModelsJob } from './jobs/compare-models.ts';
-import { ablateHead, ablationSweep } from './jobs/ablation.ts';
-import { dla } from './jobs/dla.ts';
 import { headScoresJob } from './jobs/head-scores.ts';
-import { linearScopeJob } from './jobs/linearscope.ts';
 import { neurons } from './jobs/neurons.ts';
-import { obspropJob } from './jobs/obsprop.ts';
-import { attribution, pathPatchingJob, patching } from './jobs/patching.ts';
 import { probeJob } from './jobs/probe.ts';
 import { retrievalJob } from './jobs/retrieval.ts';
 import { notebookJob } from './jobs/notebook.ts';
@@ -36,15 +31,7 @@ export function createHandlers(session: EngineSession): JobHandlers {
     attention: (p, ctx) => attentionPatterns(session, p, ctx),
     logitLens: (p, ctx) => logitLens(session, p, ctx),
     neurons: (p, ctx) => neurons(session, p, ctx),
-    dla: (p, ctx) => dla(session, p, ctx),
-    ablationSweep: (p, ctx) => ablationSweep(session, p, ctx),
-    ablateHead: (p, ctx) => ablateHead(session, p, ctx),
-    patching: (p, ctx) => patching(session, p, ctx),
-    pathPatching: (p, ctx) => pathPatchingJob(session, p, ctx),
     headScores: (p, ctx) => headScoresJob(session, p, ctx),
-    attribution: (p, ctx) => attribution(session, p, ctx),
-    linearScope: (p, ctx) => linearScopeJob(session, p, ctx),
-    obsprop: (p, ctx) => obspropJob(session, p, ctx),
     retrieval: (p, ctx) => retrievalJob(session, p, ctx),
     probe: (p, ctx) => probeJob(session, p, ctx),
     notebook: (p, ctx) => notebookJob(session, p, ctx),

@@ -25,15 +25,7 @@ export interface JobSpecs {
   attention: { params: C.AttentionParams; result: C.AttentionResult };
   logitLens: { params: C.LogitLensParams; result: C.LogitLensResult };
   neurons: { params: M.NeuronParams; result: M.NeuronResult };
-  dla: { params: M.DlaParams; result: M.DlaJobResult };
-  ablationSweep: { params: M.AblationParams; result: M.AblationSweepJobResult };
-  ablateHead: { params: M.AblateHeadParams; result: M.AblateHeadResult };
-  patching: { params: M.PatchingParams; result: M.PatchingJobResult };
-  pathPatching: { params: M.PathPatchingParams; result: M.PathPatchingJobResult };
   headScores: { params: M.HeadScoresParams; result: M.HeadScoresJobResult };
-  attribution: { params: M.AttributionParams; result: M.AttributionJobResult };
-  linearScope: { params: M.LinearScopeParams; result: M.LinearScopeJobResult };
-  obsprop: { params: M.ObsPropParams; result: M.ObsPropJobResult };
   retrieval: { params: M.RetrievalParams; result: M.RetrievalJobResult };
   probe: { params: M.ProbeParams; result: M.ProbeJobResult };
   notebook: { params: N.NotebookRunParams; result: N.NotebookRunResult };
@@ -59,15 +51,7 @@ export const JOB_KINDS = [
   'attention',
   'logitLens',
   'neurons',
-  'dla',
-  'ablationSweep',
-  'ablateHead',
-  'patching',
-  'pathPatching',
   'headScores',
-  'attribution',
-  'linearScope',
-  'obsprop',
   'retrieval',
   'probe',
   'notebook',

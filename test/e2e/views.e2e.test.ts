@@ -71,7 +71,7 @@ describe('method views', () => {
     await runView('ablation');
     await figureDrawn(page, 'figure-ablation');
     await clickHeatmapCell(page, 'figure-ablation', 3, 0, 5, 8);
-    await page.getByTestId('ablation-detail').locator('table').first().waitFor({ timeout: 60_000 });
+    await figureDrawn(page, 'figure-ablation-moved', 60_000);
     await screenshot(page, 'ablation');
   });
 

@@ -1,34 +1,35 @@
 /**
- * Head ablation sweep beside DLA (analysis/methods/ablation-sweep.ts): every head ablated alone,
- * as a [layer × head] grid of the chosen quantity; click a head for its details and the tokens
- * whose probability moved.
+ * Head ablation sweep beside DLA (registry method "head-ablation", run by the worker's `method`
+ * job): every head ablated alone, as a [layer × head] grid of the chosen quantity (the method's
+ * views, drawn by the one figure layer); click a head to ablate it alone ("ablate-heads") and see
+ * the tokens whose logits moved.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import type { AblationJson } from '../../../analysis/registry/head-ablation.ts';
 import { usePrompt } from '../../app/prompt-state.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
 import { SelectField } from '../../components/Fields.tsx';
-import { cellOf, headGrid } from '../../figures/charts.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { AblationMode, AblationSweepJobResult } from '../../worker/method-contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
-import { useViewJob } from '../shared/use-view-job.ts';
-import { vocabFrom } from '../shared/vocab.ts';
+import { MetricFields, metricBlocked, metricCaption, metricParams } from '../shared/MetricFields.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
+import type { AblationMode } from './HeadAblationDetail.tsx';
 import { HeadAblationDetail } from './HeadAblationDetail.tsx';
 
-type Quantity = 'totalEffect' | 'directEffect' | 'selfRepair' | 'dla' | 'kl' | 'loss';
+/** The sweep's grids (the method's view names) the view offers. */
+type Quantity = 'total-effect' | 'direct-effect' | 'self-repair' | 'dla' | 'kl' | 'loss';
 
-const QUANTITIES: { value: Quantity; label: string; signed: boolean }[] = [
-  { value: 'totalEffect', label: 'Total effect', signed: true },
-  { value: 'directEffect', label: 'Direct effect', signed: true },
-  { value: 'selfRepair', label: 'Self-repair', signed: true },
-  { value: 'dla', label: 'DLA', signed: true },
-  { value: 'kl', label: 'KL', signed: false },
-  { value: 'loss', label: 'Loss', signed: false },
+const QUANTITIES: { value: Quantity; label: string }[] = [
+  { value: 'total-effect', label: 'Total effect' },
+  { value: 'direct-effect', label: 'Direct effect' },
+  { value: 'self-repair', label: 'Self-repair' },
+  { value: 'dla', label: 'DLA' },
+  { value: 'kl', label: 'KL' },
+  { value: 'loss', label: 'Loss' },
 ];
 
 const MODES: { value: AblationMode; label: string }[] = [
@@ -41,20 +42,16 @@ const MODES: { value: AblationMode; label: string }[] = [
 export function AblationView() {
   const input = usePromptInput();
   const { corrupted, pairMode } = usePrompt();
-  const job = useViewJob('ablationSweep');
+  const run = useMethodRun<AblationJson>('head-ablation');
   const [mode, setMode] = useState<AblationMode>('zero');
   const [metric, setMetric] = useState<MetricChoice>({ answer: undefined, wrong: undefined, pos: undefined });
-  const [quantity, setQuantity] = useState<Quantity>('totalEffect');
-  const [selected, setSelected] = useState<{ layer: number; head: number } | null>(null);
-  const r: AblationSweepJobResult | null = job.result;
-  const q = QUANTITIES.find((x) => x.value === quantity)!;
+  const [quantity, setQuantity] = useState<Quantity>('total-effect');
+  const [selected, setSelected] = useState<{ x: number; y: number } | null>(null);
+  const r = run.result;
   const resampleIds = corrupted.tokens?.map((t) => t.id);
-  const blocked = input.blocked ?? (mode === 'resample' && (!pairMode || !resampleIds) ? 'Resampling reads the corrupted prompt: turn it on above.' : null) ?? metricBlocked(metric);
-  const grid = useMemo(
-    () => (r ? headGrid({ z: r[quantity], title: `${q.label} of ablating each head`, valueLabel: q.label, scale: q.signed ? 'diverging' : 'sequential', selectedHead: selected }) : null),
-    [r, quantity, q, selected],
-  );
-  const vocab = vocabFrom(r?.tokenTexts, job.tokens);
+  const resample = mode === 'resample';
+  const params = { prompt: 0, mode, ...metricParams(metric), ...(resample ? { resampleFrom: 1 } : {}) };
+  const blocked = input.blocked ?? (resample && (!pairMode || !resampleIds) ? 'Resampling reads the corrupted prompt: turn it on above.' : null) ?? metricBlocked(metric) ?? run.check(params);
   return (
     <ViewLayout
       title="Head ablation"
@@ -62,12 +59,12 @@ export function AblationView() {
       onRun={() => {
         if (!input.ids) return;
         setSelected(null);
-        job.run({ ids: input.ids, mode, answer: metric.answer, wrong: metric.wrong, pos: metric.pos, resampleIds: mode === 'resample' ? resampleIds : undefined }, input.tokens ?? []);
+        run.run(params, { prompts: [{ ids: input.ids }, ...(resample && resampleIds ? [{ ids: resampleIds }] : [])], tokens: input.tokens ?? [] });
       }}
       blocked={blocked}
-      running={job.running}
+      running={run.running}
       runLabel="Ablate every head"
-      status={<JobStatus state={job.state} onCancel={job.cancel} />}
+      status={<JobStatus state={run.state} onCancel={run.cancel} />}
       params={
         <>
           <SelectField label="Ablation" value={mode} options={MODES} onChange={setMode} width="md" />
@@ -76,30 +73,21 @@ export function AblationView() {
       }
       testId="view-ablation"
     >
-      {mode === 'resample' && !pairMode && <Message tone="info">Resample ablation takes each head's activation from the corrupted prompt.</Message>}
-      {r && grid && job.params && (
+      {resample && !pairMode && <Message tone="info">Resample ablation takes each head's activation from the corrupted prompt.</Message>}
+      {r && run.prompts && (
         <div className="figure-stack">
           <Segmented label="Show" value={quantity} options={QUANTITIES} onChange={setQuantity} />
-          <FigureCard
+          <MethodFigureCard
+            run={run}
+            result={r}
+            view={quantity}
             title="Ablation sweep"
-            caption={`${r.mode} ablation · ${metricCaption(vocab, r.answer, r.wrong, r.pos)} · clean metric ${r.clean.metric.toFixed(3)}`}
-            spec={grid}
-            onClick={(p) => {
-              const cell = cellOf(p, { x: r.totalEffect[0].map((_, h) => `H${h}`), y: r.layers.map((l) => `L${l}`) });
-              if (cell) setSelected({ layer: r.layers[cell.row], head: cell.col });
-            }}
+            caption={`${r.mode} ablation · ${metricCaption(r.answer, r.wrong, r.position)} · clean metric ${r.clean.metric?.toFixed(3) ?? '—'}`}
+            onCell={(c) => setSelected({ x: c.x, y: c.y })}
+            frame={selected}
             testId="figure-ablation"
-            revision={`${job.runKey}-${quantity}`}
-            exports={{
-              name: `ablation-${r.mode}-${quantity}`,
-              table: () => ({
-                columns: ['layer', 'head', 'metric', 'total_effect', 'direct_effect', 'self_repair', 'dla', 'kl', 'loss'],
-                rows: r.layers.flatMap((l, li) => r.metric[li].map((m, h) => [l, h, m, r.totalEffect[li][h], r.directEffect[li][h], r.selfRepair[li][h], r.dla[li][h], r.kl[li][h], r.loss[li][h]])),
-              }),
-              json: () => ({ analysis: 'ablationSweep', params: job.params, axes: ['layer', 'head'], ...r }),
-            }}
           />
-          {selected && <HeadAblationDetail key={`${job.runKey}-${selected.layer}-${selected.head}`} sweep={r} params={job.params} head={selected} />}
+          {selected && <HeadAblationDetail key={`${run.runKey}-${selected.y}-${selected.x}`} sweep={r} prompts={run.prompts} layer={r.layers[selected.y]} head={selected.x} />}
         </div>
       )}
     </ViewLayout>

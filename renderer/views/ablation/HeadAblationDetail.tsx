@@ -1,67 +1,56 @@
-/** Drill-down of one ablated head: its numbers and the next-token distribution before/after. */
+/**
+ * Drill-down of one ablated head: its numbers from the sweep, and the head ablated alone by the
+ * registry method "ablate-heads" (same prompt, mode and metric): clean against ablated metric,
+ * loss and KL, and the tokens whose logits moved most, drawn by the one figure layer.
+ */
 import { useEffect } from 'react';
-import { useJob } from '../../app/use-job.ts';
+import type { PromptItem } from '../../../analysis/registry/contract.ts';
+import type { AblateJson } from '../../../analysis/registry/ablate-heads.ts';
+import type { AblationJson } from '../../../analysis/registry/head-ablation.ts';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Panel } from '../../components/Panel.tsx';
-import { displayToken } from '../../prompt/token-display.ts';
-import type { AblationParams, AblationSweepJobResult, TokenDelta } from '../../worker/method-contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 
-function DeltaTable({ title, rows }: { title: string; rows: readonly TokenDelta[] }) {
-  return (
-    <table className="data-table">
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th>Token</th>
-          <th className="num">Clean</th>
-          <th className="num">Ablated</th>
-          <th className="num">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((t) => (
-          <tr key={t.id}>
-            <td className="mono">{displayToken(t.text)}</td>
-            <td className="num">{(100 * t.clean).toFixed(2)}%</td>
-            <td className="num">{(100 * t.ablated).toFixed(2)}%</td>
-            <td className={t.ablated >= t.clean ? 'num up' : 'num down'}>{(100 * (t.ablated - t.clean)).toFixed(2)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+export type AblationMode = 'zero' | 'mean' | 'resample' | 'uniform';
 
-export function HeadAblationDetail({ sweep, params, head }: { sweep: AblationSweepJobResult; params: AblationParams; head: { layer: number; head: number } }) {
-  const job = useJob('ablateHead');
-  const { run } = job;
+export function HeadAblationDetail({ sweep, prompts, layer, head }: { sweep: AblationJson; prompts: readonly PromptItem[]; layer: number; head: number }) {
+  const detail = useMethodRun<AblateJson>('ablate-heads');
+  const { run } = detail;
   useEffect(() => {
-    void run({ ...params, answer: sweep.answer, wrong: sweep.wrong ?? undefined, pos: sweep.pos, layer: head.layer, head: head.head, topK: 8 });
-  }, [run, params, sweep, head]);
-  const li = sweep.layers.indexOf(head.layer);
-  const r = job.state.status === 'done' ? job.state.result : null;
+    run(
+      {
+        prompt: 0,
+        heads: [`${layer}.${head}`],
+        mode: sweep.mode,
+        position: sweep.position,
+        answer: sweep.answer.id,
+        ...(sweep.wrong ? { wrong: sweep.wrong.id } : {}),
+        ...(sweep.mode === 'resample' ? { resampleFrom: 1 } : {}),
+      },
+      { prompts },
+    );
+  }, [run, sweep, prompts, layer, head]);
+  const li = sweep.layers.indexOf(layer);
+  const at = (grid: (number | null)[][]) => grid[li]?.[head] ?? NaN;
+  const r = detail.result;
   return (
-    <Panel title={`Head L${head.layer}H${head.head} ablated (${sweep.mode})`} testId="ablation-detail">
+    <Panel title={`Head L${layer}H${head} ablated (${sweep.mode})`} testId="ablation-detail">
       <DetailList
         items={[
-          ['Ablated metric', sweep.metric[li][head.head]],
-          ['Clean metric', sweep.clean.metric],
-          ['Total effect', sweep.totalEffect[li][head.head]],
-          ['Direct effect', sweep.directEffect[li][head.head]],
-          ['Self-repair', sweep.selfRepair[li][head.head]],
-          ['DLA (clean)', sweep.dla[li][head.head]],
-          ['KL(clean ‖ ablated)', sweep.kl[li][head.head]],
-          ['Loss (ablated)', sweep.loss[li][head.head]],
+          ['Ablated metric', at(sweep.metric)],
+          ['Clean metric', sweep.clean.metric ?? NaN],
+          ['Total effect', at(sweep.totalEffect)],
+          ['Direct effect', at(sweep.directEffect)],
+          ['Self-repair', at(sweep.selfRepair)],
+          ['DLA (clean)', at(sweep.dla)],
+          ['KL(clean ‖ ablated)', at(sweep.kl)],
+          ['Loss (ablated)', at(sweep.loss)],
         ]}
       />
-      {!r && <JobStatus state={job.state} onCancel={job.cancel} />}
-      {r && (
-        <div className="two-columns">
-          <DeltaTable title="Top tokens, clean run" rows={r.cleanTop} />
-          <DeltaTable title="Top tokens, ablated run" rows={r.ablatedTop} />
-        </div>
-      )}
+      {!r && <JobStatus state={detail.state} onCancel={detail.cancel} />}
+      {r && <MethodFigureCard run={detail} result={r} view="moved" type="bar" title="Logits that moved most" testId="figure-ablation-moved" />}
     </Panel>
   );
 }

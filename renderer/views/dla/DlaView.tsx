@@ -1,44 +1,33 @@
 /**
- * Direct logit attribution: each component's direct contribution to the metric through the
- * frozen final norm (analysis/methods/dla.ts). Bars for every component, a [layer × head]
- * grid; with per-source on, click a head to see which source positions it moved from.
+ * Direct logit attribution (registry method "dla", run by the worker's `method` job): each
+ * component's direct contribution to the metric through the frozen final norm, as bars and as a
+ * [layer × head] grid drawn by the one figure layer; with per-source on, click a head to see its
+ * row of the "sources" view (which source positions it moved from).
  */
-import { useMemo, useState } from 'react';
-import type { PlotDatum } from 'plotly.js-dist-min';
+import { useState } from 'react';
+import type { DlaJson } from '../../../analysis/registry/dla.ts';
 import { Checkbox } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
-import { bars, cellOf, headGrid } from '../../figures/charts.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import { positionTokenLabel } from '../../../analysis/formats/token-label.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
-import { MetricFields, metricBlocked, metricCaption } from '../shared/MetricFields.tsx';
-import { useViewJob } from '../shared/use-view-job.ts';
-import { vocabFrom } from '../shared/vocab.ts';
+import { MetricFields, metricBlocked, metricCaption, metricParams } from '../shared/MetricFields.tsx';
+import { SliceFigureCard } from '../shared/SliceFigureCard.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 
 export function DlaView() {
   const input = usePromptInput();
-  const job = useViewJob('dla');
+  const run = useMethodRun<DlaJson>('dla');
   const [metric, setMetric] = useState<MetricChoice>({ answer: undefined, wrong: undefined, pos: undefined });
   const [perSource, setPerSource] = useState(true);
-  const [head, setHead] = useState<{ layer: number; head: number } | null>(null);
-  const r = job.result;
-  const vocab = vocabFrom(r?.tokenTexts, job.tokens);
-  const caption = r ? metricCaption(vocab, r.answer, r.wrong, r.pos) : '';
-
-  const componentBars = useMemo(
-    () => (r ? bars({ labels: r.components.map((c) => c.name), values: r.components.map((c) => c.value), title: 'Direct contributions to the metric', valueLabel: 'contribution' }) : null),
-    [r],
-  );
-  const grid = useMemo(() => (r ? headGrid({ z: r.heads, title: 'Heads', valueLabel: 'DLA', scale: 'diverging', selectedHead: head }) : null), [r, head]);
-  const sources = useMemo(() => {
-    if (!r?.sources || !head) return null;
-    const values = r.sources[head.layer][head.head];
-    return bars({ labels: values.map((_, j) => positionTokenLabel(j, job.tokens[j]?.text ?? '')), values, title: `L${head.layer}H${head.head} by source position`, valueLabel: 'contribution' });
-  }, [r, head, job.tokens]);
+  const [head, setHead] = useState<{ x: number; y: number } | null>(null);
+  const r = run.result;
+  const params = { prompt: 0, ...metricParams(metric), perSource };
+  const caption = r ? metricCaption(r.answer, r.wrong, r.position) : '';
+  const nHeads = r?.heads[0]?.length ?? 0;
 
   return (
     <ViewLayout
@@ -47,12 +36,12 @@ export function DlaView() {
       onRun={() => {
         if (!input.ids) return;
         setHead(null);
-        job.run({ ids: input.ids, answer: metric.answer, wrong: metric.wrong, pos: metric.pos, perSource }, input.tokens ?? []);
+        run.run(params, { prompts: [{ ids: input.ids }], tokens: input.tokens ?? [] });
       }}
-      blocked={input.blocked ?? metricBlocked(metric)}
-      running={job.running}
+      blocked={input.blocked ?? metricBlocked(metric) ?? run.check(params)}
+      running={run.running}
       runLabel="Attribute"
-      status={<JobStatus state={job.state} onCancel={job.cancel} />}
+      status={<JobStatus state={run.state} onCancel={run.cancel} />}
       params={
         <>
           <MetricFields value={metric} onChange={setMetric} tokens={input.tokens} wrongAuto="none (logit of the answer)" />
@@ -61,59 +50,39 @@ export function DlaView() {
       }
       testId="view-dla"
     >
-      {r && job.params && !sameIds(input.ids, job.params.ids) && <Message tone="info">The prompt changed since this attribution was computed.</Message>}
-      {r && componentBars && grid && (
+      {r && !sameIds(input.ids, r.ids) && <Message tone="info">The prompt changed since this attribution was computed.</Message>}
+      {r && (
         <>
           <DetailList
             items={[
               ['Metric', caption],
-              ['Value', r.metric],
-              ['Σ components', r.total],
-              ['Unembedding bias', r.unembedBias],
-              ['Final norm scale', r.scale],
+              ['Value', r.metric ?? NaN],
+              ['Σ components', r.total ?? NaN],
+              ['Unembedding bias', r.unembedBias ?? NaN],
+              ['Final norm scale', r.scale ?? NaN],
             ]}
           />
           <div className="figure-stack">
-            <FigureCard
-              title="Components"
-              caption={caption}
-              spec={componentBars}
-              testId="figure-dla-bars"
-              revision={job.runKey}
-              exports={{
-                name: 'dla-components',
-                table: () => ({ columns: ['component', 'contribution'], rows: r.components.map((c) => [c.name, c.value]) }),
-                json: () => ({ analysis: 'dla', params: job.params, ...r }),
-              }}
-            />
-            <FigureCard
+            <MethodFigureCard run={run} result={r} view="components" type="bar" title="Components" caption={caption} testId="figure-dla-bars" />
+            <MethodFigureCard
+              run={run}
+              result={r}
+              view="heads"
               title="Heads"
               caption={r.sources ? 'click a head to split it by source position' : caption}
-              spec={grid}
-              onClick={(p: PlotDatum) => {
-                const cell = cellOf(p);
-                if (cell) setHead({ layer: cell.row, head: cell.col });
-              }}
+              onCell={(cell) => setHead({ x: cell.x, y: cell.y })}
+              frame={head}
               testId="figure-dla-heads"
-              revision={job.runKey}
-              exports={{
-                name: 'dla-heads',
-                table: () => ({ columns: ['layer', 'head', 'contribution'], rows: r.heads.flatMap((row, l) => row.map((v, h) => [l, h, v])) }),
-                json: () => ({ analysis: 'dla', params: job.params, axes: ['layer', 'head'], heads: r.heads }),
-              }}
             />
-            {sources && head && r.sources && (
-              <FigureCard
-                title={`L${head.layer}H${head.head} by source position`}
+            {head && r.sources && (
+              <SliceFigureCard
+                run={run}
+                result={r}
+                view="sources"
+                slice={{ row: head.y * nHeads + head.x }}
+                title={`L${head.y}H${head.x} by source position`}
                 caption="pattern[h, pos, j] · (v_j W_O · w), summing to the head's contribution"
-                spec={sources}
                 testId="figure-dla-sources"
-                revision={`${job.runKey}-${head.layer}-${head.head}`}
-                exports={{
-                  name: `dla-L${head.layer}H${head.head}-sources`,
-                  table: () => ({ columns: ['source_pos', 'token', 'contribution'], rows: r.sources![head.layer][head.head].map((v, j) => [j, job.tokens[j]?.text ?? '', v]) }),
-                  json: () => ({ analysis: 'dla', layer: head.layer, head: head.head, axes: ['sourcePos'], sources: r.sources![head.layer][head.head] }),
-                }}
               />
             )}
           </div>

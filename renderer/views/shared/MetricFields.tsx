@@ -1,5 +1,6 @@
 /** The metric every attribution/intervention view reads: answer, wrong token, position. */
 import { useRef } from 'react';
+import { displayToken } from '../../prompt/token-display.ts';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import { PositionSelect } from './PositionSelect.tsx';
 import { TokenPicker } from './TokenPicker.tsx';
@@ -35,8 +36,19 @@ export function MetricFields({ value, onChange, tokens, wrongAuto }: { value: Me
   );
 }
 
+/** A token as registry results name it. */
+export interface NamedToken {
+  readonly id: number;
+  readonly token: string;
+}
+
 /** A readable "logit‹·Lily› − logit‹·Tim› at position 19" for captions. */
-export function metricCaption(vocab: (id: number) => string, answer: number, wrong: number | null | undefined, pos: number): string {
-  const logit = (id: number) => `logit‹${vocab(id)}›`;
-  return wrong === null || wrong === undefined ? `${logit(answer)} at position ${pos}` : `${logit(answer)} − ${logit(wrong)} at position ${pos}`;
+export function metricCaption(answer: NamedToken, wrong: NamedToken | null, pos: number): string {
+  const logit = (t: NamedToken) => `logit‹${displayToken(t.token)}›`;
+  return wrong === null ? `${logit(answer)} at position ${pos}` : `${logit(answer)} − ${logit(wrong)} at position ${pos}`;
+}
+
+/** The metric's params as registry methods read them (tokens by id; position −1 = last). */
+export function metricParams(m: MetricChoice): { answer?: number; wrong?: number; position: number } {
+  return { ...(m.answer === undefined ? {} : { answer: m.answer }), ...(m.wrong === undefined ? {} : { wrong: m.wrong }), position: m.pos ?? -1 };
 }
