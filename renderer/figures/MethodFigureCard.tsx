@@ -40,8 +40,16 @@ export interface MethodFigureCardProps {
 }
 
 export function MethodFigureCard({ run, result, view, type, options, title, caption, onCell, frame, onZoom, scroll, testId, exportName, revision }: MethodFigureCardProps) {
-  const figure = useMemo(() => methodViewFigure(run.method, result, { view, type, options }), [run.method, result, view, type, options]);
-  const spec = useMemo(() => withCellFrame(figure.spec, frame ?? null), [figure, frame]);
+  // Options and frames are small literals a view writes inline: compared by value, so a re-render
+  // with equal ones keeps the spec (and Plotly does not redraw).
+  const optionsKey = JSON.stringify(options ?? {});
+  const figure = useMemo(
+    () => methodViewFigure(run.method, result, { view, type, options: JSON.parse(optionsKey) as FigureOptions }),
+    [run.method, result, view, type, optionsKey],
+  );
+  const frameX = frame?.x;
+  const frameY = frame?.y;
+  const spec = useMemo(() => withCellFrame(figure.spec, frameX === undefined || frameY === undefined ? null : { x: frameX, y: frameY }), [figure, frameX, frameY]);
   const onClick = onCell
     ? (p: PlotDatum) => {
         const cell = viewCellAt(figure.view, figure.type, p);

@@ -1,109 +1,91 @@
 /**
- * Attention patterns: every head of every layer as a grid of small multiples (click one to
- * open it), and the chosen head in full with both tokens on hover.
+ * Attention patterns (registry method "attention-patterns"): every head's mean attention distance
+ * as a layer × head grid (click a head to open it), and the chosen head's query × key pattern in
+ * full, both the method's views drawn by the figure layer. The chosen head is view state: the
+ * run holds every head, so opening another one does not run again.
  */
 import { useMemo, useState } from 'react';
-import type { PlotDatum } from 'plotly.js-dist-min';
-import { useJob } from '../../app/use-job.ts';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
-import { gridHeadAt, gridPatternTable, headGridFigure, headPattern, headPatternFigure, headPatternTable } from '../../figures/attention.ts';
-import type { Window } from '../../figures/downsample.ts';
-import { windowFromRange } from '../../figures/downsample.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { AxisRanges } from '../../figures/PlotlyFigure.tsx';
-import type { TokenInfo } from '../../worker/contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import type { JsonObject } from '../../../analysis/json.ts';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
 
+/** The parts of the method's result (analysis/registry/attention-patterns.ts) the view reads. */
+interface PatternsJson {
+  readonly ids: readonly number[];
+  readonly layers: readonly number[];
+  readonly heads: readonly number[];
+  readonly focus: { readonly layer: number; readonly head: number };
+}
+
 export function AttentionView() {
   const input = usePromptInput();
-  const job = useJob('attention');
-  const [selected, setSelected] = useState({ layer: 0, head: 0 });
-  const [window, setWindow] = useState<Window | null>(null);
-  // The tokens of the prompt as it was run (the editor may have moved on since).
-  const [resultTokens, setResultTokens] = useState<readonly TokenInfo[]>([]);
-  const done = job.state.status === 'done' ? job.state : null;
-  const result = done?.result ?? null;
-  const stale = done !== null && !sameIds(input.ids, done.params.ids);
-
-  const run = () => {
-    if (!input.ids) return;
-    setWindow(null);
-    setResultTokens(input.tokens ?? []);
-    void job.run({ ids: input.ids });
-  };
-  const layer = result ? Math.min(selected.layer, result.nLayers - 1) : 0;
-  const head = result ? Math.min(selected.head, result.nHeads - 1) : 0;
-
-  const grid = useMemo(() => (result ? headGridFigure(result, { layer, head }) : null), [result, layer, head]);
-  const single = useMemo(
-    () => (result ? headPatternFigure(result, resultTokens, layer, head, window ?? undefined) : null),
-    [result, resultTokens, layer, head, window],
-  );
-
-  const onGridClick = (point: PlotDatum) => {
-    if (!result) return;
-    setSelected(gridHeadAt(result, point.curveNumber));
-    setWindow(null);
-  };
-  const onZoom = (ranges: AxisRanges) => {
-    if (!result) return;
-    const [c0, c1] = windowFromRange(ranges.x, result.pos);
-    const [r0, r1] = windowFromRange(ranges.y, result.pos);
-    setWindow(ranges.x === null && ranges.y === null ? null : { r0, r1, c0, c1 });
-  };
+  const job = useMethodRun('attention-patterns');
+  const [selected, setSelected] = useState<{ layer: number; head: number } | null>(null);
+  const r = job.result as unknown as PatternsJson | null;
+  const stale = r !== null && !sameIds(input.ids, r.ids);
+  const nLayers = r ? r.layers.length : 0;
+  const nHeads = r ? r.heads.length : 0;
+  const layer = r ? Math.min(selected?.layer ?? r.focus.layer, nLayers - 1) : 0;
+  const head = r ? Math.min(selected?.head ?? r.focus.head, nHeads - 1) : 0;
+  // The run's result with the chosen head as its focus: what the `pattern` view draws.
+  const shown = useMemo(() => (job.result && r ? { ...(job.result as JsonObject), focus: { layer, head } } : null), [job.result, r, layer, head]);
+  const pos = r ? r.ids.length : 0;
+  const patternOptions = useMemo(() => ({ width: 900, height: Math.min(900, Math.max(520, 14 * pos + 220)) }), [pos]);
+  const gridOptions = useMemo(() => ({ width: 900, height: Math.max(360, 40 * nLayers + 200) }), [nLayers]);
 
   return (
     <ViewLayout
       title="Attention patterns"
-      description="Where each head's queries attend. The grid shows every head; click one to open it below (hover shows the query and key tokens, drag to zoom)."
-      onRun={run}
+      description="Where each head's queries attend. The grid shows how far back each head looks on average; click one to open its pattern below (hover shows the query and key tokens, drag to zoom)."
+      onRun={() => {
+        if (!input.ids) return;
+        setSelected(null);
+        job.run({ prompt: 0 }, { prompts: [{ ids: input.ids }], tokens: input.tokens ?? [] });
+      }}
       blocked={input.blocked}
-      running={job.state.status === 'running'}
+      running={job.running}
       runLabel="Compute patterns"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
       params={
-        result && (
+        r && (
           <>
-            <NumberField label="Layer" value={layer} min={0} max={result.nLayers - 1} onChange={(l) => (setSelected({ layer: l, head }), setWindow(null))} testId="attention-layer" />
-            <NumberField label="Head" value={head} min={0} max={result.nHeads - 1} onChange={(h) => (setSelected({ layer, head: h }), setWindow(null))} testId="attention-head" />
+            <NumberField label="Layer" value={layer} min={0} max={nLayers - 1} onChange={(l) => setSelected({ layer: l, head })} testId="attention-layer" />
+            <NumberField label="Head" value={head} min={0} max={nHeads - 1} onChange={(h) => setSelected({ layer, head: h })} testId="attention-head" />
           </>
         )
       }
       testId="view-attention"
     >
       {stale && <Message tone="info">The prompt changed since these patterns were computed. Run again to update.</Message>}
-      {result && grid && single && done && (
+      {r && shown && (
         <div className="figure-stack">
-          <FigureCard
+          <MethodFigureCard
+            run={job}
+            result={shown}
+            view="heads"
+            options={gridOptions}
             title="All heads"
-            caption={`${result.nLayers} layers × ${result.nHeads} heads · click a head`}
-            spec={grid}
-            onClick={onGridClick}
-            scroll
+            caption={`${nLayers} layers × ${nHeads} heads · mean attention distance · click a head`}
+            onCell={(c) => setSelected({ layer: r.layers[c.y], head: r.heads[c.x] })}
+            frame={{ x: r.heads.indexOf(head), y: r.layers.indexOf(layer) }}
             testId="figure-attention-grid"
-            revision={`grid-${done.elapsedMs}`}
-            exports={{
-              name: 'attention-grid',
-              table: () => gridPatternTable(result),
-              json: () => ({ analysis: 'attention', params: done.params, axes: ['layer', 'head', 'pos', 'kvPos'], ...result }),
-            }}
+            exportName="attention-heads"
           />
-          <FigureCard
+          <MethodFigureCard
+            run={job}
+            result={shown}
+            view="pattern"
+            options={patternOptions}
             title={`Head L${layer}H${head}`}
-            caption={`${result.pos} positions`}
-            spec={single}
-            height={Math.min(720, Math.max(420, 14 * result.pos + 160))}
-            onZoom={onZoom}
+            caption={`${pos} positions`}
             testId="figure-attention-head"
-            revision={`head-${layer}-${head}-${done.elapsedMs}`}
-            exports={{
-              name: `attention-L${layer}H${head}`,
-              table: () => headPatternTable(result, resultTokens, layer, head),
-              json: () => ({ analysis: 'attention', params: done.params, layer, head, axes: ['pos', 'kvPos'], pattern: headPattern(result, layer, head), tokens: resultTokens }),
-            }}
+            exportName={`attention-L${layer}H${head}`}
+            revision={`${job.runKey}-L${layer}H${head}`}
           />
         </div>
       )}

@@ -1,32 +1,30 @@
-/** One head's attention pattern on a given token sequence (drill-down of the head scores). */
+/**
+ * One head's attention pattern on a given token sequence (drill-down of the head scores): the
+ * registry method attention-patterns on that sequence, drawn by the figure layer.
+ */
 import { useEffect, useMemo } from 'react';
-import { useJob } from '../../app/use-job.ts';
 import { JobStatus } from '../../components/JobStatus.tsx';
-import { headPattern, headPatternFigure, headPatternTable } from '../../figures/attention.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 
-export function HeadOnSequence({ ids, texts, head }: { ids: readonly number[]; texts: readonly string[]; head: { layer: number; head: number } }) {
-  const job = useJob('attention');
+export function HeadOnSequence({ ids, head }: { ids: readonly number[]; head: { layer: number; head: number } }) {
+  const job = useMethodRun('attention-patterns');
   const { run } = job;
   useEffect(() => {
-    void run({ ids });
-  }, [run, ids]);
-  const tokens = useMemo(() => ids.map((id, i) => ({ id, text: texts[i] ?? `#${id}`, special: false })), [ids, texts]);
-  const r = job.state.status === 'done' ? job.state.result : null;
-  const spec = useMemo(() => (r ? headPatternFigure(r, tokens, head.layer, head.head) : null), [r, tokens, head]);
-  if (!r || !spec) return <JobStatus state={job.state} onCancel={job.cancel} />;
+    run({ prompt: 0, layers: [head.layer], heads: [head.head] }, { prompts: [{ ids }] });
+  }, [run, ids, head]);
+  const options = useMemo(() => ({ width: 760, height: Math.min(760, Math.max(480, 16 * ids.length + 200)) }), [ids.length]);
+  if (!job.result) return <JobStatus state={job.state} onCancel={job.cancel} />;
   return (
-    <FigureCard
+    <MethodFigureCard
+      run={job}
+      result={job.result}
+      view="pattern"
+      options={options}
       title={`L${head.layer}H${head.head} on the first random sequence`}
       caption="repeated halves: induction heads attend one after the earlier copy of the current token"
-      spec={spec}
-      height={Math.min(720, 14 * ids.length + 180)}
       testId="figure-head-scores-pattern"
-      exports={{
-        name: `head-scores-L${head.layer}H${head.head}-pattern`,
-        table: () => headPatternTable(r, tokens, head.layer, head.head),
-        json: () => ({ layer: head.layer, head: head.head, ids, pattern: headPattern(r, head.layer, head.head) }),
-      }}
+      exportName={`head-scores-L${head.layer}H${head.head}-pattern`}
     />
   );
 }

@@ -1,37 +1,40 @@
 /**
- * Head scores (analysis/methods/head-scores.ts): previous-token, duplicate-token and induction
- * scores on repeated random tokens, and successor scores; one [layer × head] grid per score.
- * Click a head to see its attention on the first random sequence.
+ * Head scores (registry method "head-scores"): previous-token, duplicate-token and induction
+ * scores on repeated random tokens, and successor scores; one [layer × head] grid per score, the
+ * method's own views drawn by the figure layer. Click a head to see its attention on the first
+ * random sequence.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useModel } from '../../app/model-state.tsx';
 import { Checkbox, NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
-import { cellOf, headGrid } from '../../figures/charts.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { HeadScoresJobResult } from '../../worker/method-contracts.ts';
-import { useViewJob } from '../shared/use-view-job.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { HeadOnSequence } from './HeadOnSequence.tsx';
 
-type Score = 'previousToken' | 'duplicateToken' | 'induction' | 'successor';
+type Score = 'previous-token' | 'duplicate-token' | 'induction' | 'successor';
 
 const SCORES: { value: Score; label: string }[] = [
-  { value: 'previousToken', label: 'Previous token' },
-  { value: 'duplicateToken', label: 'Duplicate token' },
+  { value: 'previous-token', label: 'Previous token' },
+  { value: 'duplicate-token', label: 'Duplicate token' },
   { value: 'induction', label: 'Induction' },
   { value: 'successor', label: 'Successor' },
 ];
 
-function scoreGrid(r: HeadScoresJobResult, score: Score): number[][] | null {
-  return score === 'successor' ? (r.successor?.scores ?? null) : r[score];
+/** The parts of the method's result (analysis/registry/head-scores.ts) the view reads besides its views. */
+interface HeadScoresJson {
+  readonly successor: unknown[] | null;
+  readonly successorSkipped: string | null;
+  readonly successorTasks: readonly { readonly used: boolean; readonly pairs: number }[];
+  readonly sequence: { readonly ids: number[]; readonly tokens: string[] };
 }
 
 export function HeadScoresView() {
   const { card } = useModel();
-  const job = useViewJob('headScores');
+  const job = useMethodRun('head-scores');
   const [n, setN] = useState(20);
   const [batch, setBatch] = useState(4);
   const [seed, setSeed] = useState(0);
@@ -39,19 +42,20 @@ export function HeadScoresView() {
   const [successor, setSuccessor] = useState(true);
   const [score, setScore] = useState<Score>('induction');
   const [head, setHead] = useState<{ layer: number; head: number } | null>(null);
-  const r = job.result;
-  const z = r ? scoreGrid(r, score) : null;
+  const r = job.result as unknown as HeadScoresJson | null;
+  const params = { n, batch, seed, prependBos: bos, successor };
   const label = SCORES.find((s) => s.value === score)!.label;
-  const spec = useMemo(() => (z ? headGrid({ z, title: `${label} score`, valueLabel: 'score', scale: 'sequential', range: [0, 1], selectedHead: head }) : null), [z, label, head]);
+  const pairs = r ? r.successorTasks.filter((t) => t.used).reduce((a, t) => a + t.pairs, 0) : 0;
+  const ran = job.params as { n: number; batch: number } | null;
   return (
     <ViewLayout
       title="Head scores"
       description="Attention on random tokens repeated twice [r, r]: previous-token = attention to i−1, duplicate = to i−n, induction = to i−n+1 (second half). Successor: whether a head's OV circuit maps an ordinal token to its successor."
       onRun={() => {
         setHead(null);
-        job.run({ n, batch, seed, prependBos: bos, successor });
+        job.run(params);
       }}
-      blocked={card ? null : 'Open a model first.'}
+      blocked={card ? job.check(params) : 'Open a model first.'}
       running={job.running}
       runLabel="Score heads"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
@@ -66,32 +70,26 @@ export function HeadScoresView() {
       }
       testId="view-head-scores"
     >
-      {r && (
+      {r && ran && (
         <div className="figure-stack">
           <Segmented label="Score" value={score} options={SCORES} onChange={setScore} />
-          {score === 'successor' && !z && <Message tone="info">{r.successorSkipped ?? 'No successor task fits this tokenizer.'}</Message>}
-          {z && spec && (
-            <FigureCard
+          {score === 'successor' && !r.successor ? (
+            <Message tone="info">{r.successorSkipped ?? 'No successor task fits this tokenizer.'}</Message>
+          ) : (
+            <MethodFigureCard
+              run={job}
+              result={job.result!}
+              view={score}
+              type="heatmap"
               title={`${label} scores`}
-              caption={`${r.ids.length} sequences of 2 × ${r.n} tokens${score === 'successor' && r.successor ? ` · ${r.successor.pairs} ordinal pairs` : ''} · click a head`}
-              spec={spec}
-              onClick={(p) => {
-                const c = cellOf(p, { x: z[0].map((_, h) => `H${h}`), y: z.map((_, l) => `L${l}`) });
-                if (c) setHead({ layer: c.row, head: c.col });
-              }}
+              caption={`${ran.batch} sequences of 2 × ${ran.n} tokens${score === 'successor' ? ` · ${pairs} ordinal pairs` : ''} · click a head`}
+              onCell={(c) => setHead({ layer: c.y, head: c.x })}
+              frame={head && { x: head.head, y: head.layer }}
               testId="figure-head-scores"
-              revision={`${job.runKey}-${score}`}
-              exports={{
-                name: `head-scores-${score}`,
-                table: () => ({
-                  columns: ['layer', 'head', 'previous_token', 'duplicate_token', 'induction', 'successor'],
-                  rows: r.induction.flatMap((row, l) => row.map((_, h) => [l, h, r.previousToken[l][h], r.duplicateToken[l][h], r.induction[l][h], r.successor?.scores?.[l][h] ?? null])),
-                }),
-                json: () => ({ analysis: 'headScores', params: job.params, axes: ['layer', 'head'], ...r }),
-              }}
+              exportName={`head-scores-${score}`}
             />
           )}
-          {head && <HeadOnSequence key={`${job.runKey}-${head.layer}-${head.head}`} ids={r.ids[0]} texts={r.texts[0]} head={head} />}
+          {head && <HeadOnSequence key={`${job.runKey}-${head.layer}-${head.head}`} ids={r.sequence.ids} head={head} />}
         </div>
       )}
     </ViewLayout>

@@ -1,56 +1,52 @@
 /**
- * Logit lens: what the residual stream would predict if decoded at each layer, per position;
- * colour by the target token's rank or probability, or the top-1 probability.
+ * Logit lens (registry method "logit-lens"): what the residual stream would predict if decoded at
+ * each layer, per position, as the method's layer × position maps drawn by the figure layer —
+ * coloured by the tracked token's rank or probability (the next input token, or a fixed token),
+ * or by the top-1 probability; the top-1 token in each cell, the top tokens on hover.
  */
-import { useCallback, useMemo, useState } from 'react';
-import { useJob } from '../../app/use-job.ts';
+import { useCallback, useState } from 'react';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Message } from '../../components/Message.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
-import type { Window } from '../../figures/downsample.ts';
-import { windowFromRange } from '../../figures/downsample.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { LensColour } from '../../figures/logit-lens.ts';
-import { logitLensFigure, logitLensTable } from '../../figures/logit-lens.ts';
-import type { AxisRanges } from '../../figures/PlotlyFigure.tsx';
-import type { TokenInfo } from '../../worker/contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
 import type { TargetChoice } from './TargetTokenField.tsx';
 import { TargetTokenField } from './TargetTokenField.tsx';
 
+/** The colourings: each a view of the method's result. */
+type LensColour = 'rank-map' | 'prob-map' | 'top1';
+
 const COLOURS: { value: LensColour; label: string }[] = [
-  { value: 'rank', label: 'Target rank' },
-  { value: 'target-prob', label: 'Target prob.' },
-  { value: 'top-prob', label: 'Top-1 prob.' },
+  { value: 'rank-map', label: 'Target rank' },
+  { value: 'prob-map', label: 'Target prob.' },
+  { value: 'top1', label: 'Top-1 prob.' },
 ];
+
+/** The parts of the method's result (analysis/registry/logit-lens.ts) the view reads besides its views. */
+interface LensJson {
+  readonly ids: readonly number[];
+  readonly layers: readonly string[];
+  readonly positions: readonly number[];
+  readonly targets: readonly { readonly id: number; readonly token: string }[];
+}
 
 export function LogitLensView() {
   const input = usePromptInput();
-  const job = useJob('logitLens');
+  const job = useMethodRun('logit-lens');
   const [topK, setTopK] = useState(5);
   const [{ target, problem: targetProblem }, setTarget] = useState<TargetChoice>({ target: { kind: 'next' }, problem: null });
-  const [colour, setColour] = useState<LensColour>('rank');
-  const [window, setWindow] = useState<Window | null>(null);
-  const done = job.state.status === 'done' ? job.state : null;
-  const result = done?.result ?? null;
-  // The tokens of the prompt as it was run (the editor may have moved on since).
-  const [tokens, setTokens] = useState<readonly TokenInfo[]>([]);
-  const spec = useMemo(() => (result ? logitLensFigure(result, tokens, colour, window ?? undefined) : null), [result, tokens, colour, window]);
-  const stale = done !== null && !sameIds(input.ids, done.params.ids);
+  const [colour, setColour] = useState<LensColour>('rank-map');
+  const r = job.result as unknown as LensJson | null;
+  const stale = r !== null && !sameIds(input.ids, r.ids);
   const onTarget = useCallback((t: TargetChoice) => setTarget(t), []);
+  const params = target?.kind === 'token' ? { prompt: 0, topK, targets: [target.id] } : { prompt: 0, topK, nextToken: true };
 
   const run = () => {
     if (!input.ids || !target) return;
-    setWindow(null);
-    setTokens(input.tokens ?? []);
-    void job.run({ ids: input.ids, topK, target });
-  };
-  const onZoom = (ranges: AxisRanges) => {
-    if (!result) return;
-    const [c0, c1] = windowFromRange(ranges.x, result.pos);
-    setWindow(ranges.x === null ? null : { r0: 0, r1: result.rowLabels.length, c0, c1 });
+    job.run(params, { prompts: [{ ids: input.ids }], tokens: input.tokens ?? [] });
   };
 
   return (
@@ -58,8 +54,8 @@ export function LogitLensView() {
       title="Logit lens"
       description="The residual stream before each layer (and after the last), decoded through the final norm and the unembedding. Hover a cell for its top tokens."
       onRun={run}
-      blocked={input.blocked ?? targetProblem}
-      running={job.state.status === 'running'}
+      blocked={input.blocked ?? targetProblem ?? job.check(params)}
+      running={job.running}
       runLabel="Run logit lens"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
       params={
@@ -72,20 +68,17 @@ export function LogitLensView() {
       testId="view-logit-lens"
     >
       {stale && <Message tone="info">The prompt changed since this lens was computed. Run again to update.</Message>}
-      {result && spec && done && (
-        <FigureCard
+      {r && (
+        <MethodFigureCard
+          run={job}
+          result={job.result!}
+          view={colour}
+          type="heatmap"
+          options={{ width: 1040, height: Math.max(360, 34 * r.layers.length + 220) }}
           title="Logit lens"
-          caption={`${result.rowLabels.length} layers × ${result.pos} positions · ${done.params.target.kind === 'next' ? 'target: next input token' : `target: token ${done.params.target.id}`}`}
-          spec={spec}
-          height={Math.max(360, 34 * result.rowLabels.length + 200)}
-          onZoom={onZoom}
+          caption={`${r.layers.length} layers × ${r.positions.length} positions · ${r.targets.length ? `target: token ${r.targets[0].id}` : 'target: next input token'}`}
           testId="figure-logit-lens"
-          revision={`lens-${done.elapsedMs}-${colour}`}
-          exports={{
-            name: 'logit-lens',
-            table: () => logitLensTable(result, tokens),
-            json: () => ({ analysis: 'logitLens', params: done.params, axes: { topIds: ['layer', 'pos', 'k'], targetRanks: ['layer', 'pos'] }, tokens, ...result }),
-          }}
+          exportName="logit-lens"
         />
       )}
     </ViewLayout>

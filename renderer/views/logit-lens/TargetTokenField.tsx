@@ -4,8 +4,10 @@
  */
 import { useEffect, useState } from 'react';
 import { Segmented } from '../../components/Segmented.tsx';
-import type { LensTarget } from '../../worker/contracts.ts';
 import { TokenPicker } from '../shared/TokenPicker.tsx';
+
+/** The token the lens tracks at every position: the next input token, or one fixed token. */
+export type LensTarget = { readonly kind: 'next' } | { readonly kind: 'token'; readonly id: number };
 
 /** The target, or null with the reason it cannot be used yet. */
 export type TargetChoice = { readonly target: LensTarget; readonly problem: null } | { readonly target: null; readonly problem: string };

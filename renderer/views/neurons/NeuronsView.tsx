@@ -1,43 +1,53 @@
 /**
- * LM-head decoding of one MLP neuron: what its input direction reads and its output direction
- * writes, as the tokens each promotes and suppresses (analysis/methods/neurons.ts).
+ * LM-head decoding of one MLP neuron (registry method "neuron-decoding"): what its input
+ * direction reads and its output direction writes, as the tokens each promotes and suppresses,
+ * and the output direction's top and bottom tokens as the method's bar view.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useModel } from '../../app/model-state.tsx';
 import { Checkbox, NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
-import type { Table } from '../../export/table.ts';
-import type { NeuronResult } from '../../worker/method-contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import { viewToTable } from '../../../notebooks/figures/table.ts';
+import type { Decoded } from '../shared/DecodedDirectionCard.tsx';
 import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
-import { useViewJob } from '../shared/use-view-job.ts';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 
-function neuronTable(r: NeuronResult): Table {
-  const rows: (string | number)[][] = [];
-  const directions = [['input', r.input], ['gate', r.gate], ['output', r.output]] as const;
-  for (const [name, d] of directions) {
-    if (!d) continue;
-    d.top.forEach((t, k) => rows.push([r.layer, r.neuron, name, 'top', k + 1, t.id, t.token ?? '', t.value]));
-    d.bottom.forEach((t, k) => rows.push([r.layer, r.neuron, name, 'bottom', k + 1, t.id, t.token ?? '', t.value]));
-  }
-  return { columns: ['layer', 'neuron', 'direction', 'end', 'rank', 'token_id', 'token', 'value'], rows };
+type Tok = { readonly id: number; readonly token: string; readonly value: number | null };
+type DecodedJson = { readonly top: readonly Tok[]; readonly bottom: readonly Tok[] };
+/** The method's result (analysis/registry/neurons.ts). */
+interface NeuronJson {
+  readonly layer: number;
+  readonly neuron: number;
+  readonly input: DecodedJson;
+  readonly gate: DecodedJson | null;
+  readonly output: DecodedJson;
+}
+
+/** JSON has no NaN: a value the method could not compute is null, shown as NaN in the lists. */
+function decoded(d: DecodedJson): Decoded {
+  const tok = (t: Tok) => ({ id: t.id, token: t.token, value: t.value ?? Number.NaN });
+  return { top: d.top.map(tok), bottom: d.bottom.map(tok) };
 }
 
 export function NeuronsView() {
   const { card } = useModel();
-  const job = useViewJob('neurons');
+  const job = useMethodRun('neuron-decoding');
   const [layer, setLayer] = useState(0);
   const [neuron, setNeuron] = useState(0);
   const [topK, setTopK] = useState(10);
   const [gain, setGain] = useState(false);
-  const r = job.result;
+  const r = job.result as unknown as NeuronJson | null;
+  const params = { layer, neuron, topK, applyNormGain: gain };
+  const tokens = useMemo(() => (job.result ? job.method.view(job.result, 'tokens') : null), [job.method, job.result]);
   return (
     <ViewLayout
       title="Neuron decoding"
       description="A neuron's input direction (what it reads) and output direction (what it writes), decoded through the unembedding: W_U·v, optionally after the final norm's gain."
-      onRun={() => job.run({ layer, neuron, topK, applyNormGain: gain })}
-      blocked={card ? null : 'Open a model first.'}
+      onRun={() => job.run(params)}
+      blocked={card ? job.check(params) : 'Open a model first.'}
       running={job.running}
       runLabel="Decode neuron"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
@@ -51,19 +61,22 @@ export function NeuronsView() {
       }
       testId="view-neurons"
     >
-      {r && (
-        <TableCard
-          title={`Neuron L${r.layer}N${r.neuron}`}
-          caption={card?.gatedMlp ? 'gated MLP: up, gate and down directions' : 'input and output directions'}
-          exports={{ name: `neuron-L${r.layer}N${r.neuron}`, table: () => neuronTable(r), json: () => ({ analysis: 'neurons', params: job.params, ...r }) }}
-          testId="table-neuron"
-        >
-          <div className="decoded-grid">
-            <DecodedDirectionCard title={card?.gatedMlp ? 'Up projection (input)' : 'Input (W_in row)'} decoded={r.input} />
-            {r.gate && <DecodedDirectionCard title="Gate (W_gate row)" decoded={r.gate} />}
-            <DecodedDirectionCard title="Output (W_out column)" decoded={r.output} />
-          </div>
-        </TableCard>
+      {r && tokens && (
+        <div className="figure-stack">
+          <TableCard
+            title={`Neuron L${r.layer}N${r.neuron}`}
+            caption={r.gate ? 'gated MLP: up, gate and down directions' : 'input and output directions'}
+            exports={{ name: `neuron-L${r.layer}N${r.neuron}`, table: () => viewToTable(tokens), json: () => job.pin('tokens', 'table') }}
+            testId="table-neuron"
+          >
+            <div className="decoded-grid">
+              <DecodedDirectionCard title={r.gate ? 'Up projection (input)' : 'Input (W_in row)'} decoded={decoded(r.input)} />
+              {r.gate && <DecodedDirectionCard title="Gate (W_gate row)" decoded={decoded(r.gate)} />}
+              <DecodedDirectionCard title="Output (W_out column)" decoded={decoded(r.output)} />
+            </div>
+          </TableCard>
+          <MethodFigureCard run={job} result={job.result!} view="output" type="bar" options={{ width: 900 }} title="Output direction" caption="W_U · W_out column: top and bottom tokens" testId="figure-neuron-output" exportName={`neuron-L${r.layer}N${r.neuron}-output`} />
+        </div>
       )}
     </ViewLayout>
   );

@@ -1,58 +1,52 @@
 /**
- * Linear probes by layer (analysis/methods/probe.ts): activations at a hook and position,
- * a classifier per layer, train/test accuracy and AUC beside the majority baseline, and the
- * best layer's probe direction decoded through the LM head.
+ * Linear probes by layer (registry method "probe"): activations at a hook and position, a
+ * classifier per layer, train/test accuracy and AUC beside the majority baseline, easy→hard
+ * transfer when the dataset has the split, and each layer's probe direction decoded through the
+ * LM head: the method's views drawn by the figure layer.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useModel } from '../../app/model-state.tsx';
 import { NumberField, SelectField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
-import { Message } from '../../components/Message.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
-import { lines } from '../../figures/charts.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { ProbeMethod, ProbeParams, ProbePosition } from '../../worker/method-contracts.ts';
-import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
-import { useViewJob } from '../shared/use-view-job.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
+import type { MethodJobParams } from '../../worker/method-contracts.ts';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 
 const HOOKS = ['resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out'].map((h) => ({ value: h, label: h }));
 
+type Dataset = NonNullable<MethodJobParams['dataset']>;
+
+/** The parts of the method's result (analysis/registry/probe.ts) the view reads besides its views. */
+interface ProbeJson {
+  readonly classes: readonly string[];
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly transfer: readonly unknown[] | null;
+}
+
 export function ProbeView() {
   const { card } = useModel();
-  const job = useViewJob('probe');
-  const [dataset, setDataset] = useState<ProbeParams['dataset']>({ kind: 'builtin' });
+  const job = useMethodRun('probe');
+  const [dataset, setDataset] = useState<Dataset>({ kind: 'builtin' });
+  const [ranOn, setRanOn] = useState('');
   const [hook, setHook] = useState('resid_post');
-  const [position, setPosition] = useState<ProbePosition>('last');
-  const [method, setMethod] = useState<ProbeMethod>('logistic');
+  const [position, setPosition] = useState<'last' | 'mean'>('last');
+  const [method, setMethod] = useState('logistic');
   const [testFraction, setTestFraction] = useState(0.3);
   const [seed, setSeed] = useState(0);
-  const r = job.result;
-  const figure = useMemo(() => {
-    if (!r) return null;
-    const x = r.layers.map((l) => `L${l.layer}`);
-    return lines({
-      x,
-      title: `Probe accuracy by layer (${r.method.replace('_', ' ')}, ${r.position} token)`,
-      xTitle: 'layer',
-      yTitle: 'accuracy / AUC',
-      yRange: [0, 1.02],
-      series: [
-        { name: 'test accuracy', y: r.layers.map((l) => l.testAccuracy) },
-        { name: 'train accuracy', y: r.layers.map((l) => l.trainAccuracy), dash: 'dot' },
-        { name: 'test AUC', y: r.layers.map((l) => l.testAuc), color: '#7c3aed' },
-        { name: 'majority baseline', y: r.layers.map((l) => l.testMajorityBaseline), dash: 'dash', color: '#6b7385' },
-        ...(r.transfer ? [{ name: 'easy → hard', y: r.transfer.map((t) => t.easyToHard), color: '#0f9d76' }] : []),
-      ],
-    });
-  }, [r]);
-  const best = r ? r.layers.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a)) : null;
+  const r = job.result as unknown as ProbeJson | null;
+  const params = { hook, position, method, testFraction, seed };
   return (
     <ViewLayout
       title="Linear probes"
       description="Is a property linearly readable from the activations, layer by layer? The built-in dataset asks whether a story's subject is a girl or a boy (held-out names in the test split)."
-      onRun={() => job.run({ dataset, hook, position, method, testFraction, seed })}
-      blocked={card ? null : 'Open a model first.'}
+      onRun={() => {
+        setRanOn(dataset.kind === 'builtin' ? 'subject gender (built-in)' : dataset.name);
+        job.run(params, { dataset });
+      }}
+      blocked={card ? job.check(params) : 'Open a model first.'}
       running={job.running}
       runLabel="Train probes"
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
@@ -85,27 +79,17 @@ export function ProbeView() {
       }
       testId="view-probe"
     >
-      {r && figure && job.params && (
+      {r && (
         <>
           <p className="job-note">
-            {r.datasetName}: {r.nTrain} training and {r.nTest} test examples · classes {r.classes.join(', ')}
+            {ranOn}: {r.nTrain} training and {r.nTest} test examples · classes {r.classes.join(', ')}
           </p>
-          {r.transfer && <Message tone="info">Easy → hard transfer: supervision gap recovered at the best layer {r.transfer.reduce((a, b) => (b.gapRecovered > a.gapRecovered ? b : a)).gapRecovered.toFixed(2)}.</Message>}
-          <FigureCard
-            title="Accuracy by layer"
-            spec={figure}
-            testId="figure-probe"
-            revision={job.runKey}
-            exports={{
-              name: `probe-${r.method}`,
-              table: () => ({
-                columns: ['layer', 'hook', 'train_accuracy', 'test_accuracy', 'train_auc', 'test_auc', 'majority_baseline'],
-                rows: r.layers.map((l) => [l.layer, l.hook, l.trainAccuracy, l.testAccuracy, l.trainAuc, l.testAuc, l.testMajorityBaseline]),
-              }),
-              json: () => ({ analysis: 'probe', params: { ...job.params, dataset: job.params!.dataset.kind === 'json' ? { kind: 'json', name: job.params!.dataset.name } : job.params!.dataset }, ...r }),
-            }}
-          />
-          {best?.decoded?.[0] && <DecodedDirectionCard title={`Probe direction at L${best.layer} decoded`} subtitle={`best test accuracy ${best.testAccuracy.toFixed(3)}`} decoded={best.decoded[0]} />}
+          <div className="figure-stack">
+            <MethodFigureCard run={job} result={job.result!} view="accuracy" type="line" options={{ width: 900 }} title="Accuracy by layer" testId="figure-probe" exportName="probe-accuracy" />
+            <MethodFigureCard run={job} result={job.result!} view="auc" type="line" options={{ width: 900 }} title="AUC by layer" testId="figure-probe-auc" exportName="probe-auc" />
+            {r.transfer && <MethodFigureCard run={job} result={job.result!} view="transfer" type="line" options={{ width: 900 }} title="Easy → hard transfer" testId="figure-probe-transfer" exportName="probe-transfer" />}
+            <MethodFigureCard run={job} result={job.result!} view="decoded" type="table" options={{ width: 900 }} title="Probe directions decoded" testId="figure-probe-decoded" exportName="probe-decoded" />
+          </div>
         </>
       )}
     </ViewLayout>

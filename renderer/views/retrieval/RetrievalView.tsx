@@ -1,20 +1,29 @@
 /**
- * Retrieval heads (analysis/methods/retrieval.ts) on needle-in-a-haystack prompts built from
+ * Retrieval heads (registry method "retrieval-heads") on needle-in-a-haystack prompts built from
  * the shipped filler text: greedy decoding with every head's top-1 attention tracked; a head
- * scores when it attends to the needle token it copies. Grid of scores with the NIAH settings.
+ * scores when it attends to the needle token it copies. The method's views: the head grid of
+ * scores, recall by context length and depth, and the samples.
  */
 import { useMemo, useState } from 'react';
 import { NEEDLE_CHOICES, STORY_NEEDLES } from '../../../analysis/methods/niah.ts';
+import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { useModel } from '../../app/model-state.tsx';
 import { Checkbox, NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
-import { headGrid } from '../../figures/charts.ts';
-import { FigureCard } from '../../figures/FigureCard.tsx';
-import type { RetrievalJobResult } from '../../worker/method-contracts.ts';
+import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
-import { useViewJob } from '../shared/use-view-job.ts';
+import { useMethodRun } from '../shared/use-method-run.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
+
+type N = number | null;
+/** The parts of the method's result (analysis/registry/retrieval.ts) the view reads besides its views. */
+interface RetrievalJson {
+  readonly retrievalHeads: readonly { readonly layer: number; readonly head: number; readonly score: number }[];
+  readonly counted: number;
+  readonly recall: N;
+  readonly samples: readonly { readonly answer: string; readonly contextLength: number; readonly depth: number; readonly recall: N; readonly counted: boolean; readonly text: string | null }[];
+}
 
 function parseNumbers(text: string, ok: (n: number) => boolean): number[] | null {
   const parts = text.split(/[\s,]+/).filter(Boolean);
@@ -22,7 +31,7 @@ function parseNumbers(text: string, ok: (n: number) => boolean): number[] | null
   return out.length > 0 && out.every(ok) ? out : null;
 }
 
-function SamplesTable({ r }: { r: RetrievalJobResult }) {
+function SamplesTable({ r }: { r: RetrievalJson }) {
   return (
     <table className="data-table">
       <thead>
@@ -38,12 +47,12 @@ function SamplesTable({ r }: { r: RetrievalJobResult }) {
       <tbody>
         {r.samples.map((s, i) => (
           <tr key={i}>
-            <td>{NEEDLE_CHOICES[r.settings[i].needle]?.answer ?? '?'}</td>
-            <td className="num">{r.settings[i].contextLength}</td>
-            <td className="num">{r.settings[i].depth.toFixed(0)}%</td>
-            <td className="num">{s.recall.toFixed(2)}</td>
+            <td>{s.answer}</td>
+            <td className="num">{s.contextLength}</td>
+            <td className="num">{s.depth.toFixed(0)}%</td>
+            <td className="num">{s.recall === null ? '—' : s.recall.toFixed(2)}</td>
             <td>{s.counted ? 'yes' : 'no'}</td>
-            <td className="mono generated-cell">{s.text ?? s.generatedIds.join(' ')}</td>
+            <td className="mono generated-cell">{s.text ?? ''}</td>
           </tr>
         ))}
       </tbody>
@@ -53,23 +62,25 @@ function SamplesTable({ r }: { r: RetrievalJobResult }) {
 
 export function RetrievalView() {
   const { card } = useModel();
-  const job = useViewJob('retrieval');
+  const job = useMethodRun('retrieval-heads');
   // Defaults that stories260K recalls (STORY_NEEDLES; see analysis/methods/niah.ts).
   const [lengths, setLengths] = useState('64, 128');
   const [depthText, setDepthText] = useState('0, 50, 100');
   const [needles, setNeedles] = useState<readonly number[]>(STORY_NEEDLES.map((_, i) => i));
   const [maxNewTokens, setMaxNewTokens] = useState(8);
   const [threshold, setThreshold] = useState(0.1);
-  const r = job.result;
+  const r = job.result as unknown as RetrievalJson | null;
   const parsed = parseNumbers(lengths, (n) => Number.isInteger(n) && n > 0);
   const depths = parseNumbers(depthText, (n) => n >= 0 && n <= 100);
-  const spec = useMemo(() => (r ? headGrid({ z: r.scores, title: 'Retrieval score', valueLabel: 'score', scale: 'sequential', range: [0, Math.max(threshold * 2, ...r.scores.flat())] }) : null), [r, threshold]);
+  const params = { needles: needles.map((i) => NEEDLE_CHOICES[i]), contextLengths: parsed ?? [], depths: depths ?? [], maxNewTokens, threshold };
   const total = parsed && depths ? parsed.length * depths.length * needles.length : 0;
+  const samples = useMemo(() => (job.result ? job.method.view(job.result, 'samples') : null), [job.method, job.result]);
+  const ranThreshold = (job.params as { threshold?: number } | null)?.threshold;
   return (
     <ViewLayout
       title="Retrieval heads"
       description="Needle-in-a-haystack prompts (filler text shipped with Probescope, CC0). While the model answers, a head scores when its top-1 attention lands on the needle token it copies; samples count when the answer is recalled."
-      onRun={() => parsed && depths && job.run({ contextLengths: parsed, depths, needles, maxNewTokens, threshold })}
+      onRun={() => job.run(params)}
       blocked={
         !card
           ? 'Open a model first.'
@@ -79,7 +90,7 @@ export function RetrievalView() {
               ? 'Depths are percentages from 0 to 100, e.g. 0, 50, 100.'
               : needles.length === 0
                 ? 'Choose at least one needle.'
-                : null
+                : job.check(params)
       }
       running={job.running}
       runLabel={`Score ${total} prompts`}
@@ -112,38 +123,32 @@ export function RetrievalView() {
       }
       testId="view-retrieval"
     >
-      {r && spec && job.params && (
+      {r && samples && (
         <>
           <DetailList
             items={[
               ['Samples', r.samples.length],
               ['Counted (answer recalled)', r.counted],
-              ['Mean recall', r.recall],
+              ['Mean recall', r.recall ?? NaN],
               ['Retrieval heads (score > threshold)', r.retrievalHeads.length === 0 ? 'none' : r.retrievalHeads.map((h) => `L${h.layer}H${h.head} (${h.score.toFixed(2)})`).join(', ')],
             ]}
           />
-          <FigureCard
-            title="Retrieval-head grid"
-            caption={`${r.counted} of ${r.samples.length} samples counted · threshold ${r.threshold}`}
-            spec={spec}
-            testId="figure-retrieval"
-            revision={job.runKey}
-            exports={{
-              name: 'retrieval-heads',
-              table: () => ({ columns: ['layer', 'head', 'score'], rows: r.scores.flatMap((row, l) => row.map((v, h) => [l, h, v])) }),
-              json: () => ({ analysis: 'retrieval', params: job.params, ...r }),
-            }}
-          />
-          <TableCard
-            title="Samples"
-            exports={{
-              name: 'retrieval-samples',
-              table: () => ({ columns: ['needle', 'context_length', 'depth', 'recall', 'counted', 'generated'], rows: r.samples.map((s, i) => [NEEDLE_CHOICES[r.settings[i].needle]?.answer ?? '', r.settings[i].contextLength, r.settings[i].depth, s.recall, s.counted, s.text ?? '']) }),
-              json: () => ({ samples: r.samples, settings: r.settings }),
-            }}
-          >
-            <SamplesTable r={r} />
-          </TableCard>
+          <div className="figure-stack">
+            <MethodFigureCard
+              run={job}
+              result={job.result!}
+              view="scores"
+              options={{ width: 900 }}
+              title="Retrieval-head grid"
+              caption={`${r.counted} of ${r.samples.length} samples counted · threshold ${ranThreshold ?? ''}`}
+              testId="figure-retrieval"
+              exportName="retrieval-heads"
+            />
+            <MethodFigureCard run={job} result={job.result!} view="recall" options={{ width: 900 }} title="Recall by context and depth" testId="figure-retrieval-recall" exportName="retrieval-recall" />
+            <TableCard title="Samples" exports={{ name: 'retrieval-samples', table: () => viewToTable(samples), json: () => job.pin('samples', 'table') }}>
+              <SamplesTable r={r} />
+            </TableCard>
+          </div>
         </>
       )}
     </ViewLayout>
