@@ -29,15 +29,6 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
- * Host-specific code is chosen by package.json's `imports` map under Vite's "browser" condition
- * (gpu/wasm/host.ts, analysis/formats/url-source.ts), so the page and worker bundles hold no Node
- * built-ins. The one exception is gpu/wasm/thread-worker.mjs, one worker file for both hosts:
- * its Node branch imports worker_threads dynamically and is never reached in a browser. Marked
- * external so the bundle leaves it alone instead of warning about it.
- */
-const nodeOnly = ['node:worker_threads'];
-
-/**
  * Cross-origin isolation: SharedArrayBuffer, hence the fast CPU backend's GEMM worker threads on
  * a shared WebAssembly memory (gpu/wasm). Everything the app loads is same-origin.
  */
@@ -56,9 +47,8 @@ export default defineConfig({
     target: 'es2022',
     // Plotly is one 4.8 MB chunk, loaded lazily with the first figure.
     chunkSizeWarningLimit: 6000,
-    rollupOptions: { external: nodeOnly },
   },
-  worker: { format: 'es', rollupOptions: { external: nodeOnly } },
+  worker: { format: 'es' },
   server: { port, strictPort: true, open: false, headers: crossOriginIsolation },
   preview: { port, strictPort: true, open: false, headers: crossOriginIsolation },
 });

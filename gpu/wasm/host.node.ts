@@ -18,7 +18,7 @@ export const wasmHost: WasmHost = {
   },
 
   spawnThread() {
-    const thread = new Worker(new URL('./thread-worker.mjs', import.meta.url));
+    const thread = new Worker(new URL('./thread-worker.node.mjs', import.meta.url));
     thread.unref(); // an idle pool must not keep the process alive
     const ready = new Promise<void>((resolve, reject) => {
       thread.once('message', () => resolve());

@@ -20,6 +20,6 @@ export interface WasmHost {
   relaxedSimdSupported(relaxedBytes: Uint8Array<ArrayBuffer>): Promise<boolean>;
   /** Hardware threads this process may use. */
   hardwareThreads(): Promise<number>;
-  /** Starts one GEMM worker (gpu/wasm/thread-worker.mjs); `ready` settles on its first message. */
+  /** Starts one GEMM worker (thread-worker.mjs or thread-worker.node.mjs); `ready` settles on its first message. */
   spawnThread(): { thread: WasmThread; ready: Promise<void> };
 }

@@ -1,6 +1,6 @@
 /**
  * The shared control block of the GEMM worker pool (Int32 words in the WebAssembly memory),
- * shared by threads.ts and thread-worker.mjs (which repeats these numbers: it runs without
+ * shared by threads.ts and thread-serve.mjs (which repeats these numbers: it runs without
  * TypeScript). A job is a list of GEMM calls whose column ranges are cut into chunks; every
  * thread (the caller and the workers) claims chunks from one counter until none are left, so a
  * worker that wakes late or runs slower simply computes fewer chunks.
