@@ -30,6 +30,13 @@
  * The adjoint Aᵀv (a backward pass through the frozen ops; tangent: the true gradient) pulls the
  * metric's direction back to any hook point; the pull-back at the start hook is decoded through the
  * LM head (top/bottom tokens of W_U·(Aᵀv)[j]) at every position j.
+ *
+ * Dictionaries attached to the model: spliced with their error term they leave the network (and
+ * so both linearisations) unchanged, and one writing the start hook splits each position's input
+ * into its features: x_j = Σ_f acts[j,f]·W_dec[f] + b_dec + error_j, so per_position[j] =
+ * Σ_f acts[j,f]·(W_dec[f]·p_j) + b_dec·p_j + error_j·p_j with p_j = (Aᵀv)[j] (`features`). A
+ * dictionary spliced without its error term changes the network, which the linear replay does not
+ * model, so it is refused by name.
  */
 import type { Tensor } from '../../gpu/backend.ts';
 import { backward } from '../grad/backward.ts';
@@ -43,6 +50,7 @@ import type { Tape } from '../grad/tape.ts';
 import { recordTape } from '../grad/tape.ts';
 import type { ActivationCache, HostActivation } from '../hooks/interventions.ts';
 import { resolveHookPatterns } from '../hooks/glob.ts';
+import { dictionaryHook } from '../dictionaries/dictionary.ts';
 import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
@@ -105,6 +113,18 @@ export interface LinearScopeResult {
   readonly pullBacks: ActivationCache;
   /** [pos] LM-head decoding of the pull-back at the start hook. */
   readonly decoded: DecodedPullBack[];
+  /** The start hook's input split into the features of the dictionary writing it (attached with its error term); null without one. */
+  readonly features: StartFeatures | null;
+}
+
+export interface StartFeatures {
+  readonly hook: string;
+  /** Active (position, feature) pairs: acts[j,f]·(W_dec[f]·p_j), largest |contribution| first. */
+  readonly items: { readonly pos: number; readonly feature: number; readonly activation: number; readonly contribution: number }[];
+  /** [pos] b_dec·p_j. */
+  readonly bias: number[];
+  /** [pos] error_j·p_j. */
+  readonly error: number[];
 }
 
 /** The target metric of a LinearScope decomposition. */
@@ -138,6 +158,8 @@ export interface LinearScope {
   replay(x: HostActivation): Promise<HostActivation>;
   /** Aᵀv at hooks (names or globs) for the metric's direction v (secant: frozen ops; tangent: true gradient). */
   pullBack(metric: DifferentiableMetric, hooks: readonly string[]): Promise<ActivationCache>;
+  /** Recorded forward values at hooks (after their interventions). */
+  values(names: readonly string[]): Promise<ActivationCache>;
   decompose(target: LinearScopeTarget): Promise<Decomposition>;
   release(): void;
 }
@@ -200,6 +222,13 @@ class Scope implements LinearScope {
     if (this.mode === 'tangent') logits = b.add(logits, rowsOf(b, this.tape.logits, rows));
     const [data] = await b.read([logits]);
     return { shape: [...logits.shape], data };
+  }
+
+  /** Recorded forward values at hooks (after their interventions). */
+  async values(names: readonly string[]): Promise<ActivationCache> {
+    const tensors = names.map((n) => this.tape.value(n));
+    const data = await this.tape.backend.read(tensors);
+    return Object.fromEntries(names.map((n, i) => [n, { shape: [...tensors[i].shape], data: data[i] }]));
   }
 
   async pullBack(metric: DifferentiableMetric, hooks: readonly string[]): Promise<ActivationCache> {
@@ -346,12 +375,43 @@ class Scope implements LinearScope {
   }
 }
 
+/** The split of the start hook's input into the features of a dictionary attached there with its error term (see the header). */
+async function startFeatures(scope: LinearScope, pull: HostActivation): Promise<StartFeatures | null> {
+  const use = scope.model.dictionaries?.find((u) => u.splice !== false && u.dictionary.config.hookOut === scope.start.hook);
+  if (!use) return null;
+  const dict = use.dictionary;
+  const { dSae, dOut, normalization, label } = dict.config;
+  if (normalization !== 'none' || dict.weights.skip) throw new Error(`LinearScope: the input split into the features of ${label} needs a plain decoder (no activation normalisation, no skip connection)`);
+  const names = { acts: dictionaryHook.actsPost(scope.start.hook), error: dictionaryHook.error(scope.start.hook) };
+  const v = await scope.values([names.acts, names.error]);
+  const [decoder, bDec] = await dict.backend.read([dict.weights.decoder, dict.weights.bDec]);
+  const items: StartFeatures['items'][number][] = [];
+  const bias: number[] = [];
+  const error: number[] = [];
+  for (let j = 0; j < scope.ids.length; j++) {
+    const p = pull.data.subarray(j * dOut, (j + 1) * dOut);
+    bias.push(dot(bDec, p));
+    error.push(dot(v[names.error].data.subarray(j * dOut, (j + 1) * dOut), p));
+    v[names.acts].data.subarray(j * dSae, (j + 1) * dSae).forEach((a, f) => {
+      if (a !== 0) items.push({ pos: j, feature: f, activation: a, contribution: a * dot(decoder.subarray(f * dOut, (f + 1) * dOut), p) });
+    });
+  }
+  items.sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
+  return { hook: scope.start.hook, items, bias, error };
+}
+
 /** Records x0 (one sequence) for LinearScope. */
 export async function recordLinearScope(
   model: Model,
   input: ModelInput,
   options: { readonly mode?: LinearScopeMode; readonly start?: string; readonly prependBos?: boolean } = {},
 ): Promise<LinearScope> {
+  for (const u of model.dictionaries ?? []) {
+    const edited = (u.features?.length ?? 0) + (u.steer?.length ?? 0) > 0;
+    if (u.splice !== false && (u.errorTerm !== true || edited)) {
+      throw new Error(`LinearScope: dictionary ${u.dictionary.config.label} is spliced into ${u.dictionary.config.hookOut} ${edited ? 'with feature edits' : 'without its error term'}, which changes the network; the linear replay does not include it (use dictionarySplice with-error or none)`);
+    }
+  }
   const start = options.start ?? hook.residPre(0);
   residStart(model.spec, start); // fails early with a message naming the hook
   const tape = await recordTape(model, input, { logits: 'all', prependBos: options.prependBos });
@@ -385,6 +445,7 @@ export async function linearScope(model: Model, input: ModelInput, options: Line
       ...dec,
       pullBacks,
       decoded,
+      features: await startFeatures(scope, atStart),
     };
   } finally {
     scope.release();

@@ -2,7 +2,9 @@
  * Step "linearscope" → analysis/methods/linearscope.ts: the run linearised at its own input
  * (secant: nonlinearities frozen; tangent: the local Jacobian); a logit or logit difference split
  * exactly into source position × component contributions plus a bias, and the metric's direction
- * pulled back to the input and decoded through the LM head at every position.
+ * pulled back to the input and decoded through the LM head at every position. With a dictionary
+ * attached at the start hook (params.dictionaries, with its error term), each position's input split
+ * into the dictionary's features, b_dec and error (the `features` view).
  */
 import { z } from 'zod';
 import { linearScope } from '../methods/linearscope.ts';
@@ -44,7 +46,12 @@ export type LinearScopeJson = {
   biasTerms: { label: string; value: N }[];
   /** [pos] W_U·(Aᵀv)[pos]: the tokens the input at each position pushes the metric towards (top) and away from (bottom). */
   decoded: DecodedJson[];
+  /** With a dictionary at the start hook: the largest (position, feature) contributions, and b_dec's and the error term's per position; with all features they sum to perPosition. */
+  features?: { hook: string; items: { pos: number; feature: number; activation: number; contribution: N }[]; bias: N[]; error: N[] };
 };
+
+/** How many (position, feature) contributions a result keeps. */
+const FEATURE_ITEMS = 200;
 
 export const linearScopeStep = defineMethod({
   method: 'linearscope',
@@ -55,7 +62,7 @@ export const linearScopeStep = defineMethod({
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   cli: { flagAliases: { pos: 'position', 'top-k': 'decode-top-k' }, textViews: ['per-position', 'per-component'] },
-  views: { contributions: 'grid', 'per-position': 'series', 'per-component': 'series', decoded: 'table' },
+  views: { contributions: 'grid', 'per-position': 'series', 'per-component': 'series', decoded: 'table', features: 'series' },
   defaultFigure: { view: 'contributions', type: 'heatmap' },
   async run(model, p, ctx): Promise<LinearScopeJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
@@ -82,6 +89,16 @@ export const linearScopeStep = defineMethod({
       perComponent: r.perComponent.map(num),
       biasTerms: r.biasTerms.map((t) => ({ label: t.label, value: num(t.value) })),
       decoded: r.decoded.map(decodedJson),
+      ...(r.features
+        ? {
+            features: {
+              hook: r.features.hook,
+              items: r.features.items.slice(0, FEATURE_ITEMS).map((i) => ({ ...i, contribution: num(i.contribution) })),
+              bias: r.features.bias.map(num),
+              error: r.features.error.map(num),
+            },
+          }
+        : {}),
     };
   },
   view(r, name) {
@@ -93,6 +110,18 @@ export const linearScopeStep = defineMethod({
         return { kind: 'grid', title: `LinearScope (${r.mode}): ${metric} at position ${r.position} by source position and component`, x: components, y: positions, z: r.grid, zTitle: 'contribution', signed: true };
       case 'per-position':
         return { kind: 'series', title: `LinearScope (${r.mode}): ${metric} by source position (bias ${r.bias?.toFixed(3) ?? '—'})`, x: positions, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.perPosition }] };
+      case 'features': {
+        const f = r.features;
+        const sum = (xs: N[]) => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
+        const items = f ? [...f.items.map((i) => ({ name: `${i.pos}: f${i.feature}`, value: i.contribution })), { name: 'b_dec (all positions)', value: sum(f.bias) }, { name: 'error (all positions)', value: sum(f.error) }] : [];
+        return {
+          kind: 'series',
+          title: f ? `LinearScope (${r.mode}): ${metric} by feature of ${f.hook} (position: feature)` : `LinearScope (${r.mode}): attach a dictionary at ${r.start} (params.dictionaries) to split its input into features`,
+          x: { title: 'position: feature', labels: items.map((i) => i.name) },
+          yTitle: 'contribution',
+          traces: [{ name: 'contribution', values: items.map((i) => i.value) }],
+        };
+      }
       case 'per-component':
         return { kind: 'series', title: `LinearScope (${r.mode}): ${metric} by component`, x: components, yTitle: 'contribution', traces: [{ name: 'contribution', values: r.perComponent }] };
       default:
