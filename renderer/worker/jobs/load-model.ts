@@ -56,12 +56,13 @@ export async function loadModel(session: EngineSession, params: LoadModelParams,
   ctx.progress(0, 1, 'passes', 'choosing a backend');
   const { backend, note } = await selectBackend(params.backend);
   const host: HostModel = gguf === null ? await loadWithinMemory(source, backend, ctx, () => bytesRead) : await loadGgufHostModel(source, gguf);
+  // A few reads past the loader's (headers, the ends of every tensor): the same identity the CLI
+  // and notebooks compute. Before the upload, so a failed read leaves nothing on the backend.
+  const identity = await modelIdentity(source, gguf ?? undefined);
   await ctx.checkpoint();
   ctx.progress(0, 1, 'passes', `uploading weights (${backend.info.name})`);
   const model = modelOnBackend({ ...host, label: source.label }, backend);
   await backend.sync();
-  // A few reads past the loader's (headers, the ends of every tensor): the same identity the CLI and notebooks compute.
-  const identity = await modelIdentity(source, gguf ?? undefined);
   const card = { ...describeModel(host, model, note, performance.now() - started), identity };
   session.replace({ model, card, source: params.source });
   return card;
