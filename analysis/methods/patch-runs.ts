@@ -9,7 +9,8 @@
  *   base run's `resid_pre` (forward's `start`), with the base run's keys/values of positions
  *   < p0 as a KV cache, and computes only positions p0..S−1. Cells are batched: rows of one call
  *   share layer l and the cached prefix [0, p0); a row patched at p > p0 recomputes positions
- *   p0..p−1, which see exactly the base run's inputs and so reproduce its values.
+ *   p0..p−1, which see exactly the base run's inputs and so reproduce its values. Cells whose
+ *   source values equal the base run's bit for bit are not run at all (patch-skip.ts).
  *
  * Both apply the same `replace` intervention at the same hook, so the numbers agree (bit for bit
  * on the CPU backend, whose per-row arithmetic does not depend on the batch or the cache split).
@@ -29,6 +30,8 @@ import { leftPad } from '../model/tokens.ts';
 import type { MetricFn } from './logit-metric.ts';
 import type { PatchCell, PatchHook } from './patch-cells.ts';
 import { cellHook, cellIntervention, PATCH_SOURCE } from './patch-cells.ts';
+import type { HostValue } from './patch-skip.ts';
+import { unchangedCells } from './patch-skip.ts';
 
 /** A run: tokens plus the interventions that define it (noise on hook_embed, or none). */
 export interface RunSpec {
@@ -115,12 +118,18 @@ interface Group {
 /**
  * Batches cells: same layer, at most `maxBatch` rows, and no row more than `maxRecompute`
  * positions after the group's start. Cells patched after the metric position cannot change the
- * metric (causality) and are left out (their metric is the base metric).
+ * metric (causality) and cells in `unchanged` patch in what is already there (patch-skip.ts):
+ * both are left out (their metric is the base metric).
  */
-export function planGroups(cells: readonly PatchCell[], position: number, batching: Batching): { groups: Group[]; unaffected: number[] } {
+export function planGroups(
+  cells: readonly PatchCell[],
+  position: number,
+  batching: Batching,
+  unchanged: ReadonlySet<number> = new Set(),
+): { groups: Group[]; unaffected: number[] } {
   const unaffected: number[] = [];
   const order: number[] = [];
-  cells.forEach((c, i) => (c.pos !== undefined && c.pos > position ? unaffected : order).push(i));
+  cells.forEach((c, i) => ((c.pos !== undefined && c.pos > position) || unchanged.has(i) ? unaffected : order).push(i));
   const startOf = (i: number) => cells[i].pos ?? 0;
   order.sort((a, b) => cells[a].layer - cells[b].layer || startOf(a) - startOf(b) || a - b);
   const groups: Group[] = [];
@@ -169,7 +178,11 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const residNames = Array.from({ length: nLayers }, (_, l) => hook.residPre(l));
     // The values arriving at each resid_pre: a patched run restarts there and applies that hook's
     // interventions and splices itself, once.
-    const baseHooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, { arriving: residNames, interventions: base.interventions }));
+    const baseHooks = new HookSession(
+      b,
+      model.hookPoints,
+      hookOptionsWithStanding(model, { arriving: residNames, capture: usedHookNames(req), interventions: base.interventions }),
+    );
     const baseOut = await forward(core, { tokens: leftPad([base.ids]), hooks: baseHooks, logits, keepKv: true });
     const residPre = residNames.map((n) => baseHooks.arrivingTensors().get(n)!);
     const reused = [...residPre, ...sourceTensors, ...baseOut.kv!.layers.flatMap((l) => [l.k, l.v])];
@@ -177,7 +190,19 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const baseMetric = rowMetric(metric, await read(baseOut.logits!), 0, width(0), at(0), V);
     const sourceMetric = rowMetric(metric, await read(srcOut.logits!), 0, width(0), at(0), V);
     const out = new Float64Array(req.cells.length);
-    const { groups, unaffected } = planGroups(req.cells, position, batching);
+    const hostValues = async (captured: ReadonlyMap<string, Tensor>): Promise<Map<string, HostValue>> => {
+      const names = [...captured.keys()];
+      const data = await model.backend.read(names.map((n) => captured.get(n)!));
+      return new Map(names.map((n, i) => [n, { shape: captured.get(n)!.shape, data: data[i] }]));
+    };
+    const unchanged = unchangedCells(
+      req.cells,
+      (cell) => cellHook(model.spec, req.which, cell),
+      model.hookPoints,
+      await hostValues(srcHooks.capturedTensors()),
+      await hostValues(baseHooks.capturedTensors()),
+    );
+    const { groups, unaffected } = planGroups(req.cells, position, batching, unchanged);
     for (const i of unaffected) out[i] = baseMetric;
 
     for (const g of groups) {

@@ -18,6 +18,7 @@ import type { PatchHook } from './patch-cells.ts';
 import { HEAD_HOOKS, nested, RESID_HOOKS } from './patch-cells.ts';
 import type { PatchingOptions } from './patching.ts';
 import { activationPatching, defaultBatching } from './patching.ts';
+import { unchangedCells } from './patch-skip.ts';
 
 interface PatchingGolden {
   readonly corrupted_input_ids: number[];
@@ -152,6 +153,41 @@ describe('patching identities', () => {
     expect([k.axes, k.shape]).toEqual([['layer', 'head'], [L, KV]]);
     const pattern = await activationPatching(model, { clean, corruption: tokenCorruption, hook: 'pattern', metric });
     expect([pattern.axes, pattern.shape]).toEqual([['layer', 'head'], [L, H]]);
+  });
+});
+
+describe('cells that patch in what is already there are not run', () => {
+  it('token corruption at positions 2 and 5: layer 0 at the other positions and positions 0–1 at every layer are skipped, exactly', async () => {
+    const model = randomModel('gpt2');
+    const L = model.spec.nLayers;
+    const S = clean.length;
+    const naive = await activationPatching(model, { clean, corruption: tokenCorruption, hook: 'resid_pre', metric, mode: 'naive' });
+    const reused = await activationPatching(model, { clean, corruption: tokenCorruption, hook: 'resid_pre', metric });
+    expect(Array.from(reused.metric)).toEqual(Array.from(naive.metric));
+    // One call per (layer, position) on the CPU, less the 6 + 2·(L − 1) skipped cells.
+    expect(reused.patchedCalls).toBe(L * S - 6 - 2 * (L - 1));
+  });
+
+  it('nothing is skipped when every token differs, and the grid still equals naive', async () => {
+    const model = randomModel('llama');
+    const corruption = { kind: 'tokens', ids: clean.map((t) => t + 1) } as const;
+    for (const which of ['resid_pre', 'z'] as const) {
+      const naive = await activationPatching(model, { clean, corruption, hook: which, metric, mode: 'naive' });
+      const reused = await activationPatching(model, { clean, corruption, hook: which, metric });
+      expect(Array.from(reused.metric)).toEqual(Array.from(naive.metric));
+      if (which === 'resid_pre') expect(reused.patchedCalls).toBe(model.spec.nLayers * clean.length);
+    }
+  });
+
+  it('compares bits over the cell\'s whole position (or tensor): −0 is not +0, a NaN equals itself, unknown hooks never skip', () => {
+    const points = [{ name: 'h', axes: ['batch', 'pos', 'dModel'] as const, layer: 0 }];
+    const value = (data: number[]) => ({ shape: [1, 2, 2], data: Float32Array.from(data) });
+    const source = new Map([['h', value([1, NaN, 0, 5])]]);
+    const base = new Map([['h', value([1, NaN, -0, 6])]]);
+    const cells = [{ layer: 0, pos: 0 }, { layer: 0, pos: 1 }, { layer: 0 }, { layer: 0, pos: 0, hook: 'other' }];
+    expect(unchangedCells(cells, (c) => c.hook ?? 'h', points, source, base)).toEqual(new Set([0]));
+    const same = new Map([['h', value([1, NaN, 0, 5])]]);
+    expect(unchangedCells(cells, (c) => c.hook ?? 'h', points, source, same)).toEqual(new Set([0, 1, 2]));
   });
 });
 
