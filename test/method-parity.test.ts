@@ -43,20 +43,42 @@ function figureCells(method: string, of: string): { kind: 'figure'; of: string; 
   return Object.entries(m.views).flatMap(([view, kind]) => FIGURE_TYPES_FOR[kind].map((type) => ({ kind: 'figure' as const, of, type, options: { view, ...FIGURE_OPTIONS } })));
 }
 
-/**
- * Every method's result from a notebook with one analysis cell per method, each followed by a
- * figure cell for every view and figure type; and the figures the notebook's HTML report embeds.
- */
-async function notebookResults(): Promise<{ results: Map<string, Json>; figures: Extract<CellOutput, { kind: 'figure' }>[]; report: Record<string, unknown> }> {
-  const cells = [
-    { kind: 'model', id: 'm', ref: MODEL },
-    { kind: 'dataset', id: 'data', dataset: DATASET },
-    ...Object.entries(CASES).flatMap(([method, c], i) => [
-      ...(c.prompts.length ? [{ kind: 'prompts', id: `p${i}`, prompts: c.prompts.map((text) => ({ text })) }] : []),
-      { kind: 'analysis', id: `a${i}`, method, params: c.params, ...(method === 'probe' ? { input: 'data' } : {}) },
-      ...figureCells(method, `a${i}`),
-    ]),
+type FigureOutput = Extract<CellOutput, { kind: 'figure' }>;
+
+/** A method's cells in the parity notebook: its prompts, its analysis cell and its figure cells. */
+function methodCells(method: string) {
+  const i = Object.keys(CASES).indexOf(method);
+  const c = CASES[method];
+  return [
+    ...(c.prompts.length ? [{ kind: 'prompts', id: `p${i}`, prompts: c.prompts.map((text) => ({ text })) }] : []),
+    { kind: 'analysis', id: `a${i}`, method, params: c.params, ...(method === 'probe' ? { input: 'data' } : {}) },
+    ...figureCells(method, `a${i}`),
   ];
+}
+
+/** The methods in groups whose notebooks stay within the notebook format's cell limit (256). */
+function notebookGroups(): string[][] {
+  const groups: string[][] = [[]];
+  let size = 2;
+  for (const method of Object.keys(CASES)) {
+    const n = methodCells(method).length;
+    if (size + n > 256) {
+      groups.push([]);
+      size = 2;
+    }
+    groups.at(-1)!.push(method);
+    size += n;
+  }
+  return groups;
+}
+
+/**
+ * The methods' results from a notebook with one analysis cell per method, each followed by a
+ * figure cell for every view and figure type; and each figure with the spec the notebook's HTML
+ * report embeds for it.
+ */
+async function notebookResults(methods: readonly string[]): Promise<{ results: Map<string, Json>; figures: { output: FigureOutput; embedded: unknown }[] }> {
+  const cells = [{ kind: 'model', id: 'm', ref: MODEL }, { kind: 'dataset', id: 'data', dataset: DATASET }, ...methods.flatMap(methodCells)];
   const plan = validateNotebook({ format: 'probescope.notebook', version: 2, title: 'parity', cells });
   const run = await runNotebook(plan, { models: nodeModelHost(await createWasmBackend(), '.'), cache: new MemoryCache(), backend: 'cpu' });
   const results = new Map<string, Json>();
@@ -64,17 +86,22 @@ async function notebookResults(): Promise<{ results: Map<string, Json>; figures:
   const html = await buildHtmlReport({ notebook: plan.notebook, outputs: run.outputs, plotlyJs: '' });
   const embedded = /<script type="application\/json" id="probescope-figures">(.*?)<\/script>/s.exec(html);
   if (!embedded) throw new Error('the report embeds no figures');
-  return { results, figures: run.outputs.filter((o): o is Extract<CellOutput, { kind: 'figure' }> => o.kind === 'figure'), report: JSON.parse(embedded[1]) as Record<string, unknown> };
+  const report = JSON.parse(embedded[1]) as Record<string, unknown>;
+  const figures = run.outputs.filter((o): o is FigureOutput => o.kind === 'figure').map((output) => ({ output, embedded: report[`figure-${output.index + 1}`] }));
+  return { results, figures };
 }
 
-let notebook: Map<string, Json>;
-let figures: Extract<CellOutput, { kind: 'figure' }>[];
-let report: Record<string, unknown>;
+const notebook = new Map<string, Json>();
+const figures: { output: FigureOutput; embedded: unknown }[] = [];
 let worker: JobHandlers;
 const context = (progress: Progress[] = []) => new WorkerJobContext((p) => progress.push(p));
 
 beforeAll(async () => {
-  ({ results: notebook, figures, report } = await notebookResults());
+  for (const group of notebookGroups()) {
+    const part = await notebookResults(group);
+    for (const [method, result] of part.results) notebook.set(method, result);
+    figures.push(...part.figures);
+  }
   worker = createHandlers(new EngineSession());
   const folder = path.resolve(import.meta.dirname, '../models/stories260K');
   const files = readdirSync(folder).map((name) => ({ path: name, file: new Blob([readFileSync(path.join(folder, name))]) }));
@@ -108,13 +135,13 @@ describe('one figure layer: the app draws what the notebook report embeds', () =
   it.each(Object.keys(CASES))('%s: every view and figure type', (method) => {
     const m = METHODS.get(method)!;
     const result = notebook.get(method)!;
-    const cells = figures.filter((f) => f.of === analysisCell(method));
-    expect(cells.map((f) => `${f.view}/${f.type}`).sort()).toEqual(Object.entries(m.views).flatMap(([view, kind]) => FIGURE_TYPES_FOR[kind].map((type) => `${view}/${type}`)).sort());
-    for (const f of cells) {
+    const cells = figures.filter((f) => f.output.of === analysisCell(method));
+    expect(cells.map(({ output: f }) => `${f.view}/${f.type}`).sort()).toEqual(Object.entries(m.views).flatMap(([view, kind]) => FIGURE_TYPES_FOR[kind].map((type) => `${view}/${type}`)).sort());
+    for (const { output: f, embedded } of cells) {
       // The exact function the app's views call (MethodFigureCard) to turn a result into a figure.
       const app = methodViewFigure(m, result, { view: f.view, type: f.type, options: FIGURE_OPTIONS });
       // The report holds JSON: the app's spec as JSON is what the app hands Plotly.
-      expect(report[`figure-${f.index + 1}`], `${method} ${f.view} as ${f.type}`).toEqual(JSON.parse(JSON.stringify(app.spec)));
+      expect(embedded, `${method} ${f.view} as ${f.type}`).toEqual(JSON.parse(JSON.stringify(app.spec)));
     }
   });
 });
