@@ -21,6 +21,9 @@ import { usePairInput } from '../shared/use-pair-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { PATCH_HOOK_OPTIONS } from '../patching/PatchingView.tsx';
 
+/** Figures side by side: half the width of one. */
+const PAIR = { width: 520, height: 440 } as const;
+
 export function AttributionView() {
   const pair = usePairInput();
   const run = useMethodRun<AttributionJson>('attribution-patching');
@@ -64,8 +67,8 @@ export function AttributionView() {
             ]}
           />
           <div className="figure-pair">
-            <MethodFigureCard run={run} result={r} view="attribution-by-head" title="Attribution (estimate)" testId="figure-attribution" />
-            <MethodFigureCard run={run} result={r} view="exact-by-head" title="Exact patching" testId="figure-exact" />
+            <MethodFigureCard run={run} result={r} view="attribution-by-head" options={PAIR} title="Attribution (estimate)" testId="figure-attribution" />
+            <MethodFigureCard run={run} result={r} view="exact-by-head" options={PAIR} title="Exact patching" testId="figure-exact" />
           </div>
           <MethodFigureCard run={run} result={r} view="comparison" type="scatter" title="Attribution against exact" caption="one point per cell; the dotted line is y = x" testId="figure-attribution-scatter" />
         </>

@@ -27,6 +27,9 @@ export function tokenList(text: string): string[] {
   return text.split('|').filter((t) => t.length > 0);
 }
 
+/** Figures side by side: half the width of one. */
+const PAIR = { width: 520, height: 440 } as const;
+
 type Head = { readonly layer: number; readonly head: number };
 
 function parseHead(label: string): Head {
@@ -138,12 +141,13 @@ export function ObsPropView() {
               run={run}
               result={r}
               view="norms"
+              options={PAIR}
               title="Feature norms"
               onCell={(c) => setPicked({ layer: c.y, head: c.x })}
               frame={head ? { x: head.head, y: head.layer } : null}
               testId="figure-obsprop-norms"
             />
-            <MethodFigureCard run={run} result={r} view="coupling" title="Coupling matrix" caption={`the ${r.coupling.heads.length} heads with the largest feature norms`} testId="figure-obsprop-coupling" />
+            <MethodFigureCard run={run} result={r} view="coupling" options={PAIR} title="Coupling matrix" caption={`the ${r.coupling.heads.length} heads with the largest feature norms`} testId="figure-obsprop-coupling" />
           </div>
           {head && r.scores[head.layer]?.[head.head] && (
             <SliceFigureCard run={run} result={r} view="scores" slice={{ row: head.layer * nHeads + head.head }} title={`Per-token scores y·x of L${head.layer}H${head.head}`} testId="figure-obsprop-scores" />
