@@ -35,7 +35,8 @@ export const CASES: Record<string, Case> = {
   'logit-lens': { prompts: [STORY], params: { prompt: 0, topK: 3, targets: [' she', 7], nextToken: true }, flags: ['--prompt', STORY, '--top-k', '3', '--targets', '" she",7', '--next-token'] },
   'attention-patterns': { prompts: [STORY], params: { prompt: 0, layers: [1, 3], heads: [0, 2], focus: { layer: 3, head: 2 } }, flags: ['--prompt', STORY, '--layers', '1,3', '--heads', '0,2', '--focus', '{"layer":3,"head":2}'] },
   'neuron-decoding': { prompts: [], params: { layer: 1, neuron: 3, topK: 4 }, flags: ['--layer', '1', '--neuron', '3', '--top-k', '4'] },
-  dla: { prompts: [STORY], params: { prompt: 0, answer: ' Lily', wrong: ' Tim', position: -1 }, flags: ['--prompt', STORY, ...metricFlags, '--position', '-1'] },
+  // With the common dictionaries param: DLA also splits the last layer's SAE into its features.
+  dla: { prompts: [STORY], params: { prompt: 0, answer: ' Lily', wrong: ' Tim', position: -1, dictionaries: [SAE_LAST] }, flags: ['--prompt', STORY, ...metricFlags, '--position', '-1', '--dictionary', SAE_LAST] },
   'head-ablation': { prompts: [STORY], params: { prompt: 0, mode: 'mean', layers: [0, 4] }, flags: ['--prompt', STORY, '--mode', 'mean', '--layers', '0,4'] },
   'ablate-heads': { prompts: [STORY], params: { prompt: 0, heads: ['1.2', '3.1'], mode: 'zero' }, flags: ['--prompt', STORY, '--heads', '1.2', '--heads', '3.1', '--mode', 'zero'] },
   'activation-patching': {
