@@ -13,12 +13,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardKey } from '../../../analysis/registry/dashboard-artifact.ts';
 import { dashboardKeyString, packDashboards, unpackDashboards } from '../../../analysis/registry/dashboard-artifact.ts';
+import { identityKey } from '../../../analysis/formats/model-identity.ts';
 import { useModel } from '../../app/model-state.tsx';
-import { useModelReference } from '../../projects/model-reference.ts';
 import { useProjects } from '../../projects/projects-state.tsx';
 import type { DashboardRow } from '../../storage/dashboards.ts';
 import { loadDashboards, saveDashboards } from '../../storage/dashboards.ts';
-import type { ModelReference } from '../../storage/records.ts';
 import type { DashboardsJson } from '../../../analysis/registry/dictionaries.ts';
 import { featureDashboardsStep } from '../../../analysis/registry/dictionaries.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
@@ -41,16 +40,10 @@ import { SteeringPanel } from './SteeringPanel.tsx';
 
 const TOP_CONTEXTS = 10;
 
-/** What stored dashboards are keyed by: the model's content identity when known, else its name. */
-function modelKey(reference: ModelReference): string {
-  return reference.hash ? JSON.stringify(reference.hash) : `name:${reference.name}`;
-}
-
 export function DictionaryView() {
   const input = usePromptInput();
   const { card, load } = useModel();
   const { db } = useProjects();
-  const modelReference = useModelReference();
   const job = useViewJob('method');
   const opened = useOpenedDictionaries();
   const options = useMemo(() => [...SAE_CHOICES, ...openedOptions(opened)], [opened]);
@@ -63,7 +56,8 @@ export function DictionaryView() {
   const [storeProblem, setStoreProblem] = useState<string | null>(null);
   const ranKey = useRef<{ key: DashboardKey; text: string } | null>(null);
 
-  const key: DashboardKey | null = modelReference && { model: modelKey(modelReference), dictionary: option.identity, corpus: { samples, length, seed: 0 }, topContexts: TOP_CONTEXTS };
+  // Stored dashboards are keyed by the model's identity, the one every cache and project uses.
+  const key: DashboardKey | null = card && { model: identityKey(card.identity), dictionary: option.identity, corpus: { samples, length, seed: 0 }, topContexts: TOP_CONTEXTS };
   const keyText = key && dashboardKeyString(key);
 
   // Stored dashboards of this model, dictionary, corpus and settings, if they were computed before.
