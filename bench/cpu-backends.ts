@@ -11,8 +11,10 @@
  *   - the reference CPU backend (gpu/cpu), once (it takes tens of seconds);
  * then GEMM GFLOP/s per projection shape (M = 128 tokens, copies in and out included), and an
  * activation-patching sweep (resid_pre, 12 layers × 20 positions) against one forward of the
- * same 20-token prompt on the fast backend. Targets (issue 13): PyTorch(1 thread) / fast ≥ 0.5 on
- * one thread and ≥ 0.8 with two; sweep < 10 forwards.
+ * same 20-token prompt on the fast backend, printed beside the FLOP lower bound of any exact
+ * sweep (sweepFlopBound). Targets (issue 13): PyTorch(1 thread) / fast ≥ 0.5 on one thread and
+ * ≥ 0.8 with two; sweep < 10 forwards (below the exact-sweep bound, so out of reach for exact
+ * patching).
  *
  * Every run is also timed in process CPU time, which other work on a shared machine does not
  * inflate the way it inflates wall time (for a single thread CPU ≈ wall on an idle machine);
@@ -34,6 +36,7 @@ import { modelOnBackend } from '../analysis/model/model.ts';
 import { randomWeights, smallSpec } from '../analysis/model/random.ts';
 import { run } from '../analysis/model/run.ts';
 import { seededRandom } from '../analysis/model/sampling.ts';
+import type { ModelSpec } from '../analysis/model/spec.ts';
 import type { ModelWeights } from '../analysis/model/weights.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -109,6 +112,23 @@ function startTorch(dir: string, threads: number) {
     return JSON.parse(value as string) as Record<string, unknown>;
   };
   return { ask, close: () => child.stdin.end() };
+}
+
+/**
+ * Multiply-adds an exact resid_pre sweep cannot avoid, over those of one forward (logits at the
+ * last position only, as the sweep's metric reads them). A cell (l, p) changes only positions ≥ p
+ * from layer l on, so it must recompute exactly those rows (their projections, MLP and attention
+ * over the keys up to their position) and unembed its last position; one forward computes every
+ * row of every layer once. Cells for which `skipped` holds are not run at all.
+ */
+function sweepFlopBound(spec: ModelSpec, n: number, skipped: (layer: number, pos: number) => boolean): number {
+  const { nLayers: L, dModel: d, dMlp, dVocab } = spec;
+  const row = (q: number) => 4 * d * d + 2 * d * dMlp + 2 * (q + 1) * d;
+  const rows = (from: number) => Array.from({ length: n - from }, (_, i) => row(from + i)).reduce((a, b) => a + b, 0);
+  const forward = L * rows(0) + d * dVocab;
+  let sweep = 0;
+  for (let l = 0; l < L; l++) for (let p = 0; p < n; p++) if (!skipped(l, p)) sweep += (L - l) * rows(p) + d * dVocab;
+  return sweep / forward;
 }
 
 export async function benchCpuBackends(): Promise<Record<string, number | string>> {
@@ -216,13 +236,18 @@ export async function benchCpuBackends(): Promise<Record<string, number | string
   const corrupt = [...clean];
   corrupt[1] = (clean[1] + 1) % spec.dVocab;
   await timeForward(fast, corrupt, 'last');
-  const forwards = [await timeForward(fast, corrupt, 'last'), await timeForward(fast, corrupt, 'last'), await timeForward(fast, corrupt, 'last')];
-  const t0 = performance.now();
-  await activationPatching(fast, { clean, corruption: { kind: 'tokens', ids: corrupt }, hook: 'resid_pre', metric: { answer: 11, wrong: 13 } });
-  const sweep = seconds(t0);
-  out[`one forward, ${S} tokens (fast, ${fastBackend.threads} threads): s`] = +median(forwards).toFixed(3);
-  out[`resid_pre sweep, 12 layers × ${S} positions: s`] = +sweep.toFixed(2);
-  out['sweep / one forward  [target < 10]'] = +(sweep / median(forwards)).toFixed(1);
+  const forwards = [await timeForwardBoth(fast, corrupt, 'last'), await timeForwardBoth(fast, corrupt, 'last'), await timeForwardBoth(fast, corrupt, 'last')];
+  const [t0, c0] = [performance.now(), cpuSeconds()];
+  const swept = await activationPatching(fast, { clean, corruption: { kind: 'tokens', ids: corrupt }, hook: 'resid_pre', metric: { answer: 11, wrong: 13 } });
+  const [sweep, sweepCpu] = [seconds(t0), cpuSeconds() - c0];
+  const [forward, forwardCpu] = [median(forwards.map((f) => f.wall)), median(forwards.map((f) => f.cpu))];
+  // Cells whose resid_pre is the same in both runs: layer 0 except the changed token, and position 0 at every layer.
+  const skippable = (l: number, p: number) => (l === 0 && p !== 1) || p < 1;
+  out[`one forward, ${S} tokens (fast, ${fastBackend.threads} threads): s (CPU s)`] = `${forward.toFixed(3)} (${forwardCpu.toFixed(3)})`;
+  out[`resid_pre sweep, 12 layers × ${S} positions: s (CPU s)`] = `${sweep.toFixed(2)} (${sweepCpu.toFixed(2)}), ${swept.patchedCalls} patched calls`;
+  out['sweep / one forward  [target < 10]'] = `${(sweep / forward).toFixed(1)} (CPU time ${(sweepCpu / forwardCpu).toFixed(1)})`;
+  out['exact-sweep FLOP lower bound / one forward, every cell run'] = +sweepFlopBound(spec, S, () => false).toFixed(1);
+  out['exact-sweep FLOP lower bound / one forward, no-op cells skipped'] = +sweepFlopBound(spec, S, skippable).toFixed(1);
   fastBackend.close();
   return out;
 }
