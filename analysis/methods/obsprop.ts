@@ -11,7 +11,9 @@
  *   - every MLP's direct-path feature, linearised at the prompt's MLP input at `pos`, or at the
  *     point between a positive and a negative prompt's MLP inputs where v · MLP(x) = 0;
  *   - features along requested multi-step paths;
- *   - per-token scores y · x over the prompt, cosine similarities, LM-head decoding of features.
+ *   - per-token scores y · x over the prompt, cosine similarities, LM-head decoding of features;
+ *   - with dictionaries attached to the model, their features scored against the observable's
+ *     direct-path feature (obsprop-dictionaries.ts).
  *
  * Frozen scales: from the prompt's run at `pos` (every norm's hook_scale there), or 1 everywhere
  * ("data-free"; the default without a prompt). Per-token scores use each token's own norm:
@@ -28,6 +30,8 @@ import type { Model } from '../model/model.ts';
 import type { ModelInput } from '../model/run.ts';
 import { run } from '../model/run.ts';
 import { hostWeight } from './host-weights.ts';
+import type { DictionaryObservable } from './obsprop-dictionaries.ts';
+import { dictionaryObservables, observableCaptures } from './obsprop-dictionaries.ts';
 import { blockNorms } from '../model/spec.ts';
 import type { DecodedDirection } from './neurons.ts';
 import { decodeDirection } from './neurons.ts';
@@ -133,6 +137,8 @@ export interface ObsPropResult {
   readonly paths: PathResult[];
   /** [head][head] flattened layer-major; null when not asked. */
   readonly cosine: number[][] | null;
+  /** The attached residual-width dictionaries' features against the observable (largest |weight| first); empty without. */
+  readonly dictionaries: DictionaryObservable[];
 }
 
 interface PromptRun {
@@ -160,7 +166,7 @@ function promptCaptures(model: Model): string[] {
 async function runPrompt(model: Model, input: ModelInput, options: ObsPropOptions, obs: Observable, posOption: number | undefined, what: string): Promise<PromptRun> {
   const ids = oneSequence(model, input, options.prependBos, what);
   const pos = resolvePosition(posOption, ids.length, `${what} position`);
-  const r = await run(model, { ids }, { ...options.hookOptions, capture: promptCaptures(model) });
+  const r = await run(model, { ids }, { ...options.hookOptions, capture: [...promptCaptures(model), ...observableCaptures(model)] });
   const logits = rowAt(r.logits!.data, pos, model.spec.dVocab);
   return { ids, pos, value: observableValue(obs, logits), logits, cache: r.cache };
 }
@@ -351,5 +357,9 @@ export async function obsprop(model: Model, options: ObsPropOptions): Promise<Ob
     mlps,
     paths,
     cosine,
+    dictionaries: await dictionaryObservables(model, unembed, scales.final, DICTIONARY_FEATURES, prompt && { cache: prompt.cache, pos: prompt.pos }),
   };
 }
+
+/** How many features of each attached dictionary the result lists. */
+const DICTIONARY_FEATURES = 20;

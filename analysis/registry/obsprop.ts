@@ -64,6 +64,8 @@ export type ObsPropJson = {
   scores: (N[] | null)[][];
   /** Features along the requested paths. */
   paths: { path: string; hook: string; norm: N; promotes: string[]; suppresses: string[] }[];
+  /** With dictionaries attached (params.dictionaries): each one's features of largest |W_dec[f] · y| against the observable's direct-path feature y, with the activation at the position. */
+  dictionaries?: { hook: string; top: { feature: number; weight: N; cosine: N; activation: N; contribution: N }[] }[];
 };
 
 export const obspropStep = defineMethod({
@@ -75,7 +77,7 @@ export const obspropStep = defineMethod({
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
   cli: { flagAliases: { 'pos-tokens': 'positive', 'pos-ids': 'positive', 'neg-tokens': 'negative', 'neg-ids': 'negative', pos: 'position', 'top-k': 'decode-top-k' }, textViews: ['features'] },
-  views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series', scores: 'grid' },
+  views: { norms: 'grid', effects: 'grid', 'norm-vs-effect': 'series', features: 'table', coupling: 'grid', cosine: 'grid', mlps: 'series', scores: 'grid', 'dictionary-features': 'table' },
   defaultFigure: { view: 'norms', type: 'heatmap' },
   async run(model, p, ctx): Promise<ObsPropJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
@@ -103,12 +105,27 @@ export const obspropStep = defineMethod({
       coupling: matrix(couplingCoefficient),
       cosine: matrix(cosineSimilarity),
       paths: r.paths.map((f) => ({ path: pathLabel(f.path), hook: f.hook, norm: num(f.norm), promotes: f.decoded ? f.decoded.top.map(text) : [], suppresses: f.decoded ? f.decoded.bottom.map(text) : [] })),
+      ...(r.dictionaries.length
+        ? {
+            dictionaries: r.dictionaries.map((d) => ({
+              hook: d.hook,
+              top: d.top.map((f) => ({ feature: f.feature, weight: num(f.weight), cosine: num(f.cosine), activation: f.activation === null ? null : num(f.activation), contribution: f.contribution === null ? null : num(f.contribution) })),
+            })),
+          }
+        : {}),
     };
   },
   view(r, name) {
     const obs = `${r.observable.positive.map((t) => JSON.stringify(t)).join(' + ')}${r.observable.negative.length ? ` − ${r.observable.negative.map((t) => JSON.stringify(t)).join(' − ')}` : ''}`;
     const nothing = r.norms.map((row) => row.map(() => null));
     switch (name) {
+      case 'dictionary-features':
+        return {
+          kind: 'table',
+          title: `Dictionary features against the observable (W_dec[f] · y, its direct-path feature)${r.dictionaries ? '' : ': attach dictionaries with params.dictionaries'}`,
+          columns: ['dictionary', 'feature', 'W_dec·y', 'cosine', 'activation', 'activation·W_dec·y'],
+          rows: (r.dictionaries ?? []).flatMap((d) => d.top.map((f) => [d.hook, f.feature, f.weight, f.cosine, f.activation, f.contribution])),
+        };
       case 'norms':
         return headGridView(`ObsProp feature norms of ${obs} (${r.scaleMode} scales)`, r.norms, '‖feature‖', false);
       case 'effects':
