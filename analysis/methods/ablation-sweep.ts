@@ -61,6 +61,11 @@ export interface AblationSweepResult {
 
 const LOGIT_FLOATS_PER_PASS = 1 << 25;
 
+/** Heads one forward pass ablates for a prompt of `length` tokens: `batchSize`, or as many as keep the logits under ~128 MB. */
+export function ablationBatch(length: number, dVocab: number, batchSize?: number): number {
+  return Math.max(1, batchSize ?? Math.floor(LOGIT_FLOATS_PER_PASS / (length * dVocab)));
+}
+
 export async function headAblationSweep(model: Model, input: ModelInput, options: AblationSweepOptions): Promise<AblationSweepResult> {
   const { nLayers, nHeads: H, dHead: dh, dVocab: V } = model.spec;
   const ids = oneSequence(model, input, options.prependBos, 'ablation sweep input');
@@ -83,7 +88,7 @@ export async function headAblationSweep(model: Model, input: ModelInput, options
 
   const caches = await ablationCaches(model, ids, layers, options);
   const all: { li: number; head: HeadRef }[] = layers.flatMap((layer, li) => Array.from({ length: H }, (_, head) => ({ li, head: { layer, head } })));
-  const batch = Math.max(1, options.batchSize ?? Math.floor(LOGIT_FLOATS_PER_PASS / (S * V)));
+  const batch = ablationBatch(S, V, options.batchSize);
   const grid = () => layers.map(() => new Array<number>(H).fill(NaN));
   const out = { metric: grid(), loss: grid(), kl: grid(), dla: grid(), totalEffect: grid(), directEffect: grid(), selfRepair: grid() };
   layers.forEach((_, li) => {

@@ -4,7 +4,7 @@
  * direct effect and self-repair.
  */
 import { z } from 'zod';
-import { headAblationSweep } from '../methods/ablation-sweep.ts';
+import { ablationBatch, headAblationSweep } from '../methods/ablation-sweep.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
 import type { PromptRef, PromptRefUse } from './contract.ts';
 import { defineMethod } from './define.ts';
@@ -67,6 +67,10 @@ export const headAblationStep = defineMethod({
   defaultFigure: { view: 'total-effect', type: 'heatmap' },
   async run(model, p, ctx): Promise<AblationJson> {
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
+    // The clean run, the run ablated activations come from (resample, mean over reference prompts) and one pass per batch of heads.
+    const { nLayers, nHeads, dVocab } = model.spec;
+    const source = p.mode === 'resample' || (p.mode === 'mean' && p.reference !== undefined) ? 1 : 0;
+    ctx.plan(1 + source + Math.ceil(((p.layers?.length ?? nLayers) * nHeads) / ablationBatch(ids.length, dVocab)));
     const r = await headAblationSweep(model, { ids }, {
       mode: p.mode,
       pos: p.position,

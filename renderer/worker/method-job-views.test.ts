@@ -53,7 +53,11 @@ describe('the method job with the app views\' params', () => {
   });
 
   it('the ablation sweep beside one head ablated alone: the same total effect', async () => {
-    const sweep = await method<AblationJson>('head-ablation', { prompt: 0, mode: 'zero', position: -1 });
+    const progress: Progress[] = [];
+    const sweep = await method<AblationJson>('head-ablation', { prompt: 0, mode: 'zero', position: -1 }, context(progress));
+    // Planned before any pass: the clean run and one batch (all 40 heads fit one pass at this length); it ends at its count.
+    expect(progress[0]).toMatchObject({ unit: 'passes', done: 0, total: 2 });
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
     expect(sweep.layers).toEqual([0, 1, 2, 3, 4]);
     expect(sweep.totalEffect[4]).toHaveLength(8);
     const one = await method<AblateJson>('ablate-heads', { prompt: 0, heads: ['2.3'], mode: 'zero', position: sweep.position, answer: sweep.answer.id });
