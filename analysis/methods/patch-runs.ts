@@ -10,7 +10,9 @@
  *   < p0 as a KV cache, and computes only positions p0..S−1. Cells are batched: rows of one call
  *   share layer l and the cached prefix [0, p0); a row patched at p > p0 recomputes positions
  *   p0..p−1, which see exactly the base run's inputs and so reproduce its values. Cells whose
- *   source values equal the base run's bit for bit are not run at all (patch-skip.ts).
+ *   source values equal the base run's bit for bit are not run at all (patch-skip.ts). Without
+ *   standing interventions or dictionaries, the final norm and unembedding of every cell's
+ *   metric row run together at the end (a few many-row GEMMs instead of one per call).
  *
  * Both apply the same `replace` intervention at the same hook, so the numbers agree (bit for bit
  * on the CPU backend, whose per-row arithmetic does not depend on the batch or the cache split).
@@ -157,6 +159,9 @@ function cachedPrefix(b: Model['backend'], kv: KvState, layer: number, start: nu
   };
 }
 
+/** Most cells' final rows unembedded in one call (their logits: TAIL_ROWS × vocab floats). */
+const TAIL_ROWS = 64;
+
 export async function reusingSweep(req: SweepRequest, batching: Batching): Promise<SweepOutput> {
   const { model, base, source, metric, position } = req;
   const { dVocab: V, dModel: d, nLayers } = model.spec;
@@ -205,6 +210,12 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const { groups, unaffected } = planGroups(req.cells, position, batching, unchanged);
     for (const i of unaffected) out[i] = baseMetric;
 
+    // Without standing interventions or dictionaries the model's tail (final norm, unembedding)
+    // is the same function for every row, so it runs once over every cell's metric row at the
+    // end, one GEMM of many rows, instead of one single-row unembedding per call.
+    const deferTail = !model.standing?.interventions.length && !model.dictionaries?.length;
+    const lastResid = hook.residPost(nLayers - 1);
+    const tailRows: { cell: number; resid: Float32Array }[] = [];
     for (const g of groups) {
       const rows = g.rows.length;
       const n = S - g.start;
@@ -216,13 +227,31 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
         hookOptionsWithStanding(model, {
           interventions: g.rows.map((cellIndex, row) => cellIntervention(cellHook(model.spec, req.which, req.cells[cellIndex]), req.cells[cellIndex], row)),
           caches: { [PATCH_SOURCE]: sourceCache },
+          ...(deferTail ? { capture: [lastResid] } : {}),
         }),
       );
       const past = g.start > 0 ? cachedPrefix(b, baseOut.kv!, g.layer, g.start, rows) : undefined;
-      const result = await forward(core, { tokens, hooks, logits, past, start: { layer: g.layer, resid } });
-      const data = await read(result.logits!);
-      g.rows.forEach((cellIndex, row) => (out[cellIndex] = rowMetric(metric, data, row, width(g.start), at(g.start), V)));
+      const result = await forward(core, { tokens, hooks, logits: deferTail ? 'none' : logits, past, start: { layer: g.layer, resid } });
+      if (deferTail) {
+        const local = position - g.start;
+        const data = await read(b.slice(hooks.capturedTensors().get(lastResid)!, 1, local, local + 1));
+        g.rows.forEach((cell, row) => tailRows.push({ cell, resid: data.subarray(row * d, (row + 1) * d) }));
+      } else {
+        const data = await read(result.logits!);
+        g.rows.forEach((cellIndex, row) => (out[cellIndex] = rowMetric(metric, data, row, width(g.start), at(g.start), V)));
+      }
       // Per-group tensors are not needed once read; keep only what later groups reuse.
+      scope.release(reused);
+    }
+    for (let i = 0; i < tailRows.length; i += TAIL_ROWS) {
+      const chunk = tailRows.slice(i, i + TAIL_ROWS);
+      const resid = new Float32Array(chunk.length * d);
+      chunk.forEach((r, row) => resid.set(r.resid, row * d));
+      const tokens = leftPad(chunk.map(() => [base.ids[position]]), chunk.map(() => position));
+      const hooks = new HookSession(b, model.hookPoints, hookOptionsWithStanding(model, {}));
+      const result = await forward(core, { tokens, hooks, logits: 'last', start: { layer: nLayers, resid: b.upload(resid, [chunk.length, 1, d]) } });
+      const data = await read(result.logits!);
+      chunk.forEach((r, row) => (out[r.cell] = rowMetric(metric, data, row, 1, 0, V)));
       scope.release(reused);
     }
     return { metric: out, baseMetric, sourceMetric, patchedCalls: groups.length };
