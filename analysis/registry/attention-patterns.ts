@@ -112,6 +112,7 @@ export const attentionPatternsStep = defineMethod({
       z: r.patterns[li][hi],
       zTitle: 'attention',
       signed: false,
+      range: [0, 1],
     };
   },
 });

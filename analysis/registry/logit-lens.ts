@@ -95,7 +95,7 @@ export const logitLensStep = defineMethod({
         const what = r.next ? 'the next input token' : first ? JSON.stringify(first.token) : 'no target (run with nextToken or targets)';
         const nulls = r.top.map((row) => row.map(() => null));
         return name === 'rank-map'
-          ? { kind: 'grid', title: `Logit lens: rank of ${what} (log scale, 0 = top)`, ...cells, ...(grids ? { hover: withTracked(grids) } : {}), z: grids ? grids.rank.map((row) => row.map((k) => (k === null ? null : Math.log10(k + 1)))) : nulls, zTitle: 'log₁₀(rank + 1)' }
+          ? { kind: 'grid', title: `Logit lens: rank of ${what} (log scale, 0 = top)`, ...cells, ...(grids ? { hover: withTracked(grids) } : {}), z: grids ? grids.rank.map((row) => row.map((k) => (k === null ? null : Math.log10(k + 1)))) : nulls, zTitle: 'log₁₀(rank + 1)', smallIsStrong: true }
           : { kind: 'grid', title: `Logit lens: probability of ${what}`, ...cells, ...(grids ? { hover: withTracked(grids) } : {}), z: grids ? grids.prob : nulls, zTitle: 'probability', range: [0, 1] };
       }
       case 'target-rank':

@@ -51,6 +51,8 @@ export interface GridView {
   readonly zTitle: string;
   /** Signed values get a diverging colour scale centred on 0. */
   readonly signed: boolean;
+  /** Unsigned values where small is strong (ranks: 0 = the top token): the sequential scale dark for small values. */
+  readonly smallIsStrong?: boolean;
   /**
    * Fixed colour limits [min, max], for grids that must be read on one scale (attribution
    * patching beside exact patching); default: from the grid's own values.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIVERGING, SEQUENTIAL } from './colorscales.ts';
+import { DIVERGING, SEQUENTIAL, SEQUENTIAL_REVERSED } from './colorscales.ts';
 import { toPlotly } from './plotly.ts';
 import type { GridView, SeriesView } from '../../analysis/registry/views.ts';
 
@@ -32,6 +32,9 @@ describe('figures as Plotly specs', () => {
     expect(unsigned.colorscale).toEqual(SEQUENTIAL);
     expect(unsigned.zmid).toBeUndefined();
     expect(toPlotly(grid(false), 'heatmap', { colorscale: 'diverging' }).data[0].zmid).toBe(0);
+    // Ranks: dark for small values.
+    expect(toPlotly({ ...grid(false), smallIsStrong: true }, 'heatmap').data[0].colorscale).toEqual(SEQUENTIAL_REVERSED);
+    expect((SEQUENTIAL_REVERSED as [number, string][])[0][1]).toBe((SEQUENTIAL as [number, string][]).at(-1)![1]);
   });
 
   it('escapes Plotly pseudo-HTML in labels, texts and titles', () => {

@@ -5,7 +5,7 @@
  * the same scales as the app's figures (colorscales.ts).
  */
 import type { Json, JsonObject } from '../../analysis/json.ts';
-import { DIVERGING, SEQUENTIAL } from './colorscales.ts';
+import { DIVERGING, SEQUENTIAL, SEQUENTIAL_REVERSED } from './colorscales.ts';
 import type { FigureOptions } from './options.ts';
 import { graphAxes, graphTraces } from './graph.ts';
 import { viewToTable } from './table.ts';
@@ -54,7 +54,7 @@ function heatmap(view: GridView, options: FigureOptions): JsonObject {
     ...(hover ? { customdata: hover.map(texts) } : {}),
     ...(hasText && options.showText !== false && chars >= 3 ? { texttemplate: '%{text}', textfont: { size: 10 } } : {}),
     hovertemplate: `${plotlyText(view.y.title)} %{y}<br>${plotlyText(view.x.title)} %{x}<br>${plotlyText(view.zTitle)} %{z:.4g}${hover ? '<br>%{customdata}' : ''}<extra></extra>`,
-    colorscale: (diverging ? DIVERGING : SEQUENTIAL) as Json,
+    colorscale: (diverging ? DIVERGING : view.smallIsStrong ? SEQUENTIAL_REVERSED : SEQUENTIAL) as Json,
     ...(diverging ? { zmid: 0 } : {}),
     ...(view.range ? { zmin: view.range[0], zmax: view.range[1] } : {}),
     colorbar: { title: { text: plotlyText(view.zTitle) } },
@@ -135,7 +135,8 @@ export function toPlotly(view: View, type: FigureType, options: FigureOptions = 
       : view.kind === 'scatter'
         ? { xaxis: { title: { text: plotlyText(view.x.title) } }, yaxis: { title: { text: plotlyText(view.y.title) } } }
       : view.kind === 'grid' && type === 'heatmap'
-        ? { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed' } }
+        ? // automargin: long tick labels (tokens) push the axis title out instead of under it.
+          { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category', automargin: true }, yaxis: { title: { text: plotlyText(view.y.title) }, type: 'category', autorange: 'reversed', automargin: true } }
         : { xaxis: { title: { text: plotlyText(view.x.title) }, type: 'category' }, yaxis: { title: { text: plotlyText(view.kind === 'grid' ? view.zTitle : view.yTitle) } } };
   // A static export shows only the rows that fit, so tables get room for every row by default.
   const rows = type === 'table' ? viewToTable(view).rows.length : 0;
