@@ -81,6 +81,7 @@ export function HeadScoresView() {
               result={job.result!}
               view={score}
               type="heatmap"
+              options={{ width: 900 }}
               title={`${label} scores`}
               caption={`${ran.batch} sequences of 2 × ${ran.n} tokens${score === 'successor' ? ` · ${pairs} ordinal pairs` : ''} · click a head`}
               onCell={(c) => setHead({ layer: c.y, head: c.x })}
