@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
+import { createWasmBackend } from '../../gpu/wasm/index.ts';
 import { hook } from '../hooks/points.ts';
 import type { Model } from '../model/model.ts';
 import { modelOnBackend } from '../model/model.ts';
@@ -191,6 +192,23 @@ describe('cells that patch in what is already there are not run', () => {
   });
 });
 
+describe('fast CPU backend sweep (default batching: rows recompute up to 3 positions)', () => {
+  it('equals naive re-running within f32 tolerance, with fewer calls than positions × layers', async () => {
+    const backend = await createWasmBackend({ threads: 2 });
+    try {
+      const spec = smallSpec('gpt2');
+      const model = modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, backend);
+      const options: PatchingOptions = { clean, corruption: tokenCorruption, hook: 'resid_pre', metric };
+      const naive = await activationPatching(model, { ...options, mode: 'naive' });
+      const reused = await activationPatching(model, options);
+      reused.metric.forEach((m, i) => expect(Math.abs(m - naive.metric[i]), `cell ${i}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(naive.metric[i]))));
+      expect(reused.patchedCalls).toBeLessThan(spec.nLayers * clean.length - 6 - 2 * (spec.nLayers - 1));
+    } finally {
+      backend.close();
+    }
+  });
+});
+
 describe('default batching', () => {
   it('CPU: rows share a call only from the same start; big patterns shrink the batch', () => {
     const model = randomModel('gpt2');
@@ -199,6 +217,7 @@ describe('default batching', () => {
     // Per row: a [12, 1024, 1024] pattern + [1024, 3072] MLP activations; 4 rows fit in 2^26 floats.
     expect(defaultBatching(wide, 1024).maxBatch).toBe(4);
     expect(defaultBatching({ ...model, backend: { ...model.backend, info: { name: 'webgpu', adapter: 'test' } } }, 8).maxRecompute).toBe(Infinity);
+    expect(defaultBatching({ ...model, backend: { ...model.backend, info: { name: 'wasm', adapter: 'test' } } }, 8).maxRecompute).toBe(3);
   });
 });
 
