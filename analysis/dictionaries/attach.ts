@@ -12,7 +12,8 @@
  *                  continues with its own activation.
  */
 import type { Model } from '../model/model.ts';
-import type { DictionaryUse } from './splice.ts';
+import type { CltOnBackend } from './clt-device.ts';
+import type { CltUse, DictionaryUse } from './splice.ts';
 import { DictionarySplicer } from './splice.ts';
 
 export type SpliceMode = 'with-error' | 'without-error' | 'none';
@@ -23,6 +24,11 @@ export function spliceUse(dictionary: DictionaryUse['dictionary'], mode: SpliceM
   return { dictionary, splice: mode !== 'none', errorTerm: mode === 'with-error' };
 }
 
+/** The cross-layer transcoder use a splice mode stands for. */
+export function cltSpliceUse(clt: CltOnBackend, mode: SpliceMode): CltUse {
+  return { clt, splice: mode !== 'none', errorTerm: mode === 'with-error' };
+}
+
 /**
  * `model` with `uses` spliced into every forward pass (after any it already carries). Checked
  * now, so a bad hook or two dictionaries writing one hook fail before any pass: the error names
@@ -30,14 +36,23 @@ export function spliceUse(dictionary: DictionaryUse['dictionary'], mode: SpliceM
  */
 export function attachDictionaries(model: Model, uses: readonly DictionaryUse[]): Model {
   if (uses.length === 0) return model;
-  const all = [...(model.dictionaries ?? []), ...uses];
-  const base = model.hookPoints.filter((p) => !isDictionaryStage(model, p.name));
-  const splicer = new DictionarySplicer(model.backend, base, all);
-  return { ...model, dictionaries: all, hookPoints: [...base, ...splicer.points] };
+  return withSplices(model, [...(model.dictionaries ?? []), ...uses], model.crossLayerTranscoder);
 }
 
-function isDictionaryStage(model: Model, name: string): boolean {
-  return (model.dictionaries ?? []).some((u) => name.startsWith(`${u.dictionary.config.hookOut}.hook_sae_`));
+/**
+ * `model` with a cross-layer transcoder spliced into every pass (one per model): layer i's
+ * features at `blocks.i.hook_mlp_out.hook_sae_acts_post`, each MLP output's reconstruction and
+ * error under its own hook (splice.ts). Gradients go through it only with the error term.
+ */
+export function attachCrossLayerTranscoder(model: Model, use: CltUse): Model {
+  if (model.crossLayerTranscoder) throw new Error(`${model.label} already splices the cross-layer transcoder ${model.crossLayerTranscoder.clt.label}; attach one`);
+  return withSplices(model, model.dictionaries ?? [], use);
+}
+
+function withSplices(model: Model, dictionaries: readonly DictionaryUse[], clt: CltUse | undefined): Model {
+  const base = model.hookPoints.filter((p) => !/\.hook_sae_[a-z_]+$/.test(p.name));
+  const splicer = new DictionarySplicer(model.backend, base, dictionaries, clt);
+  return { ...model, ...(dictionaries.length ? { dictionaries } : {}), ...(clt ? { crossLayerTranscoder: clt } : {}), hookPoints: [...base, ...splicer.points] };
 }
 
 /** The use spliced in at `hookOut`, if a dictionary writes that hook. */

@@ -71,6 +71,12 @@ class Backward {
     this.spec = tape.model.spec;
     this.negPositions = tape.tokens.positions.map((p) => -p);
     for (const use of tape.model.dictionaries ?? []) this.splices.set(use.dictionary.config.hookOut, use);
+    // A CLT spliced with its error term and unedited is the identity on every MLP output, so the
+    // pass goes straight through it; its own backward (cross-layer rows) is not written.
+    const clt = tape.model.crossLayerTranscoder;
+    if (clt && clt.splice !== false && (clt.errorTerm !== true || (clt.features?.length ?? 0) > 0)) {
+      throw new Error(`gradients through the cross-layer transcoder ${clt.clt.label} spliced ${clt.errorTerm === true ? 'with feature edits' : 'without its error term'} are not implemented; splice it with the error term (dictionarySplice with-error) or use per-layer transcoders`);
+    }
   }
 
   done(): boolean {

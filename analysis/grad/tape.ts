@@ -76,6 +76,7 @@ export async function recordTape(model: Model, input: ModelInput, runOptions: Ta
       interventions: options.interventions,
       caches: options.caches,
       dictionaries: model.dictionaries,
+      crossLayerTranscoder: model.crossLayerTranscoder,
     });
     const core = { ...model, backend: scope.backend };
     const out = await forward(core, { tokens, hooks, logits: options.logits });

@@ -8,7 +8,7 @@
  * network or continue from a KV cache see only some positions, so a mean over "this run's
  * positions" would differ between them. With a reference it is one fixed value everywhere.
  */
-import type { DictionaryUse } from '../dictionaries/splice.ts';
+import type { CltUse, DictionaryUse } from '../dictionaries/splice.ts';
 import type { Intervention, NamedCaches } from './interventions.ts';
 import type { HookOptions } from './session.ts';
 
@@ -23,6 +23,7 @@ export interface MaybeIntervened {
   readonly standing?: StandingInterventions;
   /** Dictionaries the model splices into every pass (analysis/dictionaries/attach.ts). */
   readonly dictionaries?: readonly DictionaryUse[];
+  readonly crossLayerTranscoder?: CltUse;
 }
 
 /**
@@ -42,7 +43,11 @@ export function withStanding<M extends MaybeIntervened>(model: M, standing: Stan
  */
 export function hookOptionsWithStanding<O extends HookOptions>(model: MaybeIntervened, runOptions: O): O {
   // The model's attached dictionaries splice in first; the run's own (if any) after them.
-  const options = model.dictionaries?.length ? { ...runOptions, dictionaries: [...model.dictionaries, ...(runOptions.dictionaries ?? [])] } : runOptions;
+  let options = model.dictionaries?.length ? { ...runOptions, dictionaries: [...model.dictionaries, ...(runOptions.dictionaries ?? [])] } : runOptions;
+  if (model.crossLayerTranscoder) {
+    if (options.crossLayerTranscoder) throw new Error(`the run brings a cross-layer transcoder, but the model already splices ${model.crossLayerTranscoder.clt.label}; attach one`);
+    options = { ...options, crossLayerTranscoder: model.crossLayerTranscoder };
+  }
   const standing = model.standing;
   if (!standing || standing.interventions.length === 0) return options;
   for (const name of Object.keys(options.caches ?? {})) {

@@ -412,6 +412,10 @@ export async function recordLinearScope(
       throw new Error(`LinearScope: dictionary ${u.dictionary.config.label} is spliced into ${u.dictionary.config.hookOut} ${edited ? 'with feature edits' : 'without its error term'}, which changes the network; the linear replay does not include it (use dictionarySplice with-error or none)`);
     }
   }
+  const clt = model.crossLayerTranscoder;
+  if (clt && clt.splice !== false && (clt.errorTerm !== true || (clt.features?.length ?? 0) + (clt.steer?.length ?? 0) > 0)) {
+    throw new Error(`LinearScope: the cross-layer transcoder ${clt.clt.label} is spliced into the MLP outputs ${clt.errorTerm === true ? 'with edits' : 'without its error term'}, which changes the network; the linear replay does not include it (use dictionarySplice with-error or none)`);
+  }
   const start = options.start ?? hook.residPre(0);
   residStart(model.spec, start); // fails early with a message naming the hook
   const tape = await recordTape(model, input, { logits: 'all', prependBos: options.prependBos });

@@ -3,7 +3,7 @@
  * hook-point catalogue.
  */
 import type { Backend, HostWeight, Tensor } from '../../gpu/backend.ts';
-import type { DictionaryUse } from '../dictionaries/splice.ts';
+import type { CltUse, DictionaryUse } from '../dictionaries/splice.ts';
 import type { HookPoint } from '../hooks/points.ts';
 import type { StandingInterventions } from '../hooks/standing.ts';
 import { hookPoints } from '../hooks/points.ts';
@@ -34,6 +34,8 @@ export interface Model extends ModelCore {
    * stages are in `hookPoints`. Absent for the plain model.
    */
   readonly dictionaries?: readonly DictionaryUse[];
+  /** A cross-layer transcoder every forward pass splices in (dictionaries/attach.ts); absent for the plain model. */
+  readonly crossLayerTranscoder?: CltUse;
 }
 
 export interface HostModelParts {

@@ -8,7 +8,10 @@
  */
 import { z } from 'zod';
 import type { SpliceMode } from '../dictionaries/attach.ts';
-import { attachDictionaries, SPLICE_MODES, spliceUse } from '../dictionaries/attach.ts';
+import { attachCrossLayerTranscoder, attachDictionaries, cltSpliceUse, SPLICE_MODES, spliceUse } from '../dictionaries/attach.ts';
+import { cltLayers } from '../dictionaries/circuit-tracer.ts';
+import type { CltOnBackend } from '../dictionaries/clt-device.ts';
+import { cltOnBackend, disposeClt } from '../dictionaries/clt-device.ts';
 import type { Dictionary } from '../dictionaries/device.ts';
 import { dictionaryOnBackend, disposeDictionary } from '../dictionaries/device.ts';
 import { checkDictionaryForModel } from '../dictionaries/open.ts';
@@ -21,7 +24,7 @@ export const DICTIONARY_PARAMS = {
     .min(1)
     .max(64)
     .optional()
-    .describe('Sparse dictionaries spliced into the model for this method: folders (SAELens, circuit-tracer, Gemma Scope 2) or builtin:stories260K-saes[/blocks.L.hook_resid_post]. Their stages become hook points (blocks.L.hook_resid_post.hook_sae_acts_post, …hook_sae_error).'),
+    .describe('Sparse dictionaries spliced into the model for this method: folders (SAELens, circuit-tracer per-layer or one cross-layer transcoder, Gemma Scope 2) or builtin:stories260K-saes[/blocks.L.hook_resid_post]. Their stages become hook points (blocks.L.hook_resid_post.hook_sae_acts_post, …hook_sae_error).'),
   dictionarySplice: z
     .enum(SPLICE_MODES as [SpliceMode, ...SpliceMode[]])
     .optional()
@@ -38,9 +41,19 @@ export async function withParamDictionaries(model: Model, p: DictionaryParams, c
   if (!ctx.dictionaries) throw new Error('params.dictionaries: this host cannot open dictionaries');
   const mode = p.dictionarySplice ?? 'with-error';
   const uploaded: Dictionary[] = [];
-  const release = () => uploaded.forEach(disposeDictionary);
+  let clt: CltOnBackend | null = null;
+  const release = () => {
+    uploaded.forEach(disposeDictionary);
+    if (clt) disposeClt(clt);
+  };
   try {
     for (const ref of p.dictionaries) {
+      const crossLayer = ctx.crossLayerTranscoder ? await ctx.crossLayerTranscoder(ref, 'dictionaries') : null;
+      if (crossLayer) {
+        if (clt) throw new Error(`params.dictionaries (${ref}): a second cross-layer transcoder; attach one`);
+        clt = cltOnBackend(await cltLayers(crossLayer), model.backend, ref);
+        continue;
+      }
       for (const host of await ctx.dictionaries(ref, 'dictionaries')) {
         try {
           checkDictionaryForModel(host.config, model.hookPoints, model.spec);
@@ -50,7 +63,8 @@ export async function withParamDictionaries(model: Model, p: DictionaryParams, c
         uploaded.push(dictionaryOnBackend(host, model.backend));
       }
     }
-    return { model: attachDictionaries(model, uploaded.map((d) => spliceUse(d, mode))), release };
+    const spliced = attachDictionaries(model, uploaded.map((d) => spliceUse(d, mode)));
+    return { model: clt ? attachCrossLayerTranscoder(spliced, cltSpliceUse(clt, mode)) : spliced, release };
   } catch (e) {
     release();
     throw e;
