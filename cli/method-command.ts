@@ -100,7 +100,7 @@ export function methodHelp(method: RegisteredMethod, invokedAs: string): string 
     '',
     'method flags:',
     ...fields.map(fieldUsage),
-    ...(aliases.length ? ['', `older flag names: ${aliases.map(([a, b]) => `--${a} = --${b}`).join(', ')}`] : []),
+    ...(aliases.length ? ['', `other flag names: ${aliases.map(([a, b]) => `--${a} = --${b}`).join(', ')}`] : []),
     '',
     'common flags:',
     '  --model DIR | builtin:stories260K    the model (required)',
