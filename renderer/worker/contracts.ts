@@ -185,46 +185,6 @@ export interface GenerateResult {
   readonly stopped: 'stop_token' | 'max_tokens' | 'context';
 }
 
-// ---- analyses -----------------------------------------------------------------------------
-
-export interface AttentionParams {
-  readonly ids: readonly number[];
-}
-
-export interface AttentionResult {
-  readonly nLayers: number;
-  readonly nHeads: number;
-  readonly pos: number;
-  /** [layer, head, pos, kvPos], row-major. */
-  readonly patterns: Float32Array;
-}
-
-/** Which token's rank/probability the lens tracks at each position. */
-export type LensTarget = { readonly kind: 'next' } | { readonly kind: 'token'; readonly id: number };
-
-export interface LogitLensParams {
-  readonly ids: readonly number[];
-  readonly topK: number;
-  readonly target: LensTarget;
-}
-
-export interface LogitLensResult {
-  /** L + 1 rows: row l reads blocks.l.hook_resid_pre, the last row the final residual. */
-  readonly rowLabels: readonly string[];
-  readonly pos: number;
-  readonly topK: number;
-  /** [row, pos, k] token ids and probabilities of the top-k tokens. */
-  readonly topIds: Int32Array;
-  readonly topProbs: Float32Array;
-  /** [row, pos] target token id (-1 where there is none, e.g. the last position for 'next'). */
-  readonly targetIds: Int32Array;
-  /** [row, pos] 0-based rank of the target (NaN where there is no target). */
-  readonly targetRanks: Float32Array;
-  readonly targetProbs: Float32Array;
-  /** Token strings for every id that appears in topIds/targetIds. */
-  readonly vocab: Readonly<Record<number, string>>;
-}
-
 // ---- progress and errors ------------------------------------------------------------------
 
 /** What progress is counted in: the method contract's units (one list for methods and jobs). */

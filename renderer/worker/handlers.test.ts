@@ -33,24 +33,27 @@ beforeAll(async () => {
 });
 
 describe('worker jobs on stories260K', () => {
-  it('logit lens: the final row is the model’s own next-token prediction', async () => {
+  it('logit lens (method job): the final row is the model’s own next-token prediction', async () => {
     const next = await handlers.nextToken({ ids: prompt, topK: 3 }, context());
-    const lens = await handlers.logitLens({ ids: prompt, topK: 3, target: { kind: 'next' } }, context());
-    expect(lens.rowLabels).toHaveLength(6);
-    const last = (lens.rowLabels.length - 1) * lens.pos + (lens.pos - 1);
-    expect(lens.topIds[last * 3]).toBe(next.candidates[0].id);
-    expect(lens.topProbs[last * 3]).toBeCloseTo(next.candidates[0].prob, 5);
-    // Next-token targets everywhere but the last position.
-    expect(lens.targetIds[0]).toBe(prompt[1]);
-    expect(lens.targetIds[lens.pos - 1]).toBe(-1);
+    type Lens = { layers: string[]; top: { id: number; prob: number }[][][]; next: { rank: (number | null)[][] } };
+    const lens = (await handlers.method({ method: 'logit-lens', params: { topK: 3, nextToken: true }, prompts: [{ ids: prompt }] }, context())) as unknown as Lens;
+    expect(lens.layers).toHaveLength(6);
+    const final = lens.top[5][prompt.length - 1];
+    expect(final[0].id).toBe(next.candidates[0].id);
+    expect(final[0].prob).toBeCloseTo(next.candidates[0].prob, 5);
+    // Next-token ranks everywhere but the last position.
+    expect(lens.next.rank[0][0]).not.toBeNull();
+    expect(lens.next.rank[0][prompt.length - 1]).toBeNull();
   });
 
-  it('attention patterns are causal and rows sum to 1', async () => {
-    const att = await handlers.attention({ ids: prompt }, context());
-    expect(att.patterns).toHaveLength(5 * 8 * prompt.length ** 2);
-    const row = att.patterns.subarray(3 * att.pos, 4 * att.pos);
+  it('attention patterns (method job) are causal and rows sum to 1', async () => {
+    type Patterns = { layers: number[]; heads: number[]; patterns: number[][][][] };
+    const att = (await handlers.method({ method: 'attention-patterns', params: {}, prompts: [{ ids: prompt }] }, context())) as unknown as Patterns;
+    expect([att.layers.length, att.heads.length]).toEqual([5, 8]);
+    const row = att.patterns[0][0][3];
+    expect(row).toHaveLength(prompt.length);
     expect(row.slice(0, 4).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
-    expect(Array.from(row.slice(4)).every((v) => v === 0)).toBe(true);
+    expect(row.slice(4).every((v) => v === 0)).toBe(true);
   });
 
   it('generates greedily with progress, and cancels between tokens', async () => {

@@ -1,16 +1,10 @@
 /** Job kind → handler, over one engine session. The compiler checks every kind has one. */
 import type { JobHandlers } from './runner.ts';
 import type { EngineSession } from './session.ts';
-import { attentionPatterns } from './jobs/attention.ts';
 import { loadModel } from './jobs/load-model.ts';
-import { logitLens } from './jobs/logit-lens.ts';
 import { generateText, nextToken, resolveToken, tokenize } from './jobs/tokens.ts';
 import { compareBackends } from './jobs/compare-backends.ts';
 import { compareModelsJob } from './jobs/compare-models.ts';
-import { headScoresJob } from './jobs/head-scores.ts';
-import { neurons } from './jobs/neurons.ts';
-import { probeJob } from './jobs/probe.ts';
-import { retrievalJob } from './jobs/retrieval.ts';
 import { notebookJob } from './jobs/notebook.ts';
 import { methodJob } from './jobs/method.ts';
 import { openDictionaryJob } from './jobs/open-dictionary.ts';
@@ -28,12 +22,6 @@ export function createHandlers(session: EngineSession): JobHandlers {
     compareModels: (p, ctx) => compareModelsJob(session, p, ctx),
     nextToken: (p, ctx) => nextToken(session, p, ctx),
     generate: (p, ctx) => generateText(session, p, ctx),
-    attention: (p, ctx) => attentionPatterns(session, p, ctx),
-    logitLens: (p, ctx) => logitLens(session, p, ctx),
-    neurons: (p, ctx) => neurons(session, p, ctx),
-    headScores: (p, ctx) => headScoresJob(session, p, ctx),
-    retrieval: (p, ctx) => retrievalJob(session, p, ctx),
-    probe: (p, ctx) => probeJob(session, p, ctx),
     notebook: (p, ctx) => notebookJob(session, p, ctx),
     method: (p, ctx) => methodJob(session, p, ctx, dictionaries),
     hookPoints: () => hookPointsJob(session),

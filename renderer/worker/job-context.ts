@@ -8,9 +8,7 @@
  * and `hookCheckpoints` puts it inside engine calls via hook callbacks.
  */
 import type { HookCallback } from '../../analysis/hooks/session.ts';
-import type { Model } from '../../analysis/model/model.ts';
 import type { Progress, ProgressUnit } from './contracts.ts';
-import { watchedModel } from '../../analysis/registry/watched-model.ts';
 import { yieldToEventLoop } from '../../analysis/registry/yield.ts';
 
 export class JobCancelledError extends Error {
@@ -33,11 +31,6 @@ export interface JobContext {
    * the engine runs with them, so a long engine call can be cancelled between layers.
    */
   hookCheckpoints(onLayer?: (layer: number) => void): HookCallback[];
-  /**
-   * The model as a method should see it: a checkpoint before every read-back (so a method's
-   * sweep can be cancelled between passes), `onPass` after each.
-   */
-  watch(model: Model, onPass?: () => void): Model;
 }
 
 /** Minimum time between progress messages, so a fast loop does not flood the UI. */
@@ -74,10 +67,6 @@ export class WorkerJobContext implements JobContext {
     if (this.cancelFlag) throw new JobCancelledError();
     await yieldToEventLoop();
     if (this.cancelFlag) throw new JobCancelledError();
-  }
-
-  watch(model: Model, onPass?: () => void): Model {
-    return watchedModel(model, { beforeRead: () => this.checkpoint(), afterRead: onPass });
   }
 
   hookCheckpoints(onLayer?: (layer: number) => void): HookCallback[] {

@@ -22,12 +22,6 @@ export interface JobSpecs {
   compareModels: { params: C.CompareModelsParams; result: C.CompareModelsResult };
   nextToken: { params: C.NextTokenParams; result: C.NextTokenResult };
   generate: { params: C.GenerateParams; result: C.GenerateResult };
-  attention: { params: C.AttentionParams; result: C.AttentionResult };
-  logitLens: { params: C.LogitLensParams; result: C.LogitLensResult };
-  neurons: { params: M.NeuronParams; result: M.NeuronResult };
-  headScores: { params: M.HeadScoresParams; result: M.HeadScoresJobResult };
-  retrieval: { params: M.RetrievalParams; result: M.RetrievalJobResult };
-  probe: { params: M.ProbeParams; result: M.ProbeJobResult };
   notebook: { params: N.NotebookRunParams; result: N.NotebookRunResult };
   method: { params: M.MethodJobParams; result: M.MethodJobResult };
   hookPoints: { params: Record<string, never>; result: I.HookPointsResult };
@@ -48,12 +42,6 @@ export const JOB_KINDS = [
   'compareModels',
   'nextToken',
   'generate',
-  'attention',
-  'logitLens',
-  'neurons',
-  'headScores',
-  'retrieval',
-  'probe',
   'notebook',
   'method',
   'hookPoints',

@@ -26,20 +26,7 @@ function connect(overrides: Partial<JobHandlers>) {
     tokenize: unused,
     nextToken: unused,
     generate: unused,
-    attention: unused,
-    logitLens: unused,
-    neurons: unused,
-    dla: unused,
-    ablationSweep: unused,
-    ablateHead: unused,
-    patching: unused,
-    pathPatching: unused,
-    headScores: unused,
-    attribution: unused,
-    linearScope: unused,
-    obsprop: unused,
-    retrieval: unused,
-    probe: unused,
+    method: unused,
     ...overrides,
   } as JobHandlers;
   const runner = new JobRunner(handlers, (m: FromWorker, t) => channel.port1.postMessage(m, t));
@@ -59,13 +46,15 @@ function connect(overrides: Partial<JobHandlers>) {
 describe('worker protocol', () => {
   it('delivers progress then the result, moving typed arrays', async () => {
     const { client, close } = connect({
-      attention: async (p, ctx) => {
+      // The transport moves any typed array a result holds (method results are JSON; other jobs' need not be).
+      method: async (_p, ctx) => {
         await sweep(3, ctx);
-        return { nLayers: 1, nHeads: 1, pos: p.ids.length, patterns: new Float32Array([1, 0, 0.5, 0.5]) };
+        return { patterns: new Float32Array([1, 0, 0.5, 0.5]) } as never;
       },
     });
     const progress: Progress[] = [];
-    const result = await client.start('attention', { ids: [1, 2] }, (p) => progress.push(p)).result;
+    const result = (await client.start('method', { method: 'attention-patterns', params: {}, prompts: null }, (p) => progress.push(p)).result) as unknown as { patterns: Float32Array };
+    expect(result.patterns).toBeInstanceOf(Float32Array);
     expect(Array.from(result.patterns)).toEqual([1, 0, 0.5, 0.5]);
     expect(progress[0]).toEqual({ done: 0, total: 3, unit: 'cells', stage: 'sweep' });
     close();
@@ -74,7 +63,7 @@ describe('worker protocol', () => {
   it('cancel stops a long job between steps, and the worker keeps answering', async () => {
     let stepsRun = 0;
     const { client, runner, close } = connect({
-      logitLens: async (_p, ctx) => {
+      method: async (_p, ctx) => {
         for (;;) {
           stepsRun++;
           await ctx.checkpoint();
@@ -82,7 +71,7 @@ describe('worker protocol', () => {
       },
       tokenize: async (p) => ({ tokens: [{ id: 7, text: p.text, special: false }] }),
     });
-    const job = client.start('logitLens', { ids: [1], topK: 1, target: { kind: 'next' } });
+    const job = client.start('method', { method: 'logit-lens', params: {}, prompts: [{ ids: [1] }] });
     await new Promise((r) => setTimeout(r, 20));
     job.cancel();
     await expect(job.result).rejects.toBeInstanceOf(JobCancelled);

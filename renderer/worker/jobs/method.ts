@@ -12,7 +12,7 @@ import type { JobContext } from '../job-context.ts';
 import type { MethodJobParams, MethodJobResult } from '../method-contracts.ts';
 import type { EngineSession } from '../session.ts';
 import type { UserDictionaries } from '../user-dictionaries.ts';
-import { dataset } from './probe.ts';
+import { probeDataset } from './probe-dataset.ts';
 
 export async function methodJob(session: EngineSession, params: MethodJobParams, ctx: JobContext, opened: UserDictionaries): Promise<MethodJobResult> {
   const method = METHODS.get(params.method);
@@ -22,7 +22,7 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
   let data: ProbeDataset | null = null;
   if (method.input === 'dataset') {
     if (!params.dataset) throw new JobInputError(`${method.title} needs a dataset.`);
-    data = dataset({ dataset: params.dataset }).data;
+    data = probeDataset(params.dataset);
   }
   const model = session.requireModel();
   return method.run(model, params.params, {
