@@ -51,8 +51,8 @@ describe('Probescope web app (on WebGPU when available)', () => {
     await page.getByTestId('view-attention-run').click();
     await figureDrawn(page, 'figure-attention-grid');
     await figureDrawn(page, 'figure-attention-head');
-    // Layer 1, head 2 of the 5 × 8 grid of small multiples.
-    await clickHeatmapCell(page, 'figure-attention-grid', 0, 0, 1, 1, 1 * 8 + 2);
+    // Layer 1, head 2 of the 5 × 8 layer × head grid.
+    await clickHeatmapCell(page, 'figure-attention-grid', 1, 2, 5, 8);
     await page.locator('[data-testid="figure-attention-head"] .figure-title', { hasText: 'Head L1H2' }).waitFor();
     await figureDrawn(page, 'figure-attention-head');
     await screenshot(page, 'attention');
@@ -76,7 +76,7 @@ describe('Probescope web app (on WebGPU when available)', () => {
       };
     }, svg);
     expect(check).toMatchObject({ error: null, root: 'svg', heatmaps: 1, images: 1, colorbar: 1, width: '900' });
-    expect(check.title).toContain('Layer 1, head 2');
+    expect(check.title).toContain('Attention pattern of L1H2');
   });
 
   it('cancels a long patching sweep; the app stays responsive and the worker is free again', async () => {

@@ -88,15 +88,15 @@ describe('the workbench as a researcher meets it', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="figure-logit-lens"] [data-testid="export-svg"]').click()]);
     const svg = readFileSync((await download.path())!, 'utf8');
     // Written as an entity in the file (Plotly writes &#60;s&#62;), read back as the text "<s>".
-    expect(/>0 (&lt;|&#60;)s(&gt;|&#62;)</.test(svg)).toBe(true);
+    expect(/>0: (&lt;|&#60;)s(&gt;|&#62;)</.test(svg)).toBe(true);
     const labels = await page.evaluate((text) => {
       const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
       return { error: doc.querySelector('parsererror')?.textContent ?? null, ticks: [...doc.querySelectorAll('.xtick text')].map((t) => t.textContent) };
     }, svg);
     expect(labels.error).toBeNull();
-    expect(labels.ticks[0]).toBe('0 <s>');
+    expect(labels.ticks[0]).toBe('0: <s>');
     // Every tick label has its token (none blank, no markup eaten).
-    for (const t of labels.ticks) expect(t).toMatch(/^\d+ \S/);
+    for (const t of labels.ticks) expect(t).toMatch(/^\d+: \S/);
   });
 
   it('reopens a pinned run in its view with the same figure', async () => {
