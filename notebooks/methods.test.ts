@@ -24,7 +24,8 @@ const SAE = 'builtin:stories260K-saes/blocks.2.hook_resid_post';
 /** One small use of each step, by method. */
 const USES: Record<string, Record<string, unknown>> = {
   'run-model': { prompt: 'story', interventions: [{ hook: 'blocks.3.attn.hook_z', op: 'zero', head: 2 }], capture: ['blocks.0.hook_resid_post'], topK: 3 },
-  'logit-lens': { prompt: 'story', topK: 3, targets: [' she', 7] },
+  'logit-lens': { prompt: 'story', topK: 3, targets: [' she', 7], nextToken: true },
+  'attention-patterns': { prompt: 'story', layers: [0, 4], heads: [1, 5], focus: { layer: 4, head: 5 } },
   'neuron-decoding': { layer: 1, neuron: 3, topK: 4 },
   dla: { prompt: 'story', answer: ' Lily', wrong: ' Tim' },
   'head-ablation': { prompt: 'story', mode: 'mean', layers: [0, 4] },
