@@ -3,7 +3,9 @@
  * SAEs of stories260K-hf and the reference CPU backend: the reusing sweep equals one full run per
  * cell; a feature active in neither run changes nothing; in the linear regime (a tiny noise
  * corruption) attribution patching on feature activations and the error term equals exact
- * patching; without dictionaries the hook is refused by name.
+ * patching; path patching from each feature of an SAE on the last residual stream to the logits
+ * equals activation patching of that feature (nothing downstream to freeze); without
+ * dictionaries the hook is refused by name.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
@@ -11,36 +13,28 @@ import { dictionaryIndex, loadFixtureDictionary, loadHost } from '../../test/dic
 import { attachDictionaries, spliceUse } from '../dictionaries/attach.ts';
 import { dictionaryHook } from '../dictionaries/dictionary.ts';
 import { dictionaryOnBackend } from '../dictionaries/device.ts';
-import type { HostDictionary } from '../dictionaries/dictionary.ts';
-import type { HostWeight } from '../../gpu/backend.ts';
+import { firstFeatures } from '../../test/truncated-dictionary.ts';
 import type { Model } from '../model/model.ts';
 import { run } from '../model/run.ts';
 import { attributionPatching } from './attribution-patching.ts';
 import { featureGrid } from './feature-patch-cells.ts';
+import { pathPatching } from './path-patching.ts';
 import { activationPatching } from './patching.ts';
+import { hook } from '../hooks/points.ts';
 
 const HOST = 'stories260K-hf';
 const CLEAN = [1, 317, 263, 377, 267, 265, 282, 295, 433, 426, 317];
 const CORRUPT = [1, 317, 263, 274, 267, 265, 282, 295, 433, 426, 317];
 let plain: Model;
 let model: Model;
-/** The fixture's standard (ReLU) SAE cut to its first N features: a valid, smaller SAE, so a sweep over every feature stays fast. */
+/** The fixture's standard (ReLU) SAE cut to its first N features, so a sweep over every feature stays fast. */
 const N = 32;
-function firstFeatures(h: HostDictionary): HostDictionary {
-  const rows = (w: HostWeight): HostWeight => {
-    if (!(w.data instanceof Float32Array)) throw new Error(`fixture tensor ${w.name} is not F32`);
-    const width = w.shape.length === 2 ? w.shape[1] : 1;
-    return { ...w, shape: w.shape.length === 2 ? [N, width] : [N], data: w.data.slice(0, N * width) };
-  };
-  const { weights } = h;
-  return { config: { ...h.config, dSae: N }, weights: { ...weights, encoder: rows(weights.encoder), bEnc: rows(weights.bEnc), decoder: rows(weights.decoder) } };
-}
 let answer = 0;
 let wrong = 0;
 beforeAll(async () => {
   plain = await loadHost(HOST, createCpuBackend());
   const row = dictionaryIndex(HOST).find((r) => r.folder === 'standard-L2-resid_post')!;
-  model = attachDictionaries(plain, [spliceUse(dictionaryOnBackend(firstFeatures(await loadFixtureDictionary(HOST, row, 5)), plain.backend), 'with-error')]);
+  model = attachDictionaries(plain, [spliceUse(dictionaryOnBackend(firstFeatures(await loadFixtureDictionary(HOST, row, 5), N), plain.backend), 'with-error')]);
   const l = (await run(plain, { ids: CLEAN }, { logits: 'last' })).logits!.data;
   const order = [...l.keys()].sort((a, b) => l[b] - l[a]);
   [answer, wrong] = order;
@@ -88,5 +82,23 @@ describe('patching over dictionary features', () => {
       for (const i of moving) expect(Math.abs(r.attribution[i] - exact[i]), `cell ${i}: exact ${exact[i]}, attribution ${r.attribution[i]}`).toBeLessThan(0.02 * Math.abs(exact[i]));
     }
     expect(r.pearson!).toBeGreaterThan(0.999);
+  });
+
+  it('path patching from each feature of the last residual stream to the logits = activation patching of it; inside the network the frozen heads and MLPs make it differ', async () => {
+    const row = dictionaryIndex(HOST).find((r) => r.folder === 'standard-L2-resid_post')!;
+    const host = firstFeatures(await loadFixtureDictionary(HOST, row, 5), N);
+    const last = attachDictionaries(plain, [spliceUse(dictionaryOnBackend({ ...host, config: { ...host.config, hookIn: hook.residPost(4), hookOut: hook.residPost(4) } }, plain.backend), 'with-error')]);
+    const corruption = { kind: 'tokens' as const, ids: CORRUPT };
+    const path = await pathPatching(last, { clean: CLEAN, corruption, senders: 'each-feature', receivers: 'logits', metric: { answer, wrong } });
+    const exact = await activationPatching(last, { clean: CLEAN, corruption, hook: 'features', byPosition: false, metric: { answer, wrong } });
+    expect(path.shape).toEqual([1, N + 1]);
+    expect(path.features).toEqual({ dictionaries: [hook.residPost(4)], lastColumn: 'error' });
+    exact.metric.forEach((m, i) => expect(path.metric[i]).toBeCloseTo(m, 4));
+    // At layer 2 the heads and MLPs after the feature are frozen: only its direct path is left.
+    const inner = await pathPatching(model, { clean: CLEAN, corruption, senders: 'each-feature', receivers: 'logits', metric: { answer, wrong } });
+    const total = await activationPatching(model, { clean: CLEAN, corruption, hook: 'features', byPosition: false, metric: { answer, wrong } });
+    const moved = (r: { metric: Float64Array; corruptedMetric: number }) => r.metric.reduce((a, m) => a + Math.abs(m - r.corruptedMetric), 0);
+    expect(moved(inner)).toBeGreaterThan(0);
+    expect(Math.abs(moved(inner) - moved(total))).toBeGreaterThan(1e-3);
   });
 });

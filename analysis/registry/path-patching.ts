@@ -1,10 +1,14 @@
 /**
  * Step "path-patching" → analysis/methods/path-patching.ts: the effect of sender heads on
  * receivers (a head's q/k/v input, or the logits) through the residual stream alone, everything
- * else frozen at the corrupted run. With senders "each-head" the result is a [layer, head] grid.
+ * else frozen at the corrupted run. With senders "each-head" the result is a [layer, head] grid;
+ * with "each-feature" (dictionaries attached) a [dictionary, feature] grid, the error term last.
  */
 import { z } from 'zod';
+import { featureGrid } from '../methods/feature-patch-cells.ts';
 import { pathPatching } from '../methods/path-patching.ts';
+import type { FeatureAxes } from './patch-grid.ts';
+import { featureAxesJson } from './patch-grid.ts';
 import type { GridView } from './views.ts';
 import { rangeLabels } from './views.ts';
 import type { TokenJson } from './common.ts';
@@ -17,7 +21,10 @@ const Head = z.strictObject({ layer: z.number().int().nonnegative(), head: z.num
 
 const Params = z.strictObject({
   ...PATCH_PARAMS,
-  senders: z.union([z.literal('each-head'), z.array(Head).min(1).max(1024)]).default('each-head'),
+  senders: z
+    .union([z.literal('each-head'), z.literal('each-feature'), z.array(Head).min(1).max(1024)])
+    .default('each-head')
+    .describe('each-head, each-feature (every feature and error term of the attached dictionaries, params.dictionaries), or heads patched together.'),
   receivers: z.union([z.literal('logits'), z.array(Head.extend({ input: z.enum(['q', 'k', 'v']) })).min(1).max(1024)]).default('logits'),
   recomputeMlps: z.boolean().default(false),
 });
@@ -35,9 +42,23 @@ export type PathPatchingJson = {
   position: number;
   cleanIds: number[];
   cleanTokens: string[];
+  /** Senders each-feature: the dictionaries along the first axis and what the last column patches. */
+  features?: FeatureAxes;
 };
 
 function grid(r: PathPatchingJson, values: (number | null)[], title: string, zTitle: string): GridView {
+  if (r.features) {
+    const [D, W] = r.shape;
+    return {
+      kind: 'grid',
+      title,
+      x: { title: 'sender feature', labels: [...rangeLabels(W - 1, 'f'), r.features.lastColumn] },
+      y: { title: 'dictionary', labels: r.features.dictionaries },
+      z: Array.from({ length: D }, (_, d) => values.slice(d * W, (d + 1) * W)),
+      zTitle,
+      signed: true,
+    };
+  }
   if (r.shape.length === 2) {
     const [L, H] = r.shape;
     return {
@@ -67,7 +88,7 @@ export const pathPatchingStep = defineMethod({
   async run(model, p, ctx): Promise<PathPatchingJson> {
     const setup = await patchSetup(model, ctx, p);
     const { nLayers, nHeads } = model.spec;
-    const groups = p.senders === 'each-head' ? nLayers * nHeads : 1;
+    const groups = p.senders === 'each-head' ? nLayers * nHeads : p.senders === 'each-feature' ? featureGrid(model, false, setup.clean.length).cells.length : 1;
     // Clean and corrupted runs, then per sender group one frozen pass, and one more when receivers are heads.
     ctx.plan(3 + groups * (p.receivers === 'logits' ? 1 : 2));
     const r = await pathPatching(model, {
@@ -80,7 +101,7 @@ export const pathPatchingStep = defineMethod({
       recomputeMlps: p.recomputeMlps,
     });
     return {
-      senders: r.senders.map((g) => g.map((h) => `L${h.layer}H${h.head}`).join('+')),
+      senders: r.features ? r.features.dictionaries.flatMap((d) => [...rangeLabels(r.shape[1] - 1, `${d} f`), `${d} ${r.features!.lastColumn}`]) : r.senders.map((g) => g.map((h) => `L${h.layer}H${h.head}`).join('+')),
       receivers: p.receivers === 'logits' ? 'logits' : p.receivers.map((h) => `L${h.layer}H${h.head}.${h.input}`).join('+'),
       shape: [...r.shape],
       normalized: numbers(r.normalized),
@@ -91,6 +112,7 @@ export const pathPatchingStep = defineMethod({
       position: setup.position,
       cleanIds: setup.clean,
       cleanTokens: tokenStrings(model, setup.clean),
+      ...featureAxesJson(r.features),
     };
   },
   view(r, name) {
