@@ -20,12 +20,12 @@ export const VIEW_HELP: Readonly<Record<string, ViewHelp>> = {
     read: 'Probabilities are after softmax at the last position. Generation samples with the temperature, top-k and top-p shown (temperature 0 = greedy); the seed makes a run repeatable.',
   },
   attention: {
-    shows: 'Attention patterns: for every layer and head, how much each query position (row) attends to each key position (column).',
-    read: 'Rows sum to 1. A bright diagonal just below the main one is a previous-token head; a bright first column is attention to BOS (often a "resting" head). Click a small multiple to open that head.',
+    shows: 'Attention patterns: for every layer and head, how much each query position (row) attends to each key position (column); the grid gives each head\'s mean attention distance (how many tokens back it looks).',
+    read: 'Rows sum to 1. A bright diagonal just below the main one is a previous-token head (distance near 1); a bright first column is attention to BOS (often a "resting" head). Click a head in the grid to open its pattern.',
   },
   'logit-lens': {
     shows: 'What the residual stream would predict if the model stopped early: each layer\'s residual decoded through the final norm and the unembedding, at every position.',
-    read: 'Rows are layers, layer 0 at the top and the model\'s own output ("final") at the bottom; columns are input positions. Colour is the target token\'s rank (dark = rank 1) or a probability; cell text is the top-1 token.',
+    read: 'Rows are layers, layer 0 at the top and the model\'s own output ("final") at the bottom; columns are input positions. Colour is the target token\'s rank (log scale, dark = rank 0, the top token) or a probability; cell text is the top-1 token, hover lists the top 5.',
   },
   neurons: {
     shows: 'The tokens one MLP neuron promotes and suppresses: its input (and gate) direction and its output direction, read through the unembedding.',
