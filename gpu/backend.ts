@@ -208,6 +208,11 @@ export interface Backend {
    */
   linearFused?(x: Tensor, w: Tensor, fusion: LinearFusion): Tensor;
   /**
+   * [..., n] → [..., 1]: log Σ exp over the last axis, max subtracted (−∞ for a row of −∞).
+   * Optional: `run()` uses it for the loss where it exists (the host computes it otherwise).
+   */
+  logSumExp?(x: Tensor): Tensor;
+  /**
    * attentionMix(softmax(attentionScores(q, k, scale, mask, softcap)), v) → z [batch, pos, head, dHead]
    * without materialising scores or pattern (used only when no hook needs them).
    */

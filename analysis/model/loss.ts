@@ -16,9 +16,10 @@ export function logSumExp(row: Float32Array | Float64Array): number {
 
 /**
  * Per-row losses for logits [batch, pos, vocab] and left-padded ids [batch·pos]; NaN for rows
- * with fewer than two real tokens.
+ * with fewer than two real tokens. `lse` [batch·pos]: each position's log-sum-exp when the
+ * backend computed it (Backend.logSumExp), else it is computed here.
  */
-export function rowLosses(logits: Float32Array, ids: Int32Array, valid: Uint8Array, batch: number, pos: number, vocab: number): number[] {
+export function rowLosses(logits: Float32Array, ids: Int32Array, valid: Uint8Array, batch: number, pos: number, vocab: number, lse?: Float32Array): number[] {
   const out: number[] = [];
   for (let b = 0; b < batch; b++) {
     let total = 0;
@@ -26,7 +27,7 @@ export function rowLosses(logits: Float32Array, ids: Int32Array, valid: Uint8Arr
     for (let t = 0; t + 1 < pos; t++) {
       if (!valid[b * pos + t] || !valid[b * pos + t + 1]) continue;
       const row = logits.subarray((b * pos + t) * vocab, (b * pos + t + 1) * vocab);
-      total += logSumExp(row) - row[ids[b * pos + t + 1]];
+      total += (lse ? lse[b * pos + t] : logSumExp(row)) - row[ids[b * pos + t + 1]];
       n++;
     }
     out.push(n > 0 ? total / n : NaN);

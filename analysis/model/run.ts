@@ -74,14 +74,16 @@ export async function run(model: Model, input: ModelInput, options: RunOptions =
     const captured = hooks.capturedTensors();
     const names = [...captured.keys()];
     const tensors: Tensor[] = names.map((n) => captured.get(n)!);
-    const toRead = out.logits ? [out.logits, ...tensors] : tensors;
-    const data = await model.backend.read(toRead);
+    // The loss's log-sum-exp per position on the backend where it offers one (else on the host).
+    const lse = out.logits && logitsMode === 'all' ? scope.backend.logSumExp?.(out.logits) : undefined;
+    const head = lse ? [out.logits!, lse] : out.logits ? [out.logits] : [];
+    const data = await model.backend.read([...head, ...tensors]);
     const logits = out.logits ? { shape: [...out.logits.shape], data: data[0] } : null;
-    const cache = HookSession.toCache(names, tensors, out.logits ? data.slice(1) : data);
+    const cache = HookSession.toCache(names, tensors, data.slice(head.length));
     let loss: number | null = null;
     let lossPerRow: number[] | null = null;
     if (logits && logitsMode === 'all') {
-      lossPerRow = rowLosses(logits.data, tokens.ids, tokens.valid, tokens.batch, tokens.pos, model.spec.dVocab);
+      lossPerRow = rowLosses(logits.data, tokens.ids, tokens.valid, tokens.batch, tokens.pos, model.spec.dVocab, lse ? data[1] : undefined);
       const counts = rows.map((r) => Math.max(0, r.length - 1));
       const total = counts.reduce((a, c) => a + c, 0);
       loss = total > 0 ? lossPerRow.reduce((a, l, i) => a + (counts[i] > 0 ? l * counts[i] : 0), 0) / total : null;

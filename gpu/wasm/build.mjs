@@ -22,6 +22,29 @@ const VARIANTS = {
   'relaxed-local': { relaxed: true, shared: false },
 };
 
+/** Number of data segments of a WebAssembly binary (its data section, id 11). */
+function dataSegments(bytes) {
+  let i = 8;
+  const leb = () => {
+    let value = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = bytes[i++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (i < bytes.length) {
+    const id = bytes[i++];
+    const size = leb();
+    if (id === 11) return leb();
+    i += size;
+  }
+  return 0;
+}
+
 async function compile(name, { relaxed, shared }) {
   const features = ['simd', ...(relaxed ? ['relaxed-simd'] : []), ...(shared ? ['threads'] : [])];
   const argv = [entry, '--outFile', 'out.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory',
@@ -36,6 +59,11 @@ async function compile(name, { relaxed, shared }) {
     stderr: { write: (s) => errors.push(String(s)) },
   });
   if (error || !binary) throw new Error(`wasm kernels (${name}): ${error?.message ?? 'no output'}\n${errors.join('')}`);
+  if (dataSegments(binary) > 0) {
+    // Every thread instantiates the module on the one shared memory, and each instantiation
+    // would write its data segments again, over the heap (a standard-library Math.log does this).
+    throw new Error(`wasm kernels (${name}): the module has static data; the kernels must not use any`);
+  }
   return binary;
 }
 

@@ -28,6 +28,7 @@ export interface Kernels {
   unary(kind: number, x: number, y: number, n: number): void;
   normRows(x: number, y: number, rows: number, n: number, center: number, eps: number, w: number, b: number): void;
   combineInto(op: number, y: number, z: number, n: number): void;
+  maxSumExpRows(x: number, y: number, rows: number, n: number): void;
 }
 
 /** One GEMM call (see gemm in gpu/wasm/kernels/gemm.ts); `ldb` in bytes. */

@@ -237,6 +237,33 @@ describe('elementwise', () => {
   });
 });
 
+/** log Σ exp(row) in float64 with max subtraction, as the host computes the loss without the op. */
+function logSumExp(row: Float32Array): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (const v of row) s += Math.exp(v - max);
+  return max + Math.log(s);
+}
+
+describe('logSumExp (the loss of run())', () => {
+  it('equals the host float64 log-sum-exp per row: wide ranges, odd widths, rows of −∞, +∞ and NaN', async () => {
+    const rows = [values(50257, 30), values(7, 80), values(1), Float32Array.from([-Infinity, -Infinity, -Infinity]),
+      Float32Array.from([1, Infinity, 2, 3, 4]), Float32Array.from([1, NaN, 2, 3, 4]), Float32Array.from([-Infinity, 0, -Infinity, 88, -100])];
+    for (const row of rows) {
+      const [got] = await fast.read([fast.logSumExp(fast.upload(row, [1, row.length]))]);
+      const want = logSumExp(row);
+      if (Number.isNaN(want) || !Number.isFinite(want)) expect(got[0], `row of ${row.length}`).toBe(want);
+      else expect(Math.abs(got[0] - want), `row of ${row.length}`).toBeLessThanOrEqual(2e-6 * (1 + Math.abs(want)));
+    }
+    const many = values(3 * 2 * 33, 10);
+    const [batched] = await fast.read([fast.logSumExp(fast.upload(many, [3, 2, 33]))]);
+    expect(fast.logSumExp(fast.upload(many, [3, 2, 33])).shape).toEqual([3, 2, 1]);
+    batched.forEach((v, r) => expect(Math.abs(v - logSumExp(many.subarray(r * 33, (r + 1) * 33)))).toBeLessThanOrEqual(2e-6 * (1 + Math.abs(v))));
+  });
+});
+
 describe('errors', () => {
   it('names the problem as the reference does', () => {
     const W = fast.uploadWeight(weight('F32', [4, 3]));

@@ -428,6 +428,24 @@ export class WasmBackend extends CpuBackend {
     });
   }
 
+  /** The interface's optional row log-sum-exp (the loss of `run()`), in WebAssembly. */
+  logSumExp(x: Tensor, ...rest: unknown[]): Tensor {
+    const n = x.shape[x.shape.length - 1];
+    if (extra(rest)) throw new Error('logSumExp: the fast CPU backend does not implement extra arguments');
+    if (x.shape.length === 0 || !(n > 0)) throw new Error(`logSumExp: input [${x.shape.join(', ')}] has no last axis to sum over`);
+    return this.withScratch(() => {
+      const data = this.f32Of(x, 'logSumExp input');
+      const rows = data.length / n;
+      const at = this.copyIn(data);
+      const out = this.scratchAlloc(Math.max(16, rows * 16));
+      this.rt.kernels.maxSumExpRows(at, out, rows, n);
+      const maxSum = new Float64Array(this.rt.heap.u8(out, rows * 16).slice().buffer);
+      const lse = new Float32Array(rows);
+      for (let r = 0; r < rows; r++) lse[r] = maxSum[2 * r] === -Infinity ? -Infinity : maxSum[2 * r] + Math.log(maxSum[2 * r + 1]);
+      return this.make([...x.shape.slice(0, -1), 1], lse);
+    });
+  }
+
   override softmax(x: Tensor, ...rest: unknown[]): Tensor {
     const n = x.shape[x.shape.length - 1];
     if (extra(rest) || x.shape.length === 0 || n === 0) return (super.softmax as (...a: unknown[]) => Tensor).call(this, x, ...rest);

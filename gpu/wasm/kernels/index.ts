@@ -3,4 +3,4 @@
 // runtime, no static data, so every thread can instantiate it on the same shared memory.
 export { gemm, gemmWorkBytes } from './gemm';
 export { decodeRun, gatherRows } from './decode';
-export { combineInto, normRows, scaleMask, softmax, unary } from './ops';
+export { combineInto, maxSumExpRows, normRows, scaleMask, softmax, unary } from './ops';

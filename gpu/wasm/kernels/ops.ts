@@ -192,3 +192,41 @@ export function combineInto(op: i32, y: usize, z: usize, n: i32): void {
     for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(y + (<usize>i << 2)) * load<f32>(z + (<usize>i << 2)));
   }
 }
+
+/**
+ * For each of `rows` rows of n values: y[2r] = max (NaN ignored, as `v > max` does) and
+ * y[2r + 1] = Σ e^(x − max), the terms in f32 summed in f64 (0 for a row of −∞; NaN with a NaN
+ * term or +∞). The host takes max + ln(sum): Math.log here would add static data to the module,
+ * which every thread's instantiation would write into the shared memory.
+ */
+export function maxSumExpRows(x: usize, y: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>r * n << 2);
+    let mv = f32x4.splat(-Infinity);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>i << 2)));
+    let top: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; i < n; i++) {
+      const v = load<f32>(xr + (<usize>i << 2));
+      if (v > top) top = v;
+    }
+    const yr = y + (<usize>r << 4);
+    store<f64>(yr, <f64>top);
+    if (top == -Infinity) {
+      store<f64>(yr, 0, 8);
+      continue;
+    }
+    const m4 = f32x4.splat(top);
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const e = exp4(f32x4.sub(v128.load(xr + (<usize>i << 2)), m4));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(e));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+    }
+    let s: f64 = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+    for (; i < n; i++) s += <f64>f32x4.extract_lane(exp4(f32x4.splat(load<f32>(xr + (<usize>i << 2)) - top)), 0);
+    store<f64>(yr, s, 8);
+  }
+}
