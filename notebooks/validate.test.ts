@@ -41,7 +41,7 @@ describe('notebook validation', () => {
     expect(lens.model).toBe(1);
     expect(lens.input).toBe(2);
     // defaults applied: the cache key hashes these
-    expect(lens.params).toEqual({ prompt: 'story', topK: 3, targets: [], readFrom: 'resid_pre' });
+    expect(lens.params).toEqual({ prompt: 'story', topK: 3, targets: [], readFrom: 'resid_pre', nextToken: false });
     expect(plan.figures.get(4)).toMatchObject({ of: 3, view: 'top1', type: 'heatmap' });
   });
 

@@ -24,6 +24,10 @@ describe('params forms from step schemas', () => {
       ['topK', 'number'],
       ['targets', 'json'],
       ['readFrom', 'choice'],
+      ['nextToken', 'boolean'],
+      // The common dictionaries params every method accepts (analysis/registry/dictionary-params.ts).
+      ['dictionaries', 'json'],
+      ['dictionarySplice', 'choice'],
     ]);
     expect(fields[2]).toMatchObject({ integer: true, min: 1, max: 50, defaultValue: 5, required: false });
     expect(fields[4]).toMatchObject({ options: ['resid_pre', 'resid_post'] });
