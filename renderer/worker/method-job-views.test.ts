@@ -73,7 +73,9 @@ describe('the method job with the app views\' params', () => {
     expect(r.shape).toEqual([5, clean.length]);
     const changed = clean.findIndex((id, i) => id !== corrupted[i]);
     expect(r.normalized[changed]).toBeCloseTo(1, 2);
-    expect(progress.length).toBeGreaterThan(2);
+    // Counted in passes: beyond the clean and corrupted runs (reports are throttled in time, so
+    // only the count, not the number of reports, is fixed).
+    expect(progress.at(-1)!.total).toBeGreaterThan(2);
     expect(progress.every((p) => p.unit === 'passes' && p.done <= p.total)).toBe(true);
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
   });
