@@ -136,6 +136,32 @@ describe('dictionary features', () => {
     await status.getByTestId('job-cancelled').waitFor({ timeout: 10_000 });
   });
 
+  it('patches each feature of the SAE and its error term in the activation patching view', async () => {
+    await page.getByTestId('nav-patching').click();
+    const view = page.getByTestId('view-patching');
+    await view.getByRole('radio', { name: 'Embedding noise' }).click();
+    await view.getByLabel('Noised positions').fill('1-2');
+    await page.getByTestId('patch-hook').selectOption('features');
+    await page.getByTestId('patch-dictionary').selectOption(SAE);
+    // The styled box covers the input, so the label is what a person clicks.
+    await view.getByText('Per position', { exact: true }).click();
+    await expect.poll(() => view.getByLabel('Per position').isChecked()).toBe(false);
+    await page.getByTestId('view-patching-run').click();
+    await figureDrawn(page, 'figure-patching');
+    const drawn = await page.evaluate(() => {
+      const gd = document.querySelector('[data-testid="figure-patching"] .js-plotly-plot') as unknown as { data: { x: string[]; y: string[]; z: (number | null)[][] }[] };
+      return { x: gd.data[0].x, y: gd.data[0].y, row: gd.data[0].z[0] };
+    });
+    // One row (the dictionary), a column per feature (d_sae 256) and the error term last.
+    expect(drawn.y).toHaveLength(1);
+    expect(drawn.x).toHaveLength(257);
+    expect(drawn.x.at(-1)).toBe('error');
+    expect(drawn.row.every((v) => v === null || Number.isFinite(v))).toBe(true);
+    // Noise on positions 1-2 moves the features there: some cell restores part of the metric.
+    expect(drawn.row.some((v) => v !== null && Math.abs(v) > 1e-3)).toBe(true);
+    await screenshot(page, 'patching-features');
+  });
+
   it('has no console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });

@@ -18,6 +18,7 @@ import { MetricFields, metricBlocked, metricCaption, metricParams } from '../sha
 import { corruptionParams } from '../shared/use-corruption.ts';
 import { useMethodRun } from '../shared/use-method-run.ts';
 import { usePairInput } from '../shared/use-pair-input.ts';
+import { openedOptions, SAE_CHOICES, useOpenedDictionaries } from '../dictionaries/dictionary-choice.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import { PatchCellDetail } from './PatchCellDetail.tsx';
 
@@ -32,6 +33,7 @@ export const PATCH_HOOK_OPTIONS: { value: PatchHook; label: string }[] = [
   { value: 'k', label: 'k' },
   { value: 'v', label: 'v' },
   { value: 'pattern', label: 'pattern' },
+  { value: 'features', label: 'SAE features' },
 ];
 
 type Show = 'normalized' | 'metric';
@@ -46,8 +48,21 @@ export function PatchingView() {
   const [metric, setMetric] = useState<MetricChoice>({ answer: undefined, wrong: undefined, pos: undefined });
   const [show, setShow] = useState<Show>('normalized');
   const [cell, setCell] = useState<{ x: number; y: number } | null>(null);
+  // hook "features": every feature of one dictionary (and its error term) is a cell; the
+  // dictionary is spliced with its error term, so the runs themselves are unchanged.
+  const dictionaryOptions = dictionaryRefs(useOpenedDictionaries());
+  const [dictionary, setDictionary] = useState(dictionaryOptions[0].value);
   const chosen = corruptionParams(corruption, pair);
-  const params = chosen.params ? { ...chosen.params, hook, byPosition: byPosition && hook !== 'pattern', direction, ...metricParams(metric) } : null;
+  const params = chosen.params
+    ? {
+        ...chosen.params,
+        hook,
+        byPosition: byPosition && hook !== 'pattern',
+        direction,
+        ...metricParams(metric),
+        ...(hook === 'features' ? { dictionaries: [dictionary] } : {}),
+      }
+    : null;
   const r = run.result;
   return (
     <ViewLayout
@@ -65,6 +80,7 @@ export function PatchingView() {
       params={
         <>
           <SelectField label="Activation" value={hook} options={PATCH_HOOK_OPTIONS} onChange={setHook} testId="patch-hook" />
+ {hook === 'features' && <SelectField label="Dictionary" value={dictionary} options={dictionaryOptions} onChange={setDictionary} width="md" testId="patch-dictionary" />}
           <Checkbox label="Per position" checked={byPosition && hook !== 'pattern'} onChange={setByPosition} />
           <Segmented label="Direction" value={direction} options={[{ value: 'denoising', label: 'Denoising' }, { value: 'noising', label: 'Noising' }]} onChange={setDirection} />
           <CorruptionFields value={corruption} onChange={setCorruption} />
@@ -91,4 +107,10 @@ export function PatchingView() {
       )}
     </ViewLayout>
   );
+}
+
+/** The dictionaries a feature sweep can read through: the built-in SAEs, and every folder opened this session (all of its dictionaries). */
+function dictionaryRefs(opened: ReturnType<typeof useOpenedDictionaries>): { value: string; label: string }[] {
+  const folders = new Map(openedOptions(opened).map((o) => [o.dictionary, o.label.split(' · ')[0]]));
+  return [...SAE_CHOICES.map((c) => ({ value: c.dictionary, label: c.label })), ...[...folders].map(([value, label]) => ({ value, label }))];
 }
