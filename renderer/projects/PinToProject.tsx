@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { useViewId } from '../app/view-active.tsx';
 import { Button } from '../components/Button.tsx';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { useOptionalInterventions } from '../interventions/intervention-state.tsx';
 import { useOptionalProjects } from './projects-state.tsx';
 
@@ -25,7 +26,8 @@ export function PinToProject({ title, spec, exports }: PinToProjectProps) {
   const projects = useOptionalProjects();
   const view = useViewId();
   const [pinned, setPinned] = useState(false);
-  // What the engine ran with when this was pinned (views do not carry it in their results).
+  // What the engine ran with: a method run's record states it (taken when the run started);
+  // otherwise the list applied now.
   const interventions = useOptionalInterventions();
   if (!projects) return null;
   const pin = async () => {
@@ -39,7 +41,7 @@ export function PinToProject({ title, spec, exports }: PinToProjectProps) {
       result: json,
       title,
       figure: spec,
-      interventions: interventions ? (interventions.applied?.applied ?? []) : undefined,
+      interventions: (fieldOf(json, 'interventions') as readonly Intervention[] | undefined) ?? (interventions ? (interventions.applied?.applied ?? []) : undefined),
     });
     setPinned(true);
   };

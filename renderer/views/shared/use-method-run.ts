@@ -5,11 +5,13 @@
  * same params, progress and cancel, the prompt tokens it ran on, and the record a pinned run
  * stores (method, params, view, result).
  */
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
+import type { Intervention } from '../../../analysis/hooks/interventions.ts';
 import type { JobState } from '../../app/use-job.ts';
 import type { Json } from '../../../analysis/json.ts';
 import type { PromptItem, RegisteredMethod } from '../../../analysis/registry/contract.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
+import { useOptionalInterventions } from '../../interventions/intervention-state.tsx';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import type { MethodJobParams } from '../../worker/method-contracts.ts';
 import { useViewJob } from './use-view-job.ts';
@@ -33,6 +35,11 @@ export interface MethodPinRecord {
   readonly view: string;
   readonly type: string;
   readonly result: Json;
+  /**
+   * The interventions the engine had applied when the run started (absent without the
+   * intervention list): a figure pinned after the list changed still states what it ran with.
+   */
+  readonly interventions?: readonly Intervention[];
 }
 
 export interface MethodRun<R extends Json = Json> {
@@ -74,10 +81,17 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
     [method],
   );
   const { run: start } = job;
+  const standing = useOptionalInterventions();
+  const appliedNow = standing ? (standing.applied?.applied ?? []) : undefined;
+  // Read at run time through a ref, so `run` keeps its identity while the list changes.
+  const appliedRef = useRef(appliedNow);
+  appliedRef.current = appliedNow;
+  const ranWith = useRef<readonly Intervention[] | undefined>(undefined);
   const run = useCallback(
     (params: Record<string, unknown>, inputs: MethodRunInputs = {}) => {
       const c = method.checkParams(params);
       if (!c.ok) return c.issues.map((i) => `${i.path || 'params'}: ${i.message}`)[0];
+      ranWith.current = appliedRef.current;
       start(
         { method: method.method, params: c.value as Record<string, Json>, prompts: inputs.prompts ?? null, prependBos: inputs.prependBos, dataset: inputs.dataset },
         inputs.tokens,
@@ -90,7 +104,9 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
   const params = (job.params?.params ?? null) as Record<string, Json> | null;
   const pin = useCallback(
     (view: string, type: string, shown?: Json): MethodPinRecord | null =>
-      result === null || params === null ? null : { method: method.method, version: method.version, params, view, type, result: shown ?? result },
+      result === null || params === null
+        ? null
+        : { method: method.method, version: method.version, params, view, type, result: shown ?? result, ...(ranWith.current ? { interventions: ranWith.current } : {}) },
     [method, params, result],
   );
   return {
