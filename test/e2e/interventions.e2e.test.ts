@@ -111,6 +111,34 @@ describe('interventions on the prompt workspace', () => {
     await expect.poll(() => summary().textContent()).toBe(`builtin:stories260K\n  + zero ${HOOK}`);
   });
 
+  it('a run pinned after the list changed records what it ran with, not the list at pin time', async () => {
+    if (await page.getByTestId('projects-drawer').isVisible()) await page.getByTestId('projects-toggle').click();
+    const intervened = await lensNumbers();
+    expect(intervened).not.toBe(plainLens);
+    // Turn the intervention off, then pin the figure still on screen (computed with it).
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    await page.getByTestId('nav-logit-lens').click();
+    expect(await drawnLens()).toBe(intervened);
+    await page.locator('[data-testid="figure-logit-lens"] [data-testid="pin-to-project"]').click();
+    // Every run pinned in this file ran with the intervention, this one too: each reopens with it.
+    const drawer = page.getByTestId('projects-drawer');
+    await page.getByTestId('projects-toggle').click();
+    await expect.poll(() => drawer.getByTestId('pinned-reopen').count(), { timeout: 15_000 }).toBe(2);
+    for (const i of [0, 1]) {
+      if (await drawer.isHidden()) await page.getByTestId('projects-toggle').click();
+      await drawer.getByTestId('pinned-reopen').nth(i).click();
+      await expect.poll(() => page.getByTestId('reopened-interventions').textContent(), { timeout: 30_000 }).toContain(`zero ${HOOK}`);
+      if (await page.getByTestId('reopened-close').isVisible()) await page.getByTestId('reopened-close').click();
+    }
+    if (await drawer.isVisible()) await page.getByTestId('projects-toggle').click();
+    // Back on, as the next test expects.
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+  });
+
   it('keeps the list, each entry on or off, with the project’s working prompt across a reload', async () => {
     await page.getByTestId('nav-prompt').click();
     await page.getByTestId('intervention-entry').locator('label.checkbox').click();
