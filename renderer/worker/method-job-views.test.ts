@@ -4,8 +4,6 @@
  * views send: the identities each method promises, progress counted in passes against the
  * method's plan, and a sweep stopped between passes when cancelled.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../../analysis/json.ts';
 import type { AblateJson } from '../../analysis/registry/ablate-heads.ts';
@@ -17,18 +15,13 @@ import type { ObsPropJson } from '../../analysis/registry/obsprop.ts';
 import type { PatchingJson } from '../../analysis/registry/patching.ts';
 import type { PathPatchingJson } from '../../analysis/registry/path-patching.ts';
 import type { Progress } from './contracts.ts';
-import { createHandlers } from './handlers.ts';
-import { JobCancelledError, WorkerJobContext } from './job-context.ts';
+import { jobContext as context, storiesHandlers, tokenIds } from '../../test/stories-worker.ts';
+import { JobCancelledError } from './job-context.ts';
 import type { JobHandlers } from './runner.ts';
-import { EngineSession } from './session.ts';
-
-const folder = path.resolve(import.meta.dirname, '../../models/stories260K');
-const files = readdirSync(folder).map((name) => ({ path: name, file: new Blob([readFileSync(path.join(folder, name))]) }));
 
 let h: JobHandlers;
 let clean: number[];
 let corrupted: number[];
-const context = (progress: Progress[] = []) => new WorkerJobContext((p) => progress.push(p));
 
 /** The method job with the prompt workspace's prompts: the clean prompt 0, the corrupted prompt 1. */
 async function method<R extends Json>(name: string, params: Record<string, unknown>, ctx = context()): Promise<R> {
@@ -36,11 +29,9 @@ async function method<R extends Json>(name: string, params: Record<string, unkno
 }
 
 beforeAll(async () => {
-  h = createHandlers(new EngineSession());
-  await h.loadModel({ source: { kind: 'files', label: 'stories260K', files }, backend: 'cpu' }, context());
-  const ids = async (text: string) => (await h.tokenize({ text, prependBos: true }, context())).tokens.map((t) => t.id);
-  clean = await ids('Lily and Tim went to the park. Lily gave a ball to');
-  corrupted = await ids('Lily and Tim went to the park. Tim gave a ball to');
+  h = await storiesHandlers();
+  clean = await tokenIds(h, 'Lily and Tim went to the park. Lily gave a ball to');
+  corrupted = await tokenIds(h, 'Lily and Tim went to the park. Tim gave a ball to');
   expect(corrupted).toHaveLength(clean.length);
 });
 

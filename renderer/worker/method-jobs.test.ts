@@ -3,31 +3,16 @@
  * worker's generic `method` job on the built-in stories260K, with the params those views send
  * (DLA, ablation, patching, LinearScope and ObsProp: method-job-views.test.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STORY_NEEDLES } from '../../analysis/methods/niah.ts';
+import { jobContext as context, storiesHandlers } from '../../test/stories-worker.ts';
 import type { Progress } from './contracts.ts';
-import { createHandlers } from './handlers.ts';
-import { WorkerJobContext } from './job-context.ts';
 import type { JobHandlers } from './runner.ts';
-import { EngineSession } from './session.ts';
-
-const folder = path.resolve(import.meta.dirname, '../../models/stories260K');
-const files = readdirSync(folder).map((name) => ({ path: name, file: new Blob([readFileSync(path.join(folder, name))]) }));
 
 let h: JobHandlers;
-let clean: number[];
-let corrupted: number[];
-const context = (progress: Progress[] = []) => new WorkerJobContext((p) => progress.push(p));
 
 beforeAll(async () => {
-  h = createHandlers(new EngineSession());
-  await h.loadModel({ source: { kind: 'files', label: 'stories260K', files }, backend: 'cpu' }, context());
-  const ids = async (text: string) => (await h.tokenize({ text, prependBos: true }, context())).tokens.map((t) => t.id);
-  clean = await ids('Lily and Tim went to the park. Lily gave a ball to');
-  corrupted = await ids('Lily and Tim went to the park. Tim gave a ball to');
-  expect(corrupted).toHaveLength(clean.length);
+  h = await storiesHandlers();
 });
 
 describe('the method job with the app views\' params', () => {
