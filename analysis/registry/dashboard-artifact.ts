@@ -2,17 +2,26 @@
  * The stored form of a dictionary's feature dashboards over one corpus ("feature-dashboards"
  * computes every feature in one pass over the corpus): the method's JSON packed into typed
  * arrays, so a project keeps every feature's dashboard in a few hundred KB instead of one object
- * per token. Token strings go into one table (a vocabulary's worth at most) and are referred to
- * by index. Unpacking gives back the method's JSON for any focused feature, equal to what the
- * method returns with `feature` set to it (dashboard-artifact.test.ts).
+ * per token.
+ *
+ * The features are packed in chunks of consecutive features (DASHBOARD_CHUNK_FEATURES), each
+ * chunk self-contained (its own token-string table), plus a small header of what every feature
+ * shares. Showing feature f reads and unpacks only f's chunk, so choosing a feature costs the
+ * same for a 65k-feature Gemma Scope SAE as for a 256-feature one. Unpacking gives back the
+ * method's JSON for f, equal to the method's own feature f (dashboard-artifact.test.ts).
  *
  * Only top-k data is kept (contexts, logit weights, neighbours, histogram counts), never the
- * corpus activations. Host-neutral: the app packs the worker's result, the CLI or a notebook can
- * pack the same JSON.
+ * corpus activations. Host-neutral: the app's worker packs the method's result before posting
+ * it; the CLI or a notebook can pack the same JSON.
  */
 import type { ContextJson, DashboardsJson, FeatureJson, Tok } from './dictionaries.ts';
 
-export const DASHBOARD_ARTIFACT_FORMAT = 'probescope-dashboards-1';
+/** The header's format: chunked features (stored from schema version 4 on). */
+export const DASHBOARD_CHUNKS_FORMAT = 'probescope-dashboards-2';
+/** The one-block layout of schema version 3 (every feature in one record), read only to migrate it. */
+export const DASHBOARD_BLOCK_FORMAT = 'probescope-dashboards-1';
+/** Features per chunk: a chunk of the built-in SAEs' default corpus is about 80 KB. */
+export const DASHBOARD_CHUNK_FEATURES = 64;
 
 /** Rows of different lengths, flattened: row r is values[start[r] .. start[r + 1]). */
 interface Ragged<T> {
@@ -23,19 +32,20 @@ interface Ragged<T> {
 type Floats = Float32Array | Float64Array;
 type Indices = Uint16Array | Uint32Array;
 
-export interface PackedDashboards {
-  readonly format: typeof DASHBOARD_ARTIFACT_FORMAT;
-  readonly dictionary: string;
-  readonly hookOut: string;
-  readonly dSae: number;
-  readonly sequences: number;
-  readonly positions: number;
+interface PackedTokens {
+  readonly ids: Ragged<Uint32Array>;
+  readonly strings: Indices;
+  readonly values: Floats;
+}
+
+/** The packed arrays of consecutive features; row r of every per-feature array is feature first + r. */
+interface PackedArrays {
   readonly bins: number;
-  /** Every token string the dashboards show, each once. */
+  /** Every token string these features show, each once. */
   readonly tokens: readonly string[];
-  /** [dSae, 3]: density, max activation, mean activation. */
+  /** [features, 3]: density, max activation, mean activation. */
   readonly stats: Float64Array;
-  /** [dSae, bins] histogram counts (the edges follow from the max activation). */
+  /** [features, bins] histogram counts (the edges follow from the max activation). */
   readonly histogram: Uint32Array;
   /** Contexts per feature; each context: sequence, position, focus, its activation, and its window. */
   readonly contexts: Ragged<Uint32Array>;
@@ -49,10 +59,38 @@ export interface PackedDashboards {
   readonly neighbourCosines: Floats;
 }
 
-interface PackedTokens {
-  readonly ids: Ragged<Uint32Array>;
-  readonly strings: Indices;
-  readonly values: Floats;
+/** Features first … first + count − 1 of a dictionary, packed. */
+export interface PackedChunk extends PackedArrays {
+  readonly first: number;
+  readonly count: number;
+}
+
+/** What every feature of the dashboards shares, and how they are chunked. */
+export interface DashboardsHeader {
+  readonly format: typeof DASHBOARD_CHUNKS_FORMAT;
+  readonly dictionary: string;
+  readonly hookOut: string;
+  readonly dSae: number;
+  readonly sequences: number;
+  readonly positions: number;
+  /** Chunk c holds features c · chunkFeatures … (c + 1) · chunkFeatures − 1. */
+  readonly chunkFeatures: number;
+  readonly chunks: number;
+}
+
+export interface ChunkedDashboards {
+  readonly header: DashboardsHeader;
+  readonly chunks: readonly PackedChunk[];
+}
+
+/** Schema version 3's record: every feature of the dictionary in one block. */
+export interface PackedBlock extends PackedArrays {
+  readonly format: typeof DASHBOARD_BLOCK_FORMAT;
+  readonly dictionary: string;
+  readonly hookOut: string;
+  readonly dSae: number;
+  readonly sequences: number;
+  readonly positions: number;
 }
 
 /** Float32 when every value survives the round trip (activations read back from f32 tensors), else Float64. */
@@ -100,25 +138,21 @@ function packTokens(lists: readonly (readonly Tok[])[], table: TokenTable): Pack
   return { ids: ragged(lists.map((l) => l.map((t) => t.id))), strings: table.indices(all.map((t) => table.of(t.token))), values: floats(all.map((t) => t.value)) };
 }
 
-function unpackTokens(p: PackedTokens, tokens: readonly string[], f: number): Tok[] {
-  const at = p.ids.start[f];
-  return row(p.ids, f).map((id, k) => ({ id, token: tokens[p.strings[at + k]], value: p.values[at + k] }));
+function unpackTokens(p: PackedTokens, tokens: readonly string[], r: number): Tok[] {
+  const at = p.ids.start[r];
+  return row(p.ids, r).map((id, k) => ({ id, token: tokens[p.strings[at + k]], value: p.values[at + k] }));
 }
 
-export function packDashboards(d: DashboardsJson): PackedDashboards {
-  const features = d.features;
-  if (features.length !== d.dSae || features.some((f, i) => f.feature !== i)) throw new Error(`dashboards of ${d.dictionary}: expected features 0 … ${d.dSae - 1} in order`);
-  const bins = features[0]?.histogram.counts.length ?? 0;
+/**
+ * Packs consecutive features (ids first, first + 1, …). Every typed array owns its buffer, so
+ * the worker can transfer them to the page instead of copying.
+ */
+function packChunk(features: readonly FeatureJson[], first: number, bins: number, withLogits: boolean): PackedChunk {
   const table = new TokenTable();
   const contexts = features.flatMap((f) => f.contexts);
-  const withLogits = features.every((f) => f.topLogits !== null && f.bottomLogits !== null);
   return {
-    format: DASHBOARD_ARTIFACT_FORMAT,
-    dictionary: d.dictionary,
-    hookOut: d.hookOut,
-    dSae: d.dSae,
-    sequences: d.sequences,
-    positions: d.positions,
+    first,
+    count: features.length,
     bins,
     stats: Float64Array.from(features.flatMap((f) => [f.density, f.maxActivation, f.meanActivation])),
     histogram: Uint32Array.from(features.flatMap((f) => f.histogram.counts)),
@@ -134,12 +168,13 @@ export function packDashboards(d: DashboardsJson): PackedDashboards {
   };
 }
 
-function unpackFeature(p: PackedDashboards, f: number): FeatureJson {
-  const max = p.stats[3 * f + 1];
-  const meta = row(p.contexts, f);
-  const first = p.contexts.start[f] / 3;
+/** Feature `first + r` from row r of the packed arrays. */
+function unpackRow(p: PackedArrays, r: number, feature: number): FeatureJson {
+  const max = p.stats[3 * r + 1];
+  const meta = row(p.contexts, r);
+  const firstContext = p.contexts.start[r] / 3;
   const contexts: ContextJson[] = Array.from({ length: meta.length / 3 }, (_, k) => {
-    const c = first + k;
+    const c = firstContext + k;
     const window = row(p.windows, c);
     const at = p.windows.start[c];
     return {
@@ -151,41 +186,73 @@ function unpackFeature(p: PackedDashboards, f: number): FeatureJson {
       focus: meta[3 * k + 2],
     };
   });
-  const cosAt = p.neighbours.start[f];
+  const cosAt = p.neighbours.start[r];
   return {
-    feature: f,
-    density: p.stats[3 * f],
+    feature,
+    density: p.stats[3 * r],
     maxActivation: max,
-    meanActivation: p.stats[3 * f + 2],
+    meanActivation: p.stats[3 * r + 2],
     contexts,
     // The same expression featureDashboards computes the edges with, so they come back exactly.
-    histogram: { edges: Array.from({ length: p.bins + 1 }, (_, i) => (max * i) / p.bins), counts: Array.from(p.histogram.subarray(f * p.bins, (f + 1) * p.bins)) },
-    topLogits: p.topLogits && unpackTokens(p.topLogits, p.tokens, f),
-    bottomLogits: p.bottomLogits && unpackTokens(p.bottomLogits, p.tokens, f),
-    neighbours: row(p.neighbours, f).map((feature, k) => ({ feature, cosine: p.neighbourCosines[cosAt + k] })),
+    histogram: { edges: Array.from({ length: p.bins + 1 }, (_, i) => (max * i) / p.bins), counts: Array.from(p.histogram.subarray(r * p.bins, (r + 1) * p.bins)) },
+    topLogits: p.topLogits && unpackTokens(p.topLogits, p.tokens, r),
+    bottomLogits: p.bottomLogits && unpackTokens(p.bottomLogits, p.tokens, r),
+    neighbours: row(p.neighbours, r).map((feature, k) => ({ feature, cosine: p.neighbourCosines[cosAt + k] })),
   };
 }
 
-/** The method's JSON again, focused on `focus`. */
-export function unpackDashboards(p: PackedDashboards, focus: number): DashboardsJson {
-  if (p.format !== DASHBOARD_ARTIFACT_FORMAT) throw new Error(`stored dashboards: format ${String(p.format)}, expected ${DASHBOARD_ARTIFACT_FORMAT}`);
-  if (!Number.isInteger(focus) || focus < 0 || focus >= p.dSae) throw new Error(`feature ${focus} is outside [0, ${p.dSae})`);
-  return {
-    dictionary: p.dictionary,
-    hookOut: p.hookOut,
-    dSae: p.dSae,
-    sequences: p.sequences,
-    positions: p.positions,
-    focus,
-    features: Array.from({ length: p.dSae }, (_, f) => unpackFeature(p, f)),
-  };
+function chunked(meta: Omit<DashboardsHeader, 'format' | 'chunkFeatures' | 'chunks'>, chunkFeatures: number, feature: (f: number) => FeatureJson, bins: number, withLogits: boolean): ChunkedDashboards {
+  if (!Number.isInteger(chunkFeatures) || chunkFeatures < 1) throw new Error(`dashboards of ${meta.dictionary}: chunkFeatures must be a positive integer, got ${chunkFeatures}`);
+  const n = Math.ceil(meta.dSae / chunkFeatures);
+  const chunks = Array.from({ length: n }, (_, c) => {
+    const first = c * chunkFeatures;
+    const ids = Array.from({ length: Math.min(chunkFeatures, meta.dSae - first) }, (_, k) => first + k);
+    return packChunk(ids.map(feature), first, bins, withLogits);
+  });
+  return { header: { format: DASHBOARD_CHUNKS_FORMAT, ...meta, chunkFeatures, chunks: n }, chunks };
 }
 
-/** Bytes of the typed arrays plus the UTF-16 token strings (what IndexedDB stores, within its per-record overhead). */
-export function packedBytes(p: PackedDashboards): number {
-  const arrays: (ArrayBufferView | null)[] = [p.stats, p.histogram, p.contexts.start, p.contexts.values, p.contextActivation, p.windows.start, p.windows.values, p.windowActs, p.neighbours.start, p.neighbours.values, p.neighbourCosines];
+/** Packs the method's result (every feature, in order) into a header and chunks. */
+export function packDashboards(d: DashboardsJson, chunkFeatures = DASHBOARD_CHUNK_FEATURES): ChunkedDashboards {
+  const features = d.features;
+  if (features.length !== d.dSae || features.some((f, i) => f.feature !== i)) throw new Error(`dashboards of ${d.dictionary}: expected features 0 … ${d.dSae - 1} in order`);
+  const bins = features[0]?.histogram.counts.length ?? 0;
+  const withLogits = features.every((f) => f.topLogits !== null && f.bottomLogits !== null);
+  const meta = { dictionary: d.dictionary, hookOut: d.hookOut, dSae: d.dSae, sequences: d.sequences, positions: d.positions };
+  return chunked(meta, chunkFeatures, (f) => features[f], bins, withLogits);
+}
+
+/** Schema version 3's one-block record, re-packed into chunks (one chunk's features unpacked at a time). */
+export function chunkBlock(p: PackedBlock, chunkFeatures = DASHBOARD_CHUNK_FEATURES): ChunkedDashboards {
+  if (p.format !== DASHBOARD_BLOCK_FORMAT) throw new Error(`stored dashboards: format ${String(p.format)}, expected ${DASHBOARD_BLOCK_FORMAT}`);
+  const meta = { dictionary: p.dictionary, hookOut: p.hookOut, dSae: p.dSae, sequences: p.sequences, positions: p.positions };
+  return chunked(meta, chunkFeatures, (f) => unpackRow(p, f, f), p.bins, p.topLogits !== null && p.bottomLogits !== null);
+}
+
+/** The chunk that holds feature `f`. */
+export function chunkOf(h: DashboardsHeader, f: number): number {
+  if (h.format !== DASHBOARD_CHUNKS_FORMAT) throw new Error(`stored dashboards: format ${String(h.format)}, expected ${DASHBOARD_CHUNKS_FORMAT}`);
+  if (!Number.isInteger(f) || f < 0 || f >= h.dSae) throw new Error(`feature ${f} is outside [0, ${h.dSae})`);
+  return Math.floor(f / h.chunkFeatures);
+}
+
+/** Feature `f`'s dashboard from the chunk holding it. */
+export function unpackFeature(chunk: PackedChunk, f: number): FeatureJson {
+  const r = f - chunk.first;
+  if (!Number.isInteger(f) || r < 0 || r >= chunk.count) throw new Error(`feature ${f} is not in the chunk of features ${chunk.first} … ${chunk.first + chunk.count - 1}`);
+  return unpackRow(chunk, r, f);
+}
+
+/** The method's JSON focused on one feature, holding that feature only (what a view shows and pins). */
+export function focusedDashboards(h: DashboardsHeader, feature: FeatureJson): DashboardsJson {
+  return { dictionary: h.dictionary, hookOut: h.hookOut, dSae: h.dSae, sequences: h.sequences, positions: h.positions, focus: feature.feature, features: [feature] };
+}
+
+/** Bytes of a chunk's typed arrays plus its UTF-16 token strings (what IndexedDB stores, within its per-record overhead). */
+export function chunkBytes(p: PackedChunk): number {
+  const arrays: ArrayBufferView[] = [p.stats, p.histogram, p.contexts.start, p.contexts.values, p.contextActivation, p.windows.start, p.windows.values, p.windowActs, p.neighbours.start, p.neighbours.values, p.neighbourCosines];
   for (const t of [p.topLogits, p.bottomLogits]) if (t) arrays.push(t.ids.start, t.ids.values, t.strings, t.values);
-  return arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0) + p.tokens.reduce((n, t) => n + 2 * t.length, 0);
+  return arrays.reduce((n, a) => n + a.byteLength, 0) + p.tokens.reduce((n, t) => n + 2 * t.length, 0);
 }
 
 /**
@@ -201,7 +268,10 @@ export interface DashboardKey {
   readonly topContexts: number;
 }
 
+/** The keys' first field: unchanged since schema version 3, so stored dashboards keep their keys. */
+const KEY_SCHEME = 'probescope-dashboards-1';
+
 /** One string per key, fields in a fixed order. */
 export function dashboardKeyString(k: DashboardKey): string {
-  return JSON.stringify([DASHBOARD_ARTIFACT_FORMAT, k.model, k.dictionary, k.corpus.samples, k.corpus.length, k.corpus.seed, k.topContexts]);
+  return JSON.stringify([KEY_SCHEME, k.model, k.dictionary, k.corpus.samples, k.corpus.length, k.corpus.seed, k.topContexts]);
 }

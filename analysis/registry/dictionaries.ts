@@ -56,7 +56,19 @@ const DashboardParams = z.strictObject({
 export type Tok = { id: number; token: string; value: number };
 export type ContextJson = { sequence: number; position: number; activation: number; tokens: string[]; acts: number[]; focus: number };
 export type FeatureJson = Omit<FeatureDashboard, 'contexts' | 'topLogits' | 'bottomLogits'> & { contexts: ContextJson[]; topLogits: Tok[] | null; bottomLogits: Tok[] | null };
+/**
+ * `features`: every feature in order, as the method returns it, or some of them (stored
+ * dashboards shown or pinned in the app hold the focused feature only); views find the focused
+ * feature by its id.
+ */
 export type DashboardsJson = { dictionary: string; hookOut: string; dSae: number; sequences: number; positions: number; focus: number; features: FeatureJson[] };
+
+/** The focused feature's dashboard (at index `focus` when the result holds every feature). */
+export function focusedFeature(r: DashboardsJson): FeatureJson {
+  const f = r.features[r.focus]?.feature === r.focus ? r.features[r.focus] : r.features.find((x) => x.feature === r.focus);
+  if (f === undefined) throw new Error(`feature-dashboards result: feature ${r.focus} is not among its ${r.features.length} features`);
+  return f;
+}
 
 export const featureDashboardsStep = defineMethod({
   method: 'feature-dashboards',
@@ -91,7 +103,7 @@ export const featureDashboardsStep = defineMethod({
     };
   },
   view(r, name) {
-    const f = r.features[r.focus];
+    const f = focusedFeature(r);
     const id = `feature ${r.focus} of ${r.dictionary}`;
     switch (name) {
       case 'histogram':
@@ -117,7 +129,7 @@ export const featureDashboardsStep = defineMethod({
       case 'features':
         return {
           kind: 'table',
-          title: `${r.dictionary}: every feature over ${r.sequences} samples`,
+          title: `${r.dictionary}: ${r.features.length === r.dSae ? 'every feature' : `${r.features.length} of ${r.dSae} features`} over ${r.sequences} samples`,
           columns: ['feature', 'density', 'max activation', 'top logit token'],
           rows: r.features.map((x) => [x.feature, x.density, x.maxActivation, x.topLogits?.[0] ? JSON.stringify(x.topLogits[0].token) : null]),
         };

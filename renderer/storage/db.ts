@@ -15,7 +15,7 @@ import type {
   PromptRow,
   ResultRow,
 } from './records.ts';
-import type { DashboardRow } from './dashboards.ts';
+import type { DashboardChunkRow, DashboardRow } from './dashboards.ts';
 import { SCHEMA_VERSIONS } from './schema.ts';
 import type { SchemaVersion } from './schema.ts';
 
@@ -32,6 +32,7 @@ export class ProbescopeDb extends Dexie {
   declare probes: Table<ProbeRow, string>;
   declare notebooks: Table<NotebookRow, string>;
   declare dashboards: Table<DashboardRow, string>;
+  declare dashboardChunks: Table<DashboardChunkRow, [string, number]>;
 
   constructor(name: string = DEFAULT_DB_NAME, versions: readonly SchemaVersion[] = SCHEMA_VERSIONS) {
     super(name);

@@ -9,6 +9,10 @@
  * by every older version and checks its data after the upgrade.
  */
 import type { Transaction } from 'dexie';
+import type { PackedBlock } from '../../analysis/registry/dashboard-artifact.ts';
+import { chunkBlock } from '../../analysis/registry/dashboard-artifact.ts';
+import type { DashboardRow } from './dashboards.ts';
+import { dashboardRows } from './dashboards.ts';
 
 export interface SchemaVersion {
   readonly version: number;
@@ -62,10 +66,42 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
  */
 const V3_STORES = { ...V2_STORES, dashboards: 'key, createdAt' } as const;
 
+/**
+ * Version 4: stored dashboards in chunks (dashboards.ts). `dashboards` keeps a small header row
+ * per key and `dashboardChunks` one row per chunk of consecutive features, so showing a feature
+ * reads one chunk rather than every feature of the dictionary.
+ */
+const V4_STORES = { ...V3_STORES, dashboardChunks: '[key+chunk]' } as const;
+
+/**
+ * Re-packs every version 3 row (every feature in one `packed` block) into a header and chunks,
+ * one row at a time. A row that cannot be re-packed is dropped rather than failing the upgrade:
+ * dashboards are recomputable, and one bad row must not keep the project database from opening.
+ */
+async function upgradeToV4(tx: Transaction): Promise<void> {
+  const dashboards = tx.table('dashboards');
+  const chunks = tx.table('dashboardChunks');
+  for (const key of await dashboards.toCollection().primaryKeys()) {
+    const old = (await dashboards.get(key)) as (Omit<DashboardRow, 'bytes' | 'header'> & { packed?: PackedBlock }) | undefined;
+    if (old?.packed === undefined) continue;
+    const { key: k, model, dictionary, corpus, topContexts, createdAt, packed } = old;
+    let rows: ReturnType<typeof dashboardRows>;
+    try {
+      rows = dashboardRows({ key: k, model, dictionary, corpus, topContexts, createdAt }, chunkBlock(packed));
+    } catch {
+      await dashboards.delete(key);
+      continue;
+    }
+    await chunks.bulkPut(rows.chunks);
+    await dashboards.put(rows.row);
+  }
+}
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   { version: 1, stores: V1_STORES },
   { version: 2, stores: V2_STORES, upgrade: upgradeToV2 },
   { version: 3, stores: V3_STORES },
+  { version: 4, stores: V4_STORES, upgrade: upgradeToV4 },
 ];
 
 export const LATEST_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;

@@ -27,3 +27,12 @@ export interface OpenedDictionaries {
   readonly digest: string;
   readonly dictionaries: readonly DictionarySummary[];
 }
+
+/**
+ * The `dashboards` job: the "feature-dashboards" method (params as its schema reads them) run in
+ * the worker and packed there (analysis/registry/dashboard-artifact.ts), so the page receives
+ * typed arrays (moved, not copied) instead of every feature's JSON.
+ */
+export interface DashboardsJobParams {
+  readonly params: Readonly<Record<string, unknown>>;
+}

@@ -8,6 +8,7 @@ import { compareModelsJob } from './jobs/compare-models.ts';
 import { notebookJob } from './jobs/notebook.ts';
 import { methodJob } from './jobs/method.ts';
 import { openDictionaryJob } from './jobs/open-dictionary.ts';
+import { dashboardsJob } from './jobs/dashboards.ts';
 import { UserDictionaries } from './user-dictionaries.ts';
 import { hookPointsJob, setInterventions } from './jobs/interventions.ts';
 
@@ -27,5 +28,6 @@ export function createHandlers(session: EngineSession): JobHandlers {
     hookPoints: () => hookPointsJob(session),
     setInterventions: (p, ctx) => setInterventions(session, p, ctx),
     openDictionary: (p) => openDictionaryJob(session, dictionaries, p),
+    dashboards: (p, ctx) => dashboardsJob(session, p, ctx, dictionaries),
   };
 }

@@ -13,6 +13,7 @@ import type * as M from './method-contracts.ts';
 import type * as N from './notebook-contracts.ts';
 import type * as I from './intervention-contracts.ts';
 import type * as D from './dictionary-contracts.ts';
+import type { ChunkedDashboards } from '../../analysis/registry/dashboard-artifact.ts';
 
 export interface JobSpecs {
   loadModel: { params: C.LoadModelParams; result: C.ModelCard };
@@ -27,6 +28,7 @@ export interface JobSpecs {
   hookPoints: { params: Record<string, never>; result: I.HookPointsResult };
   setInterventions: { params: I.SetInterventionsParams; result: I.SetInterventionsResult };
   openDictionary: { params: D.OpenDictionaryParams; result: D.OpenedDictionaries };
+  dashboards: { params: D.DashboardsJobParams; result: ChunkedDashboards };
 }
 
 export type JobKind = keyof JobSpecs;
@@ -47,6 +49,7 @@ export const JOB_KINDS = [
   'hookPoints',
   'setInterventions',
   'openDictionary',
+  'dashboards',
 ] as const satisfies readonly JobKind[];
 
 // Fails to compile when JOB_KINDS misses a kind of JobSpecs.

@@ -4,22 +4,26 @@
  * beside the clean text ("feature-steer"), and "which features fire here?" on the current prompt
  * ("feature-search"). The dictionary is a built-in SAE or a folder the user opened.
  *
- * "Compute dashboards for all features" runs every corpus text once and computes every feature;
- * the result is packed (analysis/registry/dashboard-artifact.ts) and stored in the project
- * database under (model identity, dictionary identity, corpus, settings), so the same choice
- * later — after a reload too — shows the dashboards at once; another corpus is computed and
- * stored separately. A cancelled run stores nothing (its partial result is discarded).
+ * "Compute dashboards for all features" runs every corpus text once and computes every feature
+ * (the worker's `dashboards` job, which packs the result into chunks of features before posting
+ * it, analysis/registry/dashboard-artifact.ts); the chunks are stored in the project database
+ * under (model identity, dictionary identity, corpus, settings), so the same choice later — after
+ * a reload too — shows the dashboards at once; another corpus is computed and stored separately.
+ * A cancelled run stores nothing (its partial result is discarded).
+ *
+ * Choosing a feature unpacks that feature only, from the chunk that holds it (read from the store,
+ * or from the fresh run's chunks), so it costs the same for a 65k-feature SAE as for 256 features.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardKey } from '../../../analysis/registry/dashboard-artifact.ts';
-import { dashboardKeyString, packDashboards, unpackDashboards } from '../../../analysis/registry/dashboard-artifact.ts';
+import { chunkOf, dashboardKeyString, focusedDashboards, unpackFeature } from '../../../analysis/registry/dashboard-artifact.ts';
 import { identityKey } from '../../../analysis/formats/model-identity.ts';
 import { useModel } from '../../app/model-state.tsx';
 import { useProjects } from '../../projects/projects-state.tsx';
 import type { DashboardRow } from '../../storage/dashboards.ts';
-import { loadDashboards, saveDashboards } from '../../storage/dashboards.ts';
-import type { DashboardsJson } from '../../../analysis/registry/dictionaries.ts';
-import { featureDashboardsStep } from '../../../analysis/registry/dictionaries.ts';
+import { loadDashboardFeature, loadDashboards, saveDashboards } from '../../storage/dashboards.ts';
+import type { FeatureJson } from '../../../analysis/registry/dictionaries.ts';
+import { featureDashboardsStep, focusedFeature } from '../../../analysis/registry/dictionaries.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../../components/field-problems.tsx';
 import { NumberField, SelectField } from '../../components/Fields.tsx';
@@ -44,7 +48,7 @@ export function DictionaryView() {
   const input = usePromptInput();
   const { card, load } = useModel();
   const { db } = useProjects();
-  const job = useViewJob('method');
+  const job = useViewJob('dashboards');
   const opened = useOpenedDictionaries();
   const options = useMemo(() => [...SAE_CHOICES, ...openedOptions(opened)], [opened]);
   const [choiceValue, setChoiceValue] = useState(SAE_CHOICES[0].value);
@@ -53,6 +57,8 @@ export function DictionaryView() {
   const [samples, setSamples] = useState(24);
   const [length, setLength] = useState(48);
   const [stored, setStored] = useState<{ key: string; row: DashboardRow | null } | null>(null);
+  // The last feature read from the store, with the header row it was read under.
+  const [storedFeature, setStoredFeature] = useState<{ row: DashboardRow; feature: FeatureJson } | null>(null);
   const [storeProblem, setStoreProblem] = useState<string | null>(null);
   const ranKey = useRef<{ key: DashboardKey; text: string } | null>(null);
 
@@ -74,14 +80,15 @@ export function DictionaryView() {
     // keyText stands for key (a new object every render).
   }, [db, keyText]);
 
-  // A finished run is stored under the key it ran with (a cancelled or failed run stores nothing).
-  const fresh = job.result as DashboardsJson | null;
+  // A finished run (packed by the worker) is stored under the key it ran with; a cancelled or
+  // failed run stores nothing.
+  const fresh = job.result;
   useEffect(() => {
     const ran = ranKey.current;
     if (fresh === null || ran === null) return;
     ranKey.current = null;
     setStoreProblem(null);
-    saveDashboards(db, ran.key, packDashboards(fresh)).then(
+    saveDashboards(db, ran.key, fresh).then(
       (row) => setStored({ key: ran.text, row }),
       (e: unknown) => setStoreProblem(`The dashboards were computed but not stored: ${(e as Error).message}`),
     );
@@ -89,15 +96,33 @@ export function DictionaryView() {
 
   const row = stored !== null && stored.key === keyText ? stored.row : null;
   const freshParams = job.params?.params as { dictionary?: string; hook?: string; samples?: number; length?: number } | undefined;
-  const freshIsCurrent = fresh !== null && freshParams?.dictionary === option.dictionary && freshParams.hook === option.hook && freshParams.samples === samples && freshParams.length === length;
+  const freshIsCurrent = fresh !== null && fresh.header.dSae > 0 && freshParams?.dictionary === option.dictionary && freshParams.hook === option.hook && freshParams.samples === samples && freshParams.length === length;
   // The width is known once dashboards exist; before that the method checks the feature id.
-  const dSae = row ? row.packed.dSae : freshIsCurrent ? fresh.dSae : undefined;
+  const dSae = row ? row.header.dSae : freshIsCurrent ? fresh.header.dSae : undefined;
   // The feature field's own registry: a refused id blocks the dashboard, steering alike.
   const featureField = useFieldProblemRegistry();
   const choice: FeatureChoice = { dictionary: option.dictionary, hook: option.hook, feature, blocked: featureField.first };
   const focus = dSae !== undefined && feature < dSae ? feature : 0;
 
-  const shown = useMemo(() => (row ? unpackDashboards(row.packed, focus) : freshIsCurrent ? { ...fresh, focus } : null), [row, fresh, freshIsCurrent, focus]);
+  // Stored dashboards: read the chunk of the chosen feature, and nothing else.
+  useEffect(() => {
+    if (row === null || freshIsCurrent) return;
+    let live = true;
+    loadDashboardFeature(db, row, focus).then(
+      (feature) => live && setStoredFeature({ row, feature }),
+      (e: unknown) => live && setStoreProblem(`Stored dashboards could not be read: ${(e as Error).message}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [db, row, focus, freshIsCurrent]);
+
+  // The fresh run's own chunks when it is of the current choice; else the feature read from the
+  // store (the previous one stays shown until the chosen one is read).
+  const shown = useMemo(() => {
+    if (freshIsCurrent) return focusedDashboards(fresh.header, unpackFeature(fresh.chunks[chunkOf(fresh.header, focus)], focus));
+    return row !== null && storedFeature?.row === row ? focusedDashboards(row.header, storedFeature.feature) : null;
+  }, [row, storedFeature, fresh, freshIsCurrent, focus]);
   const views = useMemo(
     () =>
       shown && {
@@ -108,12 +133,12 @@ export function DictionaryView() {
     [shown],
   );
   const runParams = { dictionary: option.dictionary, ...(option.hook === undefined ? {} : { hook: option.hook }), samples, length, seed: 0, topContexts: TOP_CONTEXTS };
-  // A pinned dashboard keeps the whole run (every feature) with the feature it showed.
-  const pinJson = () => ({ method: 'feature-dashboards', params: { ...runParams, feature: focus }, ...shown });
-  const f = shown ? shown.features[shown.focus] : null;
+  // A pinned dashboard keeps the feature it showed (every feature stays in the dashboards store).
+  const pinJson = () => ({ method: 'feature-dashboards', params: { ...runParams, feature: shown?.focus ?? focus }, ...shown });
+  const f = shown ? focusedFeature(shown) : null;
   // Figure titles short enough for the figure layer's 720 px width; the card caption has the rest.
   const tag = shown ? `${shown.hookOut} feature ${shown.focus}` : '';
-  const revision = `${row?.createdAt ?? job.runKey}-${focus}`;
+  const revision = `${row?.createdAt ?? job.runKey}-${shown?.focus ?? focus}`;
 
   return (
     <ViewLayout
@@ -121,7 +146,7 @@ export function DictionaryView() {
       description="A sparse dictionary's features on the open model: where a feature fires over the model's own samples, what it writes to the logits, its nearest features, steering with it, and which features fire on the prompt."
       onRun={() => {
         if (key !== null && keyText !== null) ranKey.current = { key, text: keyText };
-        job.run({ method: 'feature-dashboards', params: { ...runParams, feature }, prompts: null });
+        job.run({ params: { ...runParams, feature } });
       }}
       // The dashboards read the model's own samples, not the prompt.
       blocked={card ? featureField.first : load.status === 'running' ? 'Loading the model…' : 'Open a model first.'}
@@ -142,7 +167,7 @@ export function DictionaryView() {
       testId="view-dictionaries"
     >
       {storeProblem && <Message tone="warning">{storeProblem}</Message>}
-      {!shown && stored !== null && stored.key === keyText && !job.running && (
+      {!shown && !freshIsCurrent && stored !== null && stored.key === keyText && stored.row === null && !job.running && (
         <p className="hint" data-testid="dashboards-missing">
           No stored dashboards for this dictionary and corpus yet. Computing them runs every corpus text once and keeps every feature’s top contexts, histogram, density, logit weights and neighbours in this browser’s project database.
         </p>

@@ -5,7 +5,7 @@
  * `contexts` table view.
  */
 import type { ContextJson, DashboardsJson } from '../../../analysis/registry/dictionaries.ts';
-import { featureDashboardsStep } from '../../../analysis/registry/dictionaries.ts';
+import { featureDashboardsStep, focusedFeature } from '../../../analysis/registry/dictionaries.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { methodFigure } from '../../figures/method-figure.ts';
 import { PinToProject } from '../../projects/PinToProject.tsx';
@@ -40,7 +40,7 @@ function ContextLine({ context, max }: { context: ContextJson; max: number }) {
 }
 
 export function FeatureContexts({ result, pinJson }: { result: DashboardsJson; pinJson: () => unknown }) {
-  const feature = result.features[result.focus];
+  const feature = focusedFeature(result);
   const view = featureDashboardsStep.view(result, 'contexts');
   const exports = { name: `feature-${result.focus}-contexts`, table: () => viewToTable(view), json: pinJson };
   return (
