@@ -32,8 +32,8 @@ import { leftPad } from '../model/tokens.ts';
 import type { MetricFn } from './logit-metric.ts';
 import type { PatchCell, PatchHook } from './patch-cells.ts';
 import { cellHook, cellIntervention, PATCH_SOURCE } from './patch-cells.ts';
-import type { HostValue } from './patch-skip.ts';
-import { unchangedCells } from './patch-skip.ts';
+import type { SkipPlan } from './patch-skip.ts';
+import { planSkipCheck, unchangedCells } from './patch-skip.ts';
 
 /** A run: tokens plus the interventions that define it (noise on hook_embed, or none). */
 export interface RunSpec {
@@ -159,6 +159,14 @@ function cachedPrefix(b: Model['backend'], kv: KvState, layer: number, start: nu
   };
 }
 
+/** The captured tensors (or their position spans) that the skip check reads, in the plan's order. */
+function skipTensors(b: Model['backend'], plan: SkipPlan, captured: ReadonlyMap<string, Tensor>): Tensor[] {
+  return plan.reads.map(({ hook: name, span }) => {
+    const t = captured.get(name)!;
+    return span ? b.slice(t, span.axis, span.start, span.end) : t;
+  });
+}
+
 /** Most cells' final rows unembedded in one call (their logits: TAIL_ROWS × vocab floats). */
 const TAIL_ROWS = 64;
 
@@ -192,21 +200,16 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     const residPre = residNames.map((n) => baseHooks.arrivingTensors().get(n)!);
     const reused = [...residPre, ...sourceTensors, ...baseOut.kv!.layers.flatMap((l) => [l.k, l.v])];
 
-    const baseMetric = rowMetric(metric, await read(baseOut.logits!), 0, width(0), at(0), V);
-    const sourceMetric = rowMetric(metric, await read(srcOut.logits!), 0, width(0), at(0), V);
+    const hookOf = (cell: PatchCell) => cellHook(model.spec, req.which, cell);
+    const shapes = (captured: ReadonlyMap<string, Tensor>) => new Map([...captured].map(([name, t]) => [name, t.shape]));
+    const skip = planSkipCheck(req.cells, hookOf, model.hookPoints, position, shapes(srcHooks.capturedTensors()), shapes(baseHooks.capturedTensors()));
+    // Each full run's one read-back (its pass) brings its logits and what the skip check compares.
+    const [baseLogits, ...baseValues] = await model.backend.read([baseOut.logits!, ...skipTensors(b, skip, baseHooks.capturedTensors())]);
+    const [srcLogits, ...srcValues] = await model.backend.read([srcOut.logits!, ...skipTensors(b, skip, srcHooks.capturedTensors())]);
+    const baseMetric = rowMetric(metric, baseLogits, 0, width(0), at(0), V);
+    const sourceMetric = rowMetric(metric, srcLogits, 0, width(0), at(0), V);
     const out = new Float64Array(req.cells.length);
-    const hostValues = async (captured: ReadonlyMap<string, Tensor>): Promise<Map<string, HostValue>> => {
-      const names = [...captured.keys()];
-      const data = await model.backend.read(names.map((n) => captured.get(n)!));
-      return new Map(names.map((n, i) => [n, { shape: captured.get(n)!.shape, data: data[i] }]));
-    };
-    const unchanged = unchangedCells(
-      req.cells,
-      (cell) => cellHook(model.spec, req.which, cell),
-      model.hookPoints,
-      await hostValues(srcHooks.capturedTensors()),
-      await hostValues(baseHooks.capturedTensors()),
-    );
+    const unchanged = unchangedCells(req.cells, model.hookPoints, skip, srcValues, baseValues);
     const { groups, unaffected } = planGroups(req.cells, position, batching, unchanged);
     for (const i of unaffected) out[i] = baseMetric;
 
