@@ -45,7 +45,7 @@ describe('dashboards job', () => {
     expect(packed.header).toMatchObject({ dictionary: PARAMS.dictionary, dSae: 256, chunks: 4 });
     expect(JSON.stringify(packed.header)).not.toContain('features');
     // Everything but the token strings and the header's few fields is moved, not copied.
-    const moved = transfer.reduce((n, b) => n + (b as ArrayBuffer).byteLength, 0);
+    const moved = transfer.reduce((n: number, b) => n + (b as ArrayBuffer).byteLength, 0);
     const strings = packed.chunks.reduce((n, c) => n + stringBytes(c.tokens), 0);
     expect(moved).toBe(packed.chunks.reduce((n, c) => n + chunkBytes(c), 0) - strings);
 
