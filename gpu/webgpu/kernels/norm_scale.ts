@@ -2,11 +2,12 @@
 import { numel } from '../../backend.ts';
 import { defineKernel } from '../kernel.ts';
 import { rowWorkgroup, type Context, type GpuTensor } from '../tensor.ts';
+import rowTree from './row_tree.wgsl?raw';
 import source from './norm_scale.wgsl?raw';
 
 export const normScaleKernel = defineKernel(
   'norm_scale',
-  source,
+  rowTree + source,
   { rows: 'u32', n: 'u32', eps: 'f32' },
   ['read', 'read_write'],
 );

@@ -2,11 +2,12 @@
 import { numel, sameShape, shapeString } from '../../backend.ts';
 import { defineKernel } from '../kernel.ts';
 import { rowWorkgroup, type Context, type GpuTensor } from '../tensor.ts';
+import rowTree from './row_tree.wgsl?raw';
 import source from './normalize.wgsl?raw';
 
 export const normalizeKernel = defineKernel(
   'normalize',
-  source,
+  rowTree + source,
   { rows: 'u32', n: 'u32' },
   ['read', 'read', 'read_write'],
 );

@@ -13,7 +13,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-var<workgroup> scratch: array<f32, WG>;
+var<workgroup> scratch: array<f32, WG>; // row_tree.wgsl reduces through it
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
@@ -29,15 +29,7 @@ fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: 
     for (var j = lane; j < params.n; j += WG) {
       s += x[base + j];
     }
-    scratch[lane] = s;
-    workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-      if (lane < stride) {
-        scratch[lane] += scratch[lane + stride];
-      }
-      workgroupBarrier();
-    }
-    mean = scratch[0] / f32(params.n);
+    mean = tree_sum(s, lane) / f32(params.n);
   }
   let divisor = scale[row];
   for (var j = lane; j < params.n; j += WG) {

@@ -2,11 +2,12 @@
 import { numel } from '../../backend.ts';
 import { defineKernel } from '../kernel.ts';
 import { rowWorkgroup, type Context, type GpuTensor } from '../tensor.ts';
+import rowTree from './row_tree.wgsl?raw';
 import source from './softmax.wgsl?raw';
 
 export const softmaxKernel = defineKernel(
   'softmax',
-  source,
+  rowTree + source,
   { rows: 'u32', n: 'u32', neg_inf: 'f32' },
   ['read', 'read_write'],
 );

@@ -13,35 +13,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-var<workgroup> scratch: array<f32, WG>;
-
-fn tree_max(v: f32, lane: u32) -> f32 {
-  scratch[lane] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lane < s) {
-      scratch[lane] = max(scratch[lane], scratch[lane + s]);
-    }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn tree_sum(v: f32, lane: u32) -> f32 {
-  scratch[lane] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lane < s) {
-      scratch[lane] += scratch[lane + s];
-    }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
+var<workgroup> scratch: array<f32, WG>; // row_tree.wgsl reduces through it
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>,
