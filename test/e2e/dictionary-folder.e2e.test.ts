@@ -4,6 +4,8 @@
  * built-in model, its dashboards for all features computed and stored in the project database;
  * choosing it again shows the stored dashboards without running, another corpus is not found
  * stored, and a folder that does not fit the model is refused with the hook and width named.
+ * After a reload, a built-in SAE's feature read back from the store (its one chunk) shows what
+ * the fresh run showed for it.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +81,38 @@ describe('a dictionary folder of the user', () => {
     const error = page.getByTestId('dictionary-open-error');
     await error.waitFor({ timeout: 30_000 });
     expect(await error.textContent()).toMatch(/gemma-sae: input width \d+ does not match blocks\.2\.hook_resid_post, which is 64 wide/);
+  });
+
+  it('after a reload, a feature read back from the store shows what the fresh run showed', async () => {
+    const SAE = 'builtin:stories260K-saes/blocks.1.hook_resid_post';
+    const choose = async () => {
+      await page.getByTestId('dictionary-choice').selectOption(SAE);
+      await page.getByTestId('dictionary-samples').fill('6');
+      await page.getByTestId('dictionary-length').fill('24');
+      await page.getByTestId('dictionary-feature').fill('200');
+    };
+    const feature200 = async () => {
+      await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toMatch(/Feature\s*200/);
+      await expect.poll(() => page.getByTestId('feature-contexts').textContent()).toContain('feature 200');
+      // Everything but the 'Stored' line (not stored yet, or the size and time).
+      const text = ((await summary().textContent()) ?? '').replace(/Stored.*?Feature/, 'Feature');
+      return { summary: text, contexts: await page.getByTestId('feature-contexts').textContent() };
+    };
+    await choose();
+    await page.getByTestId('dashboards-missing').waitFor({ timeout: 10_000 });
+    await run().click();
+    await figureDrawn(page, 'feature-histogram');
+    // The fresh run's own chunks (it is the current choice), before and after it is stored.
+    const fresh = await feature200();
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toMatch(/Stored\s*[\d.]+ KB, computed/);
+
+    await page.reload();
+    await waitForModel(page);
+    await page.getByTestId('nav-dictionaries').click();
+    await choose();
+    expect(await feature200()).toEqual(fresh);
+    expect(fresh.summary).toContain('(256 features)');
+    expect(await run().textContent()).toContain('Recompute dashboards');
   });
 
   it('has no console errors or CSP violations', () => {
