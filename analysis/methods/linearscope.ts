@@ -86,12 +86,8 @@ export interface DecodedPullBack {
   readonly bottom: DirectionToken[];
 }
 
-export interface LinearScopeResult {
-  readonly mode: LinearScopeMode;
-  readonly start: string;
-  readonly ids: number[];
-  readonly target: number;
-  readonly wrong: number | null;
+/** The decomposition of the target metric at one position. */
+export interface Decomposition {
   readonly position: number;
   /** The real network's metric at x0. */
   readonly logit: number;
@@ -108,7 +104,15 @@ export interface LinearScopeResult {
   /** [component] Σ over positions. */
   readonly perComponent: number[];
   /** Constant terms summing to `bias`. */
-  readonly biasTerms: { readonly label: string; readonly value: number }[];
+  readonly biasTerms: { label: string; value: number }[];
+}
+
+export interface LinearScopeResult extends Decomposition {
+  readonly mode: LinearScopeMode;
+  readonly start: string;
+  readonly ids: number[];
+  readonly target: number;
+  readonly wrong: number | null;
   /** Aᵀv at each pulled-back hook, shaped like the hook ([1, ...]). */
   readonly pullBacks: ActivationCache;
   /** [pos] LM-head decoding of the pull-back at the start hook. */
@@ -132,18 +136,6 @@ export interface LinearScopeTarget {
   readonly target: number;
   readonly wrong?: number;
   readonly position?: number;
-}
-
-export interface Decomposition {
-  readonly position: number;
-  readonly logit: number;
-  readonly replay: number;
-  readonly bias: number;
-  readonly perPosition: number[];
-  readonly components: string[];
-  readonly grid: number[][];
-  readonly perComponent: number[];
-  readonly biasTerms: { label: string; value: number }[];
 }
 
 /** A recorded run at x0 with its two linearisations (release it when done: it holds tensors). */
