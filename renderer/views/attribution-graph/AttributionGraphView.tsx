@@ -2,7 +2,8 @@
  * Attribution graph of the prompt (registry method "attribution-graph", run by the worker's
  * `method` job): the node-link figure of the one figure layer, filtered in the view — influence
  * threshold, error nodes hidden, supernodes — with a clicked node's edges and, for a feature, its
- * dashboard (registry method "feature-dashboards" on that layer's transcoder).
+ * dashboard (registry method "feature-dashboards" on that layer's transcoder, run and packed by
+ * the worker's `dashboards` job; the page unpacks the chosen feature only).
  */
 import { useMemo, useState } from 'react';
 import type { PlotDatum } from 'plotly.js-dist-min';
@@ -10,6 +11,7 @@ import type { AttributionGraphJson } from '../../../analysis/registry/attributio
 import { attributionGraphStep } from '../../../analysis/registry/attribution-graph.ts';
 import type { GraphView } from '../../../analysis/registry/views.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
+import { chunkOf, focusedDashboards, unpackFeature } from '../../../analysis/registry/dashboard-artifact.ts';
 import { viewToTable } from '../../../notebooks/figures/table.ts';
 import { Button } from '../../components/Button.tsx';
 import { Checkbox, NumberField, SelectField } from '../../components/Fields.tsx';
@@ -50,7 +52,8 @@ function EdgeList({ title, edges, label, testId }: { title: string; edges: reado
 export function AttributionGraphView() {
   const input = usePromptInput();
   const job = useViewJob('method');
-  const dashboard = useViewJob('method');
+  // The worker packs every feature's dashboard; only the chosen feature is unpacked here.
+  const dashboard = useViewJob('dashboards');
   const [nodeThreshold, setNodeThreshold] = useState(0.8);
   const [edgeThreshold, setEdgeThreshold] = useState(0.98);
   const [influence, setInfluence] = useState(0.8);
@@ -65,7 +68,7 @@ export function AttributionGraphView() {
     { value: TRANSCODERS, label: 'stories260K transcoders (built-in)' },
     ...opened.filter((o) => o.dictionaries.some((d) => d.hookIn !== d.hookOut)).map((o) => ({ value: o.ref, label: `${o.label} (${o.dictionaries.length} transcoders)` })),
   ];
-  const r = job.result as AttributionGraphJson | null;
+  const r = (job.result?.result ?? null) as AttributionGraphJson | null;
   const ranIds = job.params?.prompts?.[0] && 'ids' in job.params.prompts[0] ? job.params.prompts[0].ids : null;
 
   const full = useMemo(() => (r ? (attributionGraphStep.view(r, 'graph') as GraphView) : null), [r]);
@@ -80,7 +83,12 @@ export function AttributionGraphView() {
   const feature = node?.kind === 'feature' && !node.id.startsWith('supernode:') ? node.id.split('_').map(Number) : null;
 
   const neuronpedia = () => (r ? { ...r.graph, qParams: { ...r.graph.qParams, supernodes: supernodes.map((s) => [s.name, ...s.members]) } } : null);
-  const dashboardResult = dashboard.result;
+  const packed = dashboard.result;
+  const shownFeature = dashboard.params?.params.feature;
+  const dashboardResult = useMemo(
+    () => (packed && typeof shownFeature === 'number' ? focusedDashboards(packed.header, unpackFeature(packed.chunks[chunkOf(packed.header, shownFeature)], shownFeature)) : null),
+    [packed, shownFeature],
+  );
   const dashboardViews = useMemo(() => {
     if (!dashboardResult) return null;
     const method = METHODS.get('feature-dashboards')!;
@@ -116,6 +124,7 @@ export function AttributionGraphView() {
           <NumberField label="Edge threshold" value={edgeThreshold} onChange={setEdgeThreshold} min={0} max={1} step={0.01} hint="cumulative edge influence kept" testId="graph-edge-threshold" />
         </>
       }
+      ranWith={job.result?.interventions}
       testId="view-attribution-graph"
     >
       {r && ranIds && !sameIds(input.ids, ranIds) && <Message tone="info">The prompt changed since this graph was traced.</Message>}
@@ -183,9 +192,7 @@ export function AttributionGraphView() {
                   <Button
                     onClick={() =>
                       dashboard.run({
-                        method: 'feature-dashboards',
                         params: { dictionary: transcoders, hook: `blocks.${feature[0]}.hook_mlp_out`, feature: feature[1], samples: 24, length: 48 },
-                        prompts: null,
                       })
                     }
                     disabled={dashboard.running}

@@ -109,7 +109,7 @@ export function DictionaryView() {
     if (row === null || freshIsCurrent) return;
     let live = true;
     loadDashboardFeature(db, row, focus).then(
-      (feature) => live && setStoredFeature({ row, feature }),
+      (loaded) => live && setStoredFeature({ row, feature: loaded }),
       (e: unknown) => live && setStoreProblem(`Stored dashboards could not be read: ${(e as Error).message}`),
     );
     return () => {
