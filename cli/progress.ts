@@ -31,14 +31,19 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   const intervalMs = options.intervalMs ?? 1000;
   const start = now();
   let last = -Infinity;
+  let lastLine = '';
   return (done, total, unit) => {
     if (options.silent) return;
     const t = now();
     const finished = total > 0 && done >= total;
     if (t - start < quietMs || (!finished && t - last < intervalMs)) return;
     if (finished && last === -Infinity && !options.always) return;
-    last = t;
     const left = done > 0 && !finished ? `, about ${seconds(((t - start) / done) * (total - done))} left` : '';
-    write(`${options.label}: ${done} of ${total} ${unit}${finished ? ', done' : left}`);
+    const line = `${options.label}: ${done} of ${total} ${unit}${finished ? ', done' : left}`;
+    // An exact plan reports "N of N" at its last pass and again when the method returns: say it once.
+    if (finished && line === lastLine) return;
+    last = t;
+    lastLine = line;
+    write(line);
   };
 }

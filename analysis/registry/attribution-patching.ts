@@ -9,7 +9,7 @@ import { PATCH_HOOKS } from '../methods/patch-cells.ts';
 import type { TokenJson } from './common.ts';
 import { num, numbers, tokenStrings } from './common.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
-import { metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
+import { corruptionPasses, metricJson, PATCH_PARAMS, patchSetup, sweepPasses } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 import type { FeatureAxes } from './patch-grid.ts';
 import { featureAxesJson, patchCellLabels, patchGrid, patchGridByHead, symmetricRange } from './patch-grid.ts';
@@ -55,8 +55,9 @@ export const attributionPatchingStep = defineMethod({
   defaultFigure: { view: 'attribution', type: 'heatmap' },
   async run(model, p, ctx): Promise<AttributionJson> {
     const setup = await patchSetup(model, ctx, p);
-    // Clean and corrupted runs, one backward pass, then the exact sweep when asked.
-    ctx.plan(6 + (p.exact ? sweepPasses(model, p.hook, p.byPosition ?? p.hook !== 'pattern', setup.clean.length, setup.position) : 0));
+    // The corruption's passes, the clean run, the corrupted run's logits (the metric's seed), its
+    // gradients and its activations, then the exact sweep when asked.
+    ctx.plan(corruptionPasses(setup.corruption) + 4 + (p.exact ? sweepPasses(model, setup, p.hook, p.byPosition ?? p.hook !== 'pattern', 'reuse') : 0));
     const r = await attributionPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,

@@ -36,7 +36,7 @@ export type ProgressUnit = 'bytes' | 'layers' | 'positions' | 'samples' | 'token
 /**
  * How a host runs a method: cancel through `signal` (honoured before every forward pass's
  * read-back, see passes.ts), progress as `done` of `total` units (a method plans its passes;
- * `total` only grows).
+ * `done` never exceeds `total`, and `total` may shrink when a method re-plans).
  */
 export interface RunContext {
   readonly signal: AbortSignal;
@@ -70,6 +70,7 @@ export interface MethodContext extends MethodInputs {
   /**
    * The number of forward passes (read-backs) the method expects to make from here on, once it
    * knows (e.g. after tokenizing). Passes are counted by the model the definition was given.
+   * Called again, the new count replaces what was left of the earlier plan (it may be smaller).
    */
   plan(passes: number): void;
   /** Progress in another unit (samples, …) for stages that are not counted in passes. */

@@ -3,7 +3,9 @@
  * a read-back (`backend.read`), so the model a definition is given (`meteredModel`) yields to the
  * event loop before each read (a cancel message from the host can arrive), stops when the signal
  * is aborted, and reports each finished pass against the plan the definition declared with
- * `ctx.plan(n)`. The total only grows, so a bar never runs past its end.
+ * `ctx.plan(n)`. A definition may plan again once it knows more (e.g. work it found it can
+ * skip): the new count replaces what was left, so the total may shrink. A bar never runs past
+ * its end: a pass beyond the plan raises the total to the count done.
  */
 import type { Model } from '../model/model.ts';
 import type { RunContext } from './contract.ts';
@@ -21,9 +23,9 @@ export class PassMeter {
 
   constructor(private readonly ctx: RunContext) {}
 
-  /** `passes` more passes are expected from now on. */
+  /** `passes` more passes are expected from now on (replacing any earlier plan's remainder). */
   plan(passes: number): void {
-    this.total = Math.max(this.total, this.done + Math.max(0, Math.round(passes)));
+    this.total = this.done + Math.max(0, Math.round(passes));
     this.ctx.onProgress(this.done, this.total, 'passes');
   }
 
@@ -37,7 +39,8 @@ export class PassMeter {
       },
       afterRead: () => {
         this.done++;
-        if (this.done >= this.total) this.total = this.done + 1;
+        // An exact plan's last pass reports done = total; only an overrun raises the total.
+        if (this.done > this.total) this.total = this.done;
         this.ctx.onProgress(this.done, this.total, 'passes');
       },
     });

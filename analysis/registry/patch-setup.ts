@@ -1,12 +1,14 @@
 /**
  * What the patching-style methods (activation, path and attribution patching) read from their
  * params the same way: the clean prompt, the corruption, the metric position (absolute) and the
- * metric's tokens with the shared defaults; and how many forward passes a sweep plans.
+ * metric's tokens with the shared defaults; and how many forward passes a sweep makes.
  */
 import type { Corruption } from '../methods/corruption.ts';
 import type { MetricTokens } from '../methods/metric-defaults.ts';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { patchGridOf } from '../methods/feature-patch-cells.ts';
+import { planGroups } from '../methods/patch-runs.ts';
+import { defaultBatching } from '../methods/patching.ts';
 import { resolvePosition } from '../methods/sequence.ts';
 import type { Model } from '../model/model.ts';
 import type { TokenJson, TokenRef } from './common.ts';
@@ -52,21 +54,29 @@ export function metricJson(model: Model, metric: MetricTokens): { answer: TokenJ
   return { answer: tokenJson(model, metric.answer), wrong: metric.wrong === undefined ? null : tokenJson(model, metric.wrong) };
 }
 
+/** Passes a corruption costs before any run: reading the embedding for a noise σ not given (corruption.ts). */
+export function corruptionPasses(corruption: Corruption): number {
+  return corruption.kind === 'noise' && corruption.sigma === undefined ? 1 : 0;
+}
+
+/** Most metric rows the reusing sweep unembeds in one tail call (TAIL_ROWS in patch-runs.ts). */
+const TAIL_ROWS = 64;
+
 /**
- * About how many passes a reusing sweep makes: the two full runs, then one per group of cells
- * that start at the same (layer, position) on the CPU, or per batch of a layer on a GPU (cells
- * after the metric position need no run). A plan for progress only.
+ * The forward passes (read-backs) an activation-patching sweep makes: the corruption's, the two
+ * full runs, then one per patched cell (naive), or one per call of the reusing sweep (its groups:
+ * patch-runs.ts's planGroups with the batching activationPatching uses) and, when its tail is
+ * deferred (no standing interventions or dictionaries), one per chunk of TAIL_ROWS metric rows.
+ * Exact unless the reusing sweep finds cells whose patch is a no-op (patch-skip.ts): those are
+ * known only after its two full runs, and the count is then an upper bound.
  */
-export function sweepPasses(model: Model, hook: PatchHook, byPosition: boolean, length: number, pos: number): number {
-  const grid = patchGridOf(model, hook, byPosition && hook !== 'pattern', length);
-  const live = grid.cells.filter((c) => c.pos === undefined || c.pos <= pos);
-  const cpu = model.backend.info.name === 'cpu';
-  const groups = new Map<string, number>();
-  for (const c of live) {
-    const key = cpu ? `${c.layer}:${c.pos ?? 0}` : String(c.layer);
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-  }
-  let passes = 0;
-  for (const n of groups.values()) passes += Math.ceil(n / 64);
-  return 3 + passes;
+export function sweepPasses(model: Model, setup: PatchSetup, hook: PatchHook, byPosition: boolean, mode: 'reuse' | 'naive'): number {
+  const length = setup.clean.length;
+  const { cells } = patchGridOf(model, hook, byPosition, length);
+  const before = corruptionPasses(setup.corruption) + 2;
+  if (mode === 'naive') return before + cells.length;
+  const { groups } = planGroups(cells, setup.position, defaultBatching(model, length));
+  const deferTail = !model.standing?.interventions.length && !model.dictionaries?.length;
+  const rows = groups.reduce((n, g) => n + g.rows.length, 0);
+  return before + groups.length + (deferTail ? Math.ceil(rows / TAIL_ROWS) : 0);
 }

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { PATCH_HOOKS } from '../methods/patch-cells.ts';
-import { patchGridOf } from '../methods/feature-patch-cells.ts';
 import { activationPatching } from '../methods/patching.ts';
 import type { FeatureAxes } from './patch-grid.ts';
 import { featureAxesJson, patchGrid, patchGridByHead } from './patch-grid.ts';
@@ -61,7 +60,7 @@ export const patchingStep = defineMethod({
   async run(model, p, ctx): Promise<PatchingJson> {
     const setup = await patchSetup(model, ctx, p);
     const byPosition = p.byPosition ?? p.hook !== 'pattern';
-    ctx.plan(p.mode === 'naive' ? 2 + patchGridOf(model, p.hook, byPosition, setup.clean.length).cells.length : sweepPasses(model, p.hook, byPosition, setup.clean.length, setup.position));
+    ctx.plan(sweepPasses(model, setup, p.hook, byPosition, p.mode));
     const r = await activationPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,
