@@ -13,10 +13,11 @@ import { EngineSession } from '../renderer/worker/session.ts';
 /** A job context whose progress reports land in `progress`. */
 export const jobContext = (progress: Progress[] = []) => new WorkerJobContext((p) => progress.push(p));
 
-export async function storiesHandlers(): Promise<JobHandlers> {
+/** The handlers over `session` (pass one to reach its plain model), with stories260K open. */
+export async function storiesHandlers(session = new EngineSession()): Promise<JobHandlers> {
   const folder = path.resolve(import.meta.dirname, '../models/stories260K');
   const files = readdirSync(folder).map((name) => ({ path: name, file: new Blob([readFileSync(path.join(folder, name))]) }));
-  const h = createHandlers(new EngineSession());
+  const h = createHandlers(session);
   await h.loadModel({ source: { kind: 'files', label: 'stories260K', files }, backend: 'cpu' }, jobContext());
   return h;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InterventionDraft, InterventionEntry } from './draft.ts';
-import { draftToIntervention, moveEntry, parseIndices, removeEntry, toggleEntry } from './draft.ts';
+import { sameInterventionList } from '../../analysis/hooks/intervention-list.ts';
+import { draftToIntervention, moveEntry, parseIndices, removeEntry, runnableInterventions, toggleEntry } from './draft.ts';
 
 const blank: InterventionDraft = { hook: 'blocks.1.attn.hook_z', op: 'zero', head: '', pos: '', neuron: '', factor: '', vector: '', prompt: 'corrupted prompt' };
 
@@ -44,5 +45,18 @@ describe('the intervention list', () => {
     expect(order(moveEntry(list, 2, 5))).toEqual([1, 3, 2]);
     expect(toggleEntry(list, 2).map((e) => e.enabled)).toEqual([true, false, true]);
     expect(order(removeEntry(list, 2))).toEqual([1, 3]);
+  });
+
+  it('gives the engine the enabled entries without problems, in order: a turned-off entry leaves a result current', () => {
+    const none = () => [];
+    const ranWith = [iv('h1'), iv('h3')];
+    const off = toggleEntry(list, 2);
+    expect(runnableInterventions(off, none)).toEqual(ranWith);
+    expect(sameInterventionList(ranWith, runnableInterventions(off, none))).toBe(true);
+    // Turned back on, or the other two swapped, the model differs from the one the result ran with.
+    expect(sameInterventionList(ranWith, runnableInterventions(list, none))).toBe(false);
+    expect(sameInterventionList(ranWith, runnableInterventions(moveEntry(off, 3, -2), none))).toBe(false);
+    // An entry the model refuses is not sent either.
+    expect(runnableInterventions(list, (x) => (x.hook === 'h2' ? ['hook "h2" is not a hook of this model'] : []))).toEqual(ranWith);
   });
 });

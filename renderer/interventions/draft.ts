@@ -81,6 +81,14 @@ export interface InterventionEntry {
   readonly intervention: Intervention;
 }
 
+/**
+ * The list the engine is given: the enabled entries without problems on the open model, in the
+ * list's order. A turned-off entry is not part of the model (results compare against this list).
+ */
+export function runnableInterventions(entries: readonly InterventionEntry[], problemsOf: (iv: Intervention) => readonly string[]): Intervention[] {
+  return entries.filter((e) => e.enabled && problemsOf(e.intervention).length === 0).map((e) => e.intervention);
+}
+
 export function toggleEntry(entries: readonly InterventionEntry[], id: number): InterventionEntry[] {
   return entries.map((e) => (e.id === id ? { ...e, enabled: !e.enabled } : e));
 }

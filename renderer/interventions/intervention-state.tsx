@@ -17,7 +17,7 @@ import type { PromptCacheName, SetInterventionsParams, SetInterventionsResult } 
 import { PROMPT_CACHES } from '../worker/intervention-contracts.ts';
 import type { SavedIntervention } from '../storage/records.ts';
 import type { InterventionEntry } from './draft.ts';
-import { moveEntry, removeEntry, toggleEntry } from './draft.ts';
+import { moveEntry, removeEntry, runnableInterventions, toggleEntry } from './draft.ts';
 
 export interface InterventionState {
   readonly entries: readonly InterventionEntry[];
@@ -83,7 +83,7 @@ export function InterventionProvider({ children }: { children: ReactNode }) {
   // The enabled entries that can run, and the prompts they read: the engine's next list.
   const request = useMemo<SetInterventionsParams | null>(() => {
     if (!card || !points) return null;
-    const active = entries.filter((e) => e.enabled && problemsOf(e.intervention).length === 0).map((e) => e.intervention);
+    const active = runnableInterventions(entries, problemsOf);
     const uses = (name: PromptCacheName) => active.some((iv) => iv.source === name || iv.reference === name);
     const prompts: Partial<Record<PromptCacheName, readonly number[]>> = {};
     if (uses(PROMPT_CACHES.clean) && cleanKey) prompts[PROMPT_CACHES.clean] = cleanKey.split(',').map(Number);

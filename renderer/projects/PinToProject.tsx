@@ -26,8 +26,8 @@ export function PinToProject({ title, spec, exports }: PinToProjectProps) {
   const projects = useOptionalProjects();
   const view = useViewId();
   const [pinned, setPinned] = useState(false);
-  // What the engine ran with: a method run's record states it (taken when the run started);
-  // otherwise the list applied now.
+  // What the engine ran with: a method run's record states it (the worker's report of the run's
+  // model); otherwise the list applied now.
   const interventions = useOptionalInterventions();
   if (!projects) return null;
   const pin = async () => {

@@ -3,6 +3,7 @@ import { describeIntervention } from '../../analysis/hooks/intervention-summary.
 import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { Button } from '../components/Button.tsx';
 import { useOptionalInterventions } from '../interventions/intervention-state.tsx';
+import { StaleInterventions } from '../interventions/StaleInterventions.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { PlotlyFigure } from '../figures/PlotlyFigure.tsx';
 import type { FigureSpec } from '../figures/spec.ts';
@@ -20,7 +21,10 @@ export function asFigureSpec(figure: unknown): FigureSpec | null {
   return f && Array.isArray(f.data) && typeof f.layout === 'object' && f.layout !== null ? (f as FigureSpec) : null;
 }
 
-/** What the model ran with: one line per intervention, and a way to work with them again. */
+/**
+ * What the model ran with: one line per intervention, a notice when the workspace's list is no
+ * longer that list (the figure would not come out the same now), and a way to work with them again.
+ */
 function RanWith({ interventions }: { interventions: readonly Intervention[] }) {
   const state = useOptionalInterventions();
   return (
@@ -42,6 +46,7 @@ function RanWith({ interventions }: { interventions: readonly Intervention[] }) 
           )}
         </>
       )}
+      <StaleInterventions ranWith={interventions} testId="reopened-interventions-stale" />
     </div>
   );
 }

@@ -3,9 +3,11 @@
  * in the Run button, the job's status, then the results.
  */
 import type { ReactNode } from 'react';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { Button } from '../components/Button.tsx';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../components/field-problems.tsx';
 import { useViewId } from '../app/view-active.tsx';
+import { StaleInterventions } from '../interventions/StaleInterventions.tsx';
 import { ReopenedRun } from '../projects/ReopenedRun.tsx';
 import { VIEW_HELP } from './view-help.ts';
 
@@ -20,10 +22,15 @@ export interface ViewLayoutProps {
   readonly running?: boolean;
   readonly status?: ReactNode;
   readonly children?: ReactNode;
+  /**
+   * The interventions the shown result ran with (the worker's record): when the list has changed
+   * since, the results start with a notice and a rerun.
+   */
+  readonly ranWith?: readonly Intervention[] | null;
   readonly testId: string;
 }
 
-export function ViewLayout({ title, description, params, runLabel = 'Run', onRun, blocked = null, running, status, children, testId }: ViewLayoutProps) {
+export function ViewLayout({ title, description, params, runLabel = 'Run', onRun, blocked = null, running, status, children, ranWith, testId }: ViewLayoutProps) {
   const viewId = useViewId();
   const fields = useFieldProblemRegistry();
   const refused = blocked ?? fields.first;
@@ -61,6 +68,7 @@ export function ViewLayout({ title, description, params, runLabel = 'Run', onRun
       {status && <div className="view-status">{status}</div>}
       <div className="view-results">
         <ReopenedRun />
+        <StaleInterventions ranWith={ranWith} onRerun={onRun} rerunDisabled={refused !== null || running === true} />
         {children}
       </div>
     </article>

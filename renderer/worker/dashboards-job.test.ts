@@ -49,7 +49,7 @@ describe('dashboards job', () => {
     const strings = packed.chunks.reduce((n, c) => n + stringBytes(c.tokens), 0);
     expect(moved).toBe(packed.chunks.reduce((n, c) => n + chunkBytes(c), 0) - strings);
 
-    const own = (await handlers.method({ method: 'feature-dashboards', params: { ...PARAMS, feature: 0 }, prompts: null }, jobContext())) as DashboardsJson;
+    const own = (await handlers.method({ method: 'feature-dashboards', params: { ...PARAMS, feature: 0 }, prompts: null }, jobContext())).result as DashboardsJson;
     for (let f = 0; f < 256; f++) expect(unpackFeature(packed.chunks[chunkOf(packed.header, f)], f)).toEqual(own.features[f]);
   });
 });

@@ -36,7 +36,7 @@ describe('worker jobs on stories260K', () => {
   it('logit lens (method job): the final row is the model’s own next-token prediction', async () => {
     const next = await handlers.nextToken({ ids: prompt, topK: 3 }, context());
     type Lens = { layers: string[]; top: { id: number; prob: number }[][][]; next: { rank: (number | null)[][] } };
-    const lens = (await handlers.method({ method: 'logit-lens', params: { topK: 3, nextToken: true }, prompts: [{ ids: prompt }] }, context())) as unknown as Lens;
+    const lens = (await handlers.method({ method: 'logit-lens', params: { topK: 3, nextToken: true }, prompts: [{ ids: prompt }] }, context())).result as unknown as Lens;
     expect(lens.layers).toHaveLength(6);
     const final = lens.top[5][prompt.length - 1];
     expect(final[0].id).toBe(next.candidates[0].id);
@@ -48,7 +48,7 @@ describe('worker jobs on stories260K', () => {
 
   it('attention patterns (method job) are causal and rows sum to 1', async () => {
     type Patterns = { layers: number[]; heads: number[]; patterns: number[][][][] };
-    const att = (await handlers.method({ method: 'attention-patterns', params: {}, prompts: [{ ids: prompt }] }, context())) as unknown as Patterns;
+    const att = (await handlers.method({ method: 'attention-patterns', params: {}, prompts: [{ ids: prompt }] }, context())).result as unknown as Patterns;
     expect([att.layers.length, att.heads.length]).toEqual([5, 8]);
     const row = att.patterns[0][0][3];
     expect(row).toHaveLength(prompt.length);

@@ -56,7 +56,7 @@ describe('standing interventions in the engine session', () => {
     expect(intervened.candidates.map((c) => c.logit)).not.toEqual(plain.candidates.map((c) => c.logit));
 
     // The generic method job: run-model without interventions of its own runs the intervened model.
-    const viaMethod = (await h.method({ method: 'run-model', params: { topK: 5 }, prompts: [{ ids }] }, context())) as unknown as RunModelJson;
+    const viaMethod = (await h.method({ method: 'run-model', params: { topK: 5 }, prompts: [{ ids }] }, context())).result as unknown as RunModelJson;
     expect(viaMethod.loss).toBe(reference.loss);
     expect(viaMethod.loss).not.toBe(reference.cleanLoss);
 

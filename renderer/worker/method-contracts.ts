@@ -2,6 +2,7 @@
  * Parameters and results of the generic method job: any method of the registry
  * (analysis/registry/) with its params as the method's schema reads them and its JSON result.
  */
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import type { Json } from '../../analysis/json.ts';
 import type { PromptItem } from '../../analysis/registry/contract.ts';
 
@@ -21,4 +22,13 @@ export interface MethodJobParams {
   /** For methods that read a dataset (probe). */
   readonly dataset?: ProbeDatasetInput;
 }
-export type MethodJobResult = Json;
+/**
+ * The method's JSON result, with the interventions the job's model carried (the session's list
+ * when the job took its model, in order; empty for the plain model). The page records this list,
+ * not its own view of the session, so a run started while a new list was being set states exactly
+ * what it ran with.
+ */
+export interface MethodJobResult {
+  readonly result: Json;
+  readonly interventions: readonly Intervention[];
+}

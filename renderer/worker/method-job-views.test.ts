@@ -25,7 +25,7 @@ let corrupted: number[];
 
 /** The method job with the prompt workspace's prompts: the clean prompt 0, the corrupted prompt 1. */
 async function method<R extends Json>(name: string, params: Record<string, unknown>, ctx = context()): Promise<R> {
-  return (await h.method({ method: name, params, prompts: [{ ids: clean }, { ids: corrupted }] }, ctx)) as R;
+  return (await h.method({ method: name, params, prompts: [{ ids: clean }, { ids: corrupted }] }, ctx)).result as R;
 }
 
 beforeAll(async () => {
@@ -72,7 +72,7 @@ describe('the method job with the app views\' params', () => {
   });
 
   it('embedding noise with a chosen σ: the result reports that σ', async () => {
-    const r = await h.method({ method: 'activation-patching', params: { clean: 0, corrupted: { noise: { positions: [3], sigma: 0.5, seed: 1 } }, hook: 'resid_pre', byPosition: false }, prompts: [{ ids: clean }] }, context());
+    const r = (await h.method({ method: 'activation-patching', params: { clean: 0, corrupted: { noise: { positions: [3], sigma: 0.5, seed: 1 } }, hook: 'resid_pre', byPosition: false }, prompts: [{ ids: clean }] }, context())).result;
     expect((r as PatchingJson).noiseSigma).toBe(0.5);
   });
 

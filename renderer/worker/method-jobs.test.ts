@@ -17,13 +17,13 @@ beforeAll(async () => {
 
 describe('the method job with the app views\' params', () => {
   it('neuron decoding gives top and bottom tokens, and the gate of a gated MLP', async () => {
-    const r = (await h.method({ method: 'neuron-decoding', params: { layer: 1, neuron: 3, topK: 5, applyNormGain: false }, prompts: null }, context())) as { output: { top: unknown[] }; gate: unknown };
+    const r = (await h.method({ method: 'neuron-decoding', params: { layer: 1, neuron: 3, topK: 5, applyNormGain: false }, prompts: null }, context())).result as { output: { top: unknown[] }; gate: unknown };
     expect(r.output.top).toHaveLength(5);
     expect(r.gate).not.toBeNull();
   });
 
   it('head scores, with the first [r, r] sequence for the attention drill-down', async () => {
-    const s = (await h.method({ method: 'head-scores', params: { n: 12, batch: 2, seed: 0, prependBos: false, successor: true }, prompts: null }, context())) as { induction: unknown[]; sequence: { ids: number[] } };
+    const s = (await h.method({ method: 'head-scores', params: { n: 12, batch: 2, seed: 0, prependBos: false, successor: true }, prompts: null }, context())).result as { induction: unknown[]; sequence: { ids: number[] } };
     expect(s.induction).toHaveLength(5);
     expect(s.sequence.ids).toHaveLength(24);
     expect(s.sequence.ids.slice(0, 12)).toEqual(s.sequence.ids.slice(12));
@@ -32,7 +32,7 @@ describe('the method job with the app views\' params', () => {
   it('retrieval scores on a small NIAH set, counted in passes; the app\'s default needles are recalled', async () => {
     const progress: Progress[] = [];
     const params = { contextLengths: [64], depths: [0, 100], needles: [STORY_NEEDLES[0]], maxNewTokens: 8, threshold: 0.1 };
-    const r = (await h.method({ method: 'retrieval-heads', params, prompts: null }, context(progress))) as { samples: { depth: number }[]; counted: number; scores: unknown[] };
+    const r = (await h.method({ method: 'retrieval-heads', params, prompts: null }, context(progress))).result as { samples: { depth: number }[]; counted: number; scores: unknown[] };
     expect(r.samples.map((s) => s.depth)).toEqual([0, 100]);
     // The app's default needles (STORY_NEEDLES) are ones stories260K can recall.
     expect(r.counted).toBeGreaterThan(0);
@@ -43,7 +43,7 @@ describe('the method job with the app views\' params', () => {
 
   it('probes by layer on the built-in dataset, and names a broken dataset file', async () => {
     const params = { hook: 'resid_post', position: 'last', method: 'mean_difference', testFraction: 0.3, seed: 0 };
-    const r = (await h.method({ method: 'probe', params, prompts: null, dataset: { kind: 'builtin' } }, context())) as { layers: unknown[] };
+    const r = (await h.method({ method: 'probe', params, prompts: null, dataset: { kind: 'builtin' } }, context())).result as { layers: unknown[] };
     expect(r.layers).toHaveLength(5);
     await expect(
       h.method({ method: 'probe', params: { ...params, method: 'logistic' }, prompts: null, dataset: { kind: 'json', name: 'mine.json', text: '{"examples": [{"label": 1}]}' } }, context()),

@@ -56,7 +56,7 @@ describe('dictionary folders opened from Blobs', () => {
     expect(card.digest).toBe(await folderDigest(blobs(saeFolder(HOST, folder))));
     const prompt = [1, 403, 407, 261, 378, 429];
     const params = { dictionary: card.ref, prompt: 0, position: -1, top: 50 };
-    const inWorker = await methodJob(session, { method: 'feature-search', params, prompts: [{ ids: prompt }] }, context(), opened);
+    const inWorker = (await methodJob(session, { method: 'feature-search', params, prompts: [{ ids: prompt }] }, context(), opened)).result;
     const inNode = await METHODS.get('feature-search')!.run(session.requireModel(), params, {
       signal: new AbortController().signal,
       onProgress: () => {},
@@ -75,7 +75,7 @@ describe('dictionary folders opened from Blobs', () => {
     expect(card.dictionaries.map((d) => [d.hookIn, d.hookOut])).toEqual([['blocks.1.ln2.hook_normalized', 'blocks.1.hook_mlp_out']]);
     const prompt = [1, 403, 407, 261];
     const params = { prompt: 0, transcoders: card.ref, batchSize: 64 };
-    const inWorker = await methodJob(session, { method: 'attribution-graph', params, prompts: [{ ids: prompt }] }, context(), opened);
+    const inWorker = (await methodJob(session, { method: 'attribution-graph', params, prompts: [{ ids: prompt }] }, context(), opened)).result;
     const inNode = await METHODS.get('attribution-graph')!.run(session.requireModel(), params, {
       signal: new AbortController().signal,
       onProgress: () => {},

@@ -71,6 +71,7 @@ export function AblationView() {
           <MetricFields value={metric} onChange={setMetric} tokens={input.tokens} wrongAuto="none (logit of the answer)" />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-ablation"
     >
       {resample && !pairMode && <Message tone="info">Resample ablation takes each head's activation from the corrupted prompt.</Message>}

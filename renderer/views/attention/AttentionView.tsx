@@ -80,6 +80,7 @@ export function AttentionView() {
           )}
         </>
       }
+      ranWith={job.ranWith}
       testId="view-attention"
     >
       {stale && <Message tone="info">The prompt changed since these patterns were computed. Run again to update.</Message>}

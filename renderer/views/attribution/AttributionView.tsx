@@ -54,6 +54,7 @@ export function AttributionView() {
           <MetricFields value={metric} onChange={setMetric} tokens={pair.clean} wrongAuto="top token on the corrupted prompt" />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-attribution"
     >
       {r && (

@@ -11,6 +11,7 @@ import { Button } from '../../components/Button.tsx';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../../components/field-problems.tsx';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
+import { StaleInterventions } from '../../interventions/StaleInterventions.tsx';
 import { methodFigure } from '../../figures/method-figure.ts';
 import { PinToProject } from '../../projects/PinToProject.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
@@ -25,9 +26,15 @@ export function FeatureSearchPanel({ choice, input, onPick }: { choice: Pick<Fea
   const [position, setPosition] = useState(-1);
   const n = input.tokens?.length ?? 0;
   const blocked = input.blocked ?? fields.first;
-  const r = job.result as SearchJson | null;
+  const r = (job.result?.result ?? null) as SearchJson | null;
+  const ranWith = job.result?.interventions ?? null;
   const view = r ? featureSearchStep.view(r, 'features') : null;
-  const exports = view && { name: 'feature-search', table: () => viewToTable(view), json: () => ({ method: 'feature-search', params: job.params?.params ?? null, ...r }) };
+  const exports = view && { name: 'feature-search', table: () => viewToTable(view), json: () => ({ method: 'feature-search', params: job.params?.params ?? null, ...r, interventions: ranWith }) };
+
+  const run = () => {
+    if (!input.ids) return;
+    job.run({ method: 'feature-search', params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), prompt: 0, position, top: 20 }, prompts: [{ ids: input.ids }] }, input.tokens ?? []);
+  };
 
   return (
     <section className="figure-card dictionary-panel" data-testid="feature-search">
@@ -42,10 +49,7 @@ export function FeatureSearchPanel({ choice, input, onPick }: { choice: Pick<Fea
             <Button
               disabled={blocked !== null || job.running}
               data-testid="search-run"
-              onClick={() => {
-                if (!input.ids) return;
-                job.run({ method: 'feature-search', params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), prompt: 0, position, top: 20 }, prompts: [{ ids: input.ids }] }, input.tokens ?? []);
-              }}
+              onClick={run}
             >
               {job.running ? 'Searching…' : 'Find features'}
             </Button>
@@ -54,6 +58,7 @@ export function FeatureSearchPanel({ choice, input, onPick }: { choice: Pick<Fea
         </div>
       </FieldProblemsProvider>
       <JobStatus state={job.state} onCancel={job.cancel} />
+      <StaleInterventions ranWith={ranWith} onRerun={run} rerunDisabled={blocked !== null || job.running} />
       {r && view && exports && (
         <TableCard title={view.title} exports={exports} testId="search-result">
           {r.features.length === 0 ? (

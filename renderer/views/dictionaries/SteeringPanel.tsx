@@ -11,6 +11,7 @@ import { Button } from '../../components/Button.tsx';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../../components/field-problems.tsx';
 import { NumberField, SelectField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
+import { StaleInterventions } from '../../interventions/StaleInterventions.tsx';
 import { methodFigure } from '../../figures/method-figure.ts';
 import { PinToProject } from '../../projects/PinToProject.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
@@ -33,10 +34,23 @@ export function SteeringPanel({ choice, input }: { choice: FeatureChoice; input:
   const [mode, setMode] = useState<SteerMode>('add');
   const [value, setValue] = useState(8);
   const [maxNewTokens, setMaxNewTokens] = useState(24);
-  const r = job.result as SteerJson | null;
+  const r = (job.result?.result ?? null) as SteerJson | null;
+  const ranWith = job.result?.interventions ?? null;
   const blocked = choice.blocked ?? input.blocked ?? fields.first;
   const view = r ? featureSteerStep.view(r, 'texts') : null;
-  const exports = view && { name: `feature-${r!.feature}-steer`, table: () => viewToTable(view), json: () => ({ method: 'feature-steer', params: job.params?.params ?? null, ...r }) };
+  const exports = view && { name: `feature-${r!.feature}-steer`, table: () => viewToTable(view), json: () => ({ method: 'feature-steer', params: job.params?.params ?? null, ...r, interventions: ranWith }) };
+
+  const run = () => {
+    if (!input.ids) return;
+    job.run(
+      {
+        method: 'feature-steer',
+        params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), feature: choice.feature, mode, value, prompt: 0, maxNewTokens, temperature: 0 },
+        prompts: [{ ids: input.ids }],
+      },
+      input.tokens ?? [],
+    );
+  };
 
   return (
     <section className="figure-card dictionary-panel" data-testid="feature-steering">
@@ -54,17 +68,7 @@ export function SteeringPanel({ choice, input }: { choice: FeatureChoice; input:
               variant="primary"
               disabled={blocked !== null || job.running}
               data-testid="steer-run"
-              onClick={() => {
-                if (!input.ids) return;
-                job.run(
-                  {
-                    method: 'feature-steer',
-                    params: { dictionary: choice.dictionary, ...(choice.hook === undefined ? {} : { hook: choice.hook }), feature: choice.feature, mode, value, prompt: 0, maxNewTokens, temperature: 0 },
-                    prompts: [{ ids: input.ids }],
-                  },
-                  input.tokens ?? [],
-                );
-              }}
+              onClick={run}
             >
               {job.running ? 'Steering…' : 'Steer'}
             </Button>
@@ -73,6 +77,7 @@ export function SteeringPanel({ choice, input }: { choice: FeatureChoice; input:
         </div>
       </FieldProblemsProvider>
       <JobStatus state={job.state} onCancel={job.cancel} />
+      <StaleInterventions ranWith={ranWith} onRerun={run} rerunDisabled={blocked !== null || job.running} />
       {r && view && exports && (
         <TableCard title={view.title} caption="greedy continuations of the prompt" exports={exports} testId="steer-result">
           <div className="two-columns steer-texts">

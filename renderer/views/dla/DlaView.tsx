@@ -48,6 +48,7 @@ export function DlaView() {
           <Checkbox label="Split heads by source position" checked={perSource} onChange={setPerSource} />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-dla"
     >
       {r && !sameIds(input.ids, r.ids) && <Message tone="info">The prompt changed since this attribution was computed.</Message>}

@@ -68,6 +68,7 @@ export function HeadScoresView() {
           <Checkbox label="Successor scores" checked={successor} onChange={setSuccessor} />
         </>
       }
+      ranWith={job.ranWith}
       testId="view-head-scores"
     >
       {r && ran && (

@@ -59,6 +59,7 @@ export function LinearScopeView() {
           <NumberField label="Decode tokens" value={topK} min={1} max={30} onChange={setTopK} />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-linearscope"
     >
       {r && (

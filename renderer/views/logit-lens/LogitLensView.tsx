@@ -65,6 +65,7 @@ export function LogitLensView() {
           <Segmented label="Colour" value={colour} options={COLOURS} onChange={setColour} />
         </>
       }
+      ranWith={job.ranWith}
       testId="view-logit-lens"
     >
       {stale && <Message tone="info">The prompt changed since this lens was computed. Run again to update.</Message>}

@@ -59,6 +59,7 @@ export function NeuronsView() {
           <Checkbox label="Apply final norm gain" checked={gain} onChange={setGain} />
         </>
       }
+      ranWith={job.ranWith}
       testId="view-neurons"
     >
       {r && tokens && (

@@ -123,6 +123,7 @@ export function ObsPropView() {
           <NumberField label="Coupled heads" value={couplingHeads} min={2} max={64} onChange={setCouplingHeads} />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-obsprop"
     >
       {r && (

@@ -87,6 +87,7 @@ export function PatchingView() {
           <MetricFields value={metric} onChange={setMetric} tokens={pair.clean} wrongAuto="top token on the corrupted prompt" />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-patching"
     >
       {r && (

@@ -64,6 +64,7 @@ export function PathPatchingView() {
           <MetricFields value={metric} onChange={setMetric} tokens={pair.clean} wrongAuto="top token on the corrupted prompt" />
         </>
       }
+      ranWith={run.ranWith}
       testId="view-path-patching"
     >
       {r && (

@@ -77,6 +77,7 @@ export function ProbeView() {
           <NumberField label="Seed" value={seed} min={0} onChange={setSeed} />
         </>
       }
+      ranWith={job.ranWith}
       testId="view-probe"
     >
       {r && (

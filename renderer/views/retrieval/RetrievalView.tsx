@@ -121,6 +121,7 @@ export function RetrievalView() {
           </div>
         </>
       }
+      ranWith={job.ranWith}
       testId="view-retrieval"
     >
       {r && samples && (

@@ -2,16 +2,16 @@
  * A view's run of one registry method (analysis/registry/) through the worker's generic `method`
  * job: params as the method's schema reads them (checked here first, so a view can block its Run
  * button with the schema's own message), the JSON result the CLI and notebooks produce for the
- * same params, progress and cancel, the prompt tokens it ran on, and the record a pinned run
- * stores (method, params, view, result).
+ * same params, progress and cancel, the prompt tokens it ran on, the interventions its model
+ * carried (as the worker reports them), and the record a pinned run stores (method, params,
+ * view, result, interventions).
  */
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { Intervention } from '../../../analysis/hooks/interventions.ts';
 import type { JobState } from '../../app/use-job.ts';
 import type { Json } from '../../../analysis/json.ts';
 import type { PromptItem, RegisteredMethod } from '../../../analysis/registry/contract.ts';
 import { METHODS } from '../../../analysis/registry/registry.ts';
-import { useOptionalInterventions } from '../../interventions/intervention-state.tsx';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import type { MethodJobParams } from '../../worker/method-contracts.ts';
 import { useViewJob } from './use-view-job.ts';
@@ -36,8 +36,9 @@ export interface MethodPinRecord {
   readonly type: string;
   readonly result: Json;
   /**
-   * The interventions the engine had applied when the run started (absent without the
-   * intervention list): a figure pinned after the list changed still states what it ran with.
+   * The interventions the run's model carried, as the worker reported them with the result: a
+   * figure pinned after the list changed (or run while a new list was being set) states exactly
+   * what it ran with.
    */
   readonly interventions?: readonly Intervention[];
 }
@@ -49,6 +50,8 @@ export interface MethodRun<R extends Json = Json> {
   readonly result: R | null;
   /** The last finished run's params, defaults applied. */
   readonly params: Record<string, Json> | null;
+  /** The interventions the last finished run's model carried (the worker's record), null before one finished. */
+  readonly ranWith: readonly Intervention[] | null;
   /** The last finished run's prompt items. */
   readonly prompts: readonly PromptItem[] | null;
   readonly tokens: readonly TokenInfo[];
@@ -81,17 +84,10 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
     [method],
   );
   const { run: start } = job;
-  const standing = useOptionalInterventions();
-  const appliedNow = standing ? (standing.applied?.applied ?? []) : undefined;
-  // Read at run time through a ref, so `run` keeps its identity while the list changes.
-  const appliedRef = useRef(appliedNow);
-  appliedRef.current = appliedNow;
-  const ranWith = useRef<readonly Intervention[] | undefined>(undefined);
   const run = useCallback(
     (params: Record<string, unknown>, inputs: MethodRunInputs = {}) => {
       const c = method.checkParams(params);
       if (!c.ok) return c.issues.map((i) => `${i.path || 'params'}: ${i.message}`)[0];
-      ranWith.current = appliedRef.current;
       start(
         { method: method.method, params: c.value as Record<string, Json>, prompts: inputs.prompts ?? null, prependBos: inputs.prependBos, dataset: inputs.dataset },
         inputs.tokens,
@@ -100,20 +96,22 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
     },
     [method, start],
   );
-  const result = job.result as R | null;
+  const result = (job.result?.result ?? null) as R | null;
+  const ranWith = job.result?.interventions ?? null;
   const params = (job.params?.params ?? null) as Record<string, Json> | null;
   const pin = useCallback(
     (view: string, type: string, shown?: Json): MethodPinRecord | null =>
-      result === null || params === null
+      result === null || params === null || ranWith === null
         ? null
-        : { method: method.method, version: method.version, params, view, type, result: shown ?? result, ...(ranWith.current ? { interventions: ranWith.current } : {}) },
-    [method, params, result],
+        : { method: method.method, version: method.version, params, view, type, result: shown ?? result, interventions: ranWith },
+    [method, params, result, ranWith],
   );
   return {
     method,
     state: job.state,
     result,
     params,
+    ranWith,
     prompts: job.params?.prompts ?? null,
     tokens: job.tokens,
     running: job.running,

@@ -14,7 +14,7 @@ import type { UserDictionaries } from '../user-dictionaries.ts';
 import { methodJob } from './method.ts';
 
 export async function dashboardsJob(session: EngineSession, params: DashboardsJobParams, ctx: JobContext, opened: UserDictionaries): Promise<ChunkedDashboards> {
-  const json = (await methodJob(session, { method: 'feature-dashboards', params: params.params, prompts: null }, ctx, opened)) as DashboardsJson;
+  const json = (await methodJob(session, { method: 'feature-dashboards', params: params.params, prompts: null }, ctx, opened)).result as DashboardsJson;
   // A cancel that arrived while the last text ran stops here, before packing.
   await ctx.checkpoint();
   return packDashboards(json);

@@ -2,7 +2,7 @@
  * Any registered method (analysis/registry/) on the open model: the same definition, params
  * schema and JSON result as the CLI and notebooks. Progress is the method's own plan (passes);
  * cancel aborts the run's signal, which the method's metered model checks before every
- * read-back.
+ * read-back. The answer names the interventions the run's model carried.
  */
 import type { ProbeDataset } from '../../../analysis/methods/probe-data.ts';
 import { openBuiltinDictionaries } from '../../../analysis/dictionaries/builtin.ts';
@@ -25,7 +25,7 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
     data = probeDataset(params.dataset);
   }
   const model = session.requireModel();
-  return method.run(model, params.params, {
+  const result = await method.run(model, params.params, {
     prompts: method.input === 'prompts' ? { cell: 'prompt workspace', items: params.prompts ?? [], prependBos: params.prependBos } : null,
     dataset: data,
     // The dictionaries that ship with the app (builtin:…, served with the build), and the folders
@@ -34,4 +34,6 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
     signal: ctx.signal,
     onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
   });
+  // Read from the model this run used: a list set while it ran applies only to later jobs.
+  return { result, interventions: model.standing?.interventions ?? [] };
 }
