@@ -139,6 +139,39 @@ describe('interventions on the prompt workspace', () => {
     await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
   });
 
+  it('marks a result on screen as computed with another list when the list changes; Run again clears it', async () => {
+    const stale = () => page.getByTestId('view-logit-lens').getByTestId('interventions-stale');
+    // The lens on screen ran with the zero-ablation, which is on again: current.
+    await page.getByTestId('nav-logit-lens').click();
+    expect(await stale().count()).toBe(0);
+    const withIt = await drawnLens();
+    expect(withIt).not.toBe(plainLens);
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    await page.getByTestId('nav-logit-lens').click();
+    await expect
+      .poll(() => stale().textContent(), { timeout: 30_000 })
+      .toBe('Computed with 1 intervention; the intervention list has changed since (the model now runs with no interventions). Run again');
+    expect(await drawnLens()).toBe(withIt);
+    await screenshot(page, 'interventions-stale-result');
+    await stale().getByTestId('interventions-stale-rerun').click();
+    await expect.poll(drawnLens, { timeout: 60_000 }).toBe(plainLens);
+    await expect.poll(() => stale().count(), { timeout: 30_000 }).toBe(0);
+    // A reopened run that ran with the zero-ablation says the list has changed since.
+    await page.getByTestId('projects-toggle').click();
+    await page.getByTestId('projects-drawer').getByTestId('pinned-reopen').first().click();
+    await expect.poll(() => page.getByTestId('reopened-interventions-stale').textContent(), { timeout: 30_000 }).toContain('Computed with 1 intervention; the intervention list has changed since');
+    if (await page.getByTestId('projects-drawer').isVisible()) await page.getByTestId('projects-toggle').click();
+    await page.getByTestId('reopened-close').click();
+    // Back on, as the next test expects: the plain lens is now the stale one.
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+    await page.getByTestId('nav-logit-lens').click();
+    await expect.poll(() => stale().textContent(), { timeout: 30_000 }).toContain('Computed with no interventions; the intervention list has changed since (the model now runs with 1 intervention)');
+  });
+
   it('keeps the list, each entry on or off, with the project’s working prompt across a reload', async () => {
     await page.getByTestId('nav-prompt').click();
     await page.getByTestId('intervention-entry').locator('label.checkbox').click();
