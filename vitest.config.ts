@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
+const GPU_TESTS = '{gpu,analysis,notebooks,cli,test}/**/*.gpu.test.ts';
+const SLOW_GPU_TESTS = '{gpu,analysis,notebooks,cli,test}/**/*.slow.gpu.test.ts';
+/** Dawn on SwiftShader: the Vulkan ICD Debian's chromium-common ships. */
+const SWIFTSHADER = { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' };
+
 /**
- * Four projects:
+ * Five projects (`npm test` runs the first four; `npm run test:slow` the fifth):
  * - unit: Node, every `*.test.ts` that is not a GPU or browser test;
- * - gpu: Node with Dawn (npm `webgpu`) on SwiftShader, `*.gpu.test.ts`;
+ * - gpu: Node with Dawn (npm `webgpu`) on SwiftShader, `*.gpu.test.ts` but not `*.slow.gpu.test.ts`;
+ * - gpu-slow: the same, `*.slow.gpu.test.ts`: repeats of capabilities the gpu project already
+ *   covers (second hosts, more GGUF files, more architecture × hook cells, long continuations),
+ *   too slow on SwiftShader for every CI run;
  * - browser: real headless Chromium with WebGPU and IndexedDB, `*.browser.test.ts`;
  * - e2e: the built web app served locally and driven in Debian's Chromium through
  *   playwright-core, `test/e2e/*.e2e.test.ts` (the build runs once, in globalSetup).
@@ -25,8 +33,19 @@ export default defineConfig({
         test: {
           name: 'gpu',
           environment: 'node',
-          include: ['{gpu,analysis,notebooks,cli,test}/**/*.gpu.test.ts'],
-          env: { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' },
+          include: [GPU_TESTS],
+          exclude: [SLOW_GPU_TESTS, '**/node_modules/**'],
+          env: SWIFTSHADER,
+          testTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'gpu-slow',
+          environment: 'node',
+          include: [SLOW_GPU_TESTS],
+          env: SWIFTSHADER,
           testTimeout: 300_000,
           fileParallelism: false,
         },

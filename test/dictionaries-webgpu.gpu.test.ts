@@ -1,17 +1,13 @@
 /**
- * Issue 16 acceptance on WebGPU (Dawn on SwiftShader in CI): the dictionary goldens of every
- * fixture host on one input each (input 1), as on the CPU (test/dictionaries.test.ts),
- * including the top-k kernel.
+ * Issue 16 acceptance on WebGPU (Dawn on SwiftShader in CI): the dictionary goldens of
+ * stories260K's fixture dictionaries — SAELens standard, TopK (the top-k kernel), JumpReLU, a
+ * JumpReLU transcoder and its circuit-tracer twin — on one input each (input 1). The second host
+ * (gemma3-tiny: the same five kinds) runs in the slow suite (dictionaries-webgpu.slow.gpu.test.ts).
  */
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
 import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
-import type { Model } from '../analysis/model/model.ts';
-import type { Nested } from './compare.ts';
-import { flatten } from './compare.ts';
-import { checkDictionaryGoldens, dictionaryIndex, hostAvailable, loadFixtureDictionary, loadGolden, loadHost, SAE_HOSTS } from './dictionary-goldens.ts';
-import { FIXTURES } from './reference.ts';
+import { describeDictionaryGoldensOnWebGpu } from './dictionary-goldens-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
@@ -19,17 +15,4 @@ beforeAll(async () => {
 });
 afterAll(() => gpu.destroy());
 
-describe.each(SAE_HOSTS)('dictionaries on %s (WebGPU)', (host) => {
-  if (!hostAvailable(host)) {
-    it.skip(`host model ${host} is not in test/fixtures yet: its dictionary goldens cannot run`, () => {});
-    return;
-  }
-  const ref = JSON.parse(readFileSync(`${FIXTURES}${host}/reference.json`, 'utf8')) as { inputs: { logits: Nested }[] };
-  let model: Model;
-  it.each(dictionaryIndex(host).map((r) => [r.folder, r] as const))('%s: goldens within 1e-4 + 1e-4·|ref|', async (_, row) => {
-    model ??= await loadHost(host, gpu);
-    const dict = await loadFixtureDictionary(host, row, model.spec.nLayers);
-    const worst = await checkDictionaryGoldens(model, dict, loadGolden(host, row.folder), (i) => flatten(ref.inputs[i].logits).data, [1]);
-    console.log(`WebGPU ${host}/${row.folder} worst |error|: ${JSON.stringify(worst)}`);
-  });
-});
+describeDictionaryGoldensOnWebGpu('stories260K-hf', () => gpu);
