@@ -40,7 +40,7 @@ export interface MethodPinRecord {
    * figure pinned after the list changed (or run while a new list was being set) states exactly
    * what it ran with.
    */
-  readonly interventions?: readonly Intervention[];
+  readonly interventions: readonly Intervention[];
 }
 
 export interface MethodRun<R extends Json = Json> {
