@@ -6,10 +6,13 @@
  * similarities among the heads with the largest features.
  */
 import { z } from 'zod';
+import type { DecodedDirection } from '../methods/neurons.ts';
 import { obsprop } from '../methods/obsprop.ts';
 import type { PathNode } from '../methods/obsprop-features.ts';
 import { cosineSimilarity, couplingCoefficient, pathLabel } from '../methods/obsprop-features.ts';
 import { num, PositionSchema, PromptRefSchema, promptIds, resolveToken, tokenStrings, TokenRefSchema } from './common.ts';
+import type { DecodedJson, DecodedToken } from './decoded-json.ts';
+import { decodedJson } from './decoded-json.ts';
 import { defineMethod } from './define.ts';
 import type { HeadGrid } from './grids.ts';
 import { headGridView } from './grids.ts';
@@ -33,6 +36,11 @@ const Params = z.strictObject({
     .describe('Multi-step paths, each "L4H1,L2H0" (nodes from the logits backwards: heads L1H2, MLPs MLP0).'),
 });
 
+/** Decoded tokens as one table cell: each quoted, with its value (W_U y)[id]: `" he" 1.23 " him" 0.98`. */
+export function tokenValues(tokens: readonly DecodedToken[]): string {
+  return tokens.map((t) => `${JSON.stringify(t.token)} ${t.value === null ? '—' : t.value.toPrecision(3)}`).join('  ');
+}
+
 /** "L4H1,L2H0,MLP0" → path nodes from the logits backwards. */
 function parsePath(text: string): PathNode[] {
   return text.split(',').map((part) => {
@@ -54,16 +62,19 @@ export type ObsPropJson = {
   scaleMode: string;
   norms: HeadGrid;
   effects: HeadGrid | null;
-  /** Every head, largest feature norm first. */
-  ranking: { head: string; norm: N; effect: N; promotes: string[]; suppresses: string[] }[];
-  mlps: { layer: number; norm: N; promotes: string[]; suppresses: string[] }[];
+  /**
+   * Every head, largest feature norm first. `promotes`/`suppresses` are the decoded tokens' texts;
+   * `decoded` the same tokens with their ids and values (W_U y)[id].
+   */
+  ranking: { head: string; norm: N; effect: N; promotes: string[]; suppresses: string[]; decoded: DecodedJson }[];
+  mlps: { layer: number; norm: N; promotes: string[]; suppresses: string[]; decoded: DecodedJson }[];
   /** coupling.values[i][j] = C(y_i, y_j) over the top heads. */
   coupling: Matrix;
   cosine: Matrix;
   /** [layer][head][pos] per-token scores y·x of each head's feature on the prompt (each token at its own norm scale); null without a prompt. */
   scores: (N[] | null)[][];
   /** Features along the requested paths. */
-  paths: { path: string; hook: string; norm: N; promotes: string[]; suppresses: string[] }[];
+  paths: { path: string; hook: string; norm: N; promotes: string[]; suppresses: string[]; decoded: DecodedJson }[];
   /** With dictionaries attached (params.dictionaries): each one's features of largest |W_dec[f] · y| against the observable's direct-path feature y, with the activation at the position. */
   dictionaries?: { hook: string; top: { feature: number; weight: N; cosine: N; activation: N; contribution: N }[] }[];
 };
@@ -72,7 +83,7 @@ export const obspropStep = defineMethod({
   method: 'obsprop',
   title: 'ObsProp',
   description: 'Feature vectors of an observable (e.g. " he" − " she") through every head: norms, coupling, decoding.',
-  version: 4,
+  version: 5,
   params: Params,
   input: 'prompts',
   promptRefs: (p) => [{ field: 'prompt', ref: p.prompt }],
@@ -85,6 +96,8 @@ export const obspropStep = defineMethod({
     const negative = p.negative.map((t, i) => resolveToken(model, t, `negative[${i}]`));
     const r = await obsprop(model, { positive, negative, prompt: { ids }, pos: p.position, scales: p.scales, effects: p.effects, topK: p.decodeTopK, similarity: false, paths: p.paths.map(parsePath) });
     const text = (t: { id: number; token: string | null }) => t.token ?? String(t.id);
+    // The feature's decoded tokens: their texts, and the tokens with their values (none when not decoded).
+    const tokens = (d: DecodedDirection | null) => ({ promotes: d ? d.top.map(text) : [], suppresses: d ? d.bottom.map(text) : [], decoded: d ? decodedJson(d) : { top: [], bottom: [] } });
     const label = (h: { layer: number; head: number }) => `L${h.layer}H${h.head}`;
     const top = r.ranking.slice(0, p.couplingHeads).map((h) => r.heads[h.layer][h.head]);
     const matrix = (f: (a: Float64Array, b: Float64Array) => number): Matrix => ({ heads: top.map(label), values: top.map((a) => top.map((b) => num(f(a.feature, b.feature)))) });
@@ -97,14 +110,13 @@ export const obspropStep = defineMethod({
       norms: r.heads.map((row) => row.map((h) => num(h.norm))),
       effects: p.effects === 'none' ? null : r.heads.map((row) => row.map((h) => (h.effect === null ? null : num(h.effect)))),
       ranking: r.ranking.map((h) => {
-        const d = r.heads[h.layer][h.head].decoded;
-        return { head: label(h), norm: num(h.norm), effect: h.effect === null ? null : num(h.effect), promotes: d ? d.top.map(text) : [], suppresses: d ? d.bottom.map(text) : [] };
+        return { head: label(h), norm: num(h.norm), effect: h.effect === null ? null : num(h.effect), ...tokens(r.heads[h.layer][h.head].decoded) };
       }),
-      mlps: r.mlps.flatMap((m) => (m ? [{ layer: m.layer, norm: num(m.norm), promotes: m.decoded ? m.decoded.top.map(text) : [], suppresses: m.decoded ? m.decoded.bottom.map(text) : [] }] : [])),
+      mlps: r.mlps.flatMap((m) => (m ? [{ layer: m.layer, norm: num(m.norm), ...tokens(m.decoded) }] : [])),
       scores: r.heads.map((row) => row.map((h) => (h.scores ? Array.from(h.scores, num) : null))),
       coupling: matrix(couplingCoefficient),
       cosine: matrix(cosineSimilarity),
-      paths: r.paths.map((f) => ({ path: pathLabel(f.path), hook: f.hook, norm: num(f.norm), promotes: f.decoded ? f.decoded.top.map(text) : [], suppresses: f.decoded ? f.decoded.bottom.map(text) : [] })),
+      paths: r.paths.map((f) => ({ path: pathLabel(f.path), hook: f.hook, norm: num(f.norm), ...tokens(f.decoded) })),
       ...(r.dictionaries.length
         ? {
             dictionaries: r.dictionaries.map((d) => ({
@@ -145,8 +157,8 @@ export const obspropStep = defineMethod({
         return {
           kind: 'table',
           title: `ObsProp features of ${obs}, largest norm first`,
-          columns: ['head', 'norm', 'ablation effect', 'promotes', 'suppresses'],
-          rows: r.ranking.map((h) => [h.head, h.norm, h.effect, h.promotes.map((t) => JSON.stringify(t)).join(' '), h.suppresses.map((t) => JSON.stringify(t)).join(' ')]),
+          columns: ['head', 'norm', 'ablation effect', 'promotes (W_U·y)', 'suppresses (W_U·y)'],
+          rows: r.ranking.map((h) => [h.head, h.norm, h.effect, tokenValues(h.decoded.top), tokenValues(h.decoded.bottom)]),
         };
       case 'coupling':
       case 'cosine': {

@@ -5,27 +5,19 @@
  * figure layer). Click a position to decode the pulled-back direction there.
  */
 import { useState } from 'react';
-import type { DecodedJson } from '../../../analysis/registry/decoded-json.ts';
 import type { LinearScopeJson } from '../../../analysis/registry/linearscope.ts';
 import { NumberField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
 import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import { displayToken } from '../../prompt/token-display.ts';
-import type { Decoded } from '../shared/DecodedDirectionCard.tsx';
-import { DecodedDirectionCard } from '../shared/DecodedDirectionCard.tsx';
+import { DecodedDirectionCard, decodedOfJson } from '../shared/DecodedDirectionCard.tsx';
 import { DetailList } from '../shared/DetailList.tsx';
 import type { MetricChoice } from '../shared/MetricFields.tsx';
 import { MetricFields, metricBlocked, metricCaption, metricParams } from '../shared/MetricFields.tsx';
 import { useMethodRun } from '../shared/use-method-run.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
-
-/** Decoded tokens for the card (a value JSON could not hold shows as NaN, "—"). */
-function decodedCard(d: DecodedJson): Decoded {
-  const tokens = (ts: DecodedJson['top']) => ts.map((t) => ({ id: t.id, token: t.token, value: t.value ?? NaN }));
-  return { top: tokens(d.top), bottom: tokens(d.bottom) };
-}
 
 export function LinearScopeView() {
   const input = usePromptInput();
@@ -88,7 +80,7 @@ export function LinearScopeView() {
               <DecodedDirectionCard
                 title={`Pull-back at position ${shown} ${displayToken(r.tokens[shown] ?? '')}`}
                 subtitle="W_U · (Aᵀv) at the input: what this position's input pushes the metric towards"
-                decoded={decodedCard(decoded)}
+                decoded={decodedOfJson(decoded)}
               />
             )}
           </div>

@@ -3,7 +3,8 @@
  * n = Σ e(positive) − Σ e(negative) on the logits, pulled back through the final norm and each
  * head's OV circuit into a feature vector per head. The method's feature table ranks heads by
  * feature norm beside their ablation effect; its coupling view shows C(y_i, y_j) = y_i·y_j / ‖y_i‖²
- * between the strongest heads; a picked head's row of its per-token scores view is drawn below.
+ * between the strongest heads; a picked head's feature is shown decoded (tokens with their values)
+ * and its row of the per-token scores view is drawn below.
  */
 import { useMemo, useState } from 'react';
 import type { ObsPropJson } from '../../../analysis/registry/obsprop.ts';
@@ -14,6 +15,7 @@ import { JobStatus } from '../../components/JobStatus.tsx';
 import { MethodFigureCard } from '../../figures/MethodFigureCard.tsx';
 import { displayToken } from '../../prompt/token-display.ts';
 import { DetailList, formatNumber } from '../shared/DetailList.tsx';
+import { HeadFeatureCard } from './HeadFeatureCard.tsx';
 import { PositionSelect } from '../shared/PositionSelect.tsx';
 import { SliceFigureCard } from '../shared/SliceFigureCard.tsx';
 import { TableCard } from '../shared/TableCard.tsx';
@@ -137,6 +139,7 @@ export function ObsPropView() {
             ]}
           />
           <FeatureTable run={run} result={r} onPick={setPicked} />
+          {head && <HeadFeatureCard result={r} head={`L${head.layer}H${head.head}`} />}
           <div className="figure-pair">
             <MethodFigureCard
               run={run}
