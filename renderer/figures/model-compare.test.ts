@@ -15,6 +15,7 @@ const result: CompareModelsResult = {
   residRelDiff: [[0.01, 0.02], [0.03, 0.04]],
   residRelDiffMean: [0.015, 0.035],
   summary: { maxAbsLogitDiff: 0.3, meanKl: 0.026, top1Agreement: 0.5 },
+  interventions: [],
 };
 
 describe('compare-models figures', () => {

@@ -9,6 +9,7 @@ import { idsOf, usePrompt } from '../app/prompt-state.tsx';
 import { useJob } from '../app/use-job.ts';
 import { JobStatus } from '../components/JobStatus.tsx';
 import { Message } from '../components/Message.tsx';
+import { StaleInterventions } from '../interventions/StaleInterventions.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { FigureCard } from '../figures/FigureCard.tsx';
 import { klFigure, logitDiffFigure, residualFigure } from '../figures/model-compare.ts';
@@ -31,7 +32,8 @@ export function CompareModels() {
   const job = useJob('compareModels');
   const ids = idsOf(usePrompt().clean);
   const [pickError, setPickError] = useState<string | null>(null);
-  const result = job.state.status === 'done' ? job.state.result : null;
+  const done = job.state.status === 'done' ? job.state : null;
+  const result = done?.result ?? null;
   // A new pick while one comparison runs replaces it (the job slot cancels the earlier run).
   const compare = (source: ModelSourceRequest) => {
     setPickError(null);
@@ -52,6 +54,7 @@ export function CompareModels() {
       {!ids && <p className="job-note">Enter a prompt first.</p>}
       {pickError && <Message tone="error">{pickError}</Message>}
       <JobStatus state={job.state} onCancel={job.cancel} />
+      {done && <StaleInterventions ranWith={done.result.interventions} onRerun={() => compare(done.params.source)} rerunDisabled={!ids} />}
       {result && (
         <>
           <p className="job-note" data-testid="compare-models-summary">

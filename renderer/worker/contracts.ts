@@ -8,6 +8,7 @@
 // ---- models -------------------------------------------------------------------------------
 
 import type { ModelIdentity } from '../../analysis/formats/model-identity.ts';
+import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import type { ModelComparison } from '../../analysis/methods/compare-models.ts';
 import type { ProgressUnit } from '../../analysis/registry/contract.ts';
 import type { FolderFile } from '../model-sources/file-list-source.ts';
@@ -67,6 +68,8 @@ export interface CompareModelsResult extends ModelComparison {
   /** The prompt's tokens, and each position's argmax token under A and under B, as readable strings. */
   readonly tokens: readonly string[];
   readonly top1Tokens: readonly { readonly a: string; readonly b: string }[];
+  /** The interventions both models ran with (the session's list when the job started), in order. */
+  readonly interventions: readonly Intervention[];
 }
 
 export interface BackendCard {
@@ -183,6 +186,8 @@ export interface GenerateResult {
   readonly newTokens: readonly TokenInfo[];
   readonly text: string | null;
   readonly stopped: 'stop_token' | 'max_tokens' | 'context';
+  /** The interventions the model generated with (the session's list when the job started), in order. */
+  readonly interventions: readonly Intervention[];
 }
 
 // ---- progress and errors ------------------------------------------------------------------

@@ -69,6 +69,7 @@ describe('standing interventions in the engine session', () => {
     await h.setInterventions({ interventions: ZERO, prompts: {} }, context());
     const r = await h.compareModels({ source: { kind: 'files', label: 'stories260K again', files }, ids }, context());
     expect(r.summary.maxAbsLogitDiff).toBe(0);
+    expect(r.interventions).toEqual(ZERO);
     // Against the plain second checkpoint the ablation would show.
     const plain = await h.nextToken({ ids, topK: 1 }, context());
     await h.setInterventions({ interventions: [], prompts: {} }, context());

@@ -1,6 +1,6 @@
 /**
- * The method job's record of the interventions its model carried: the session's list when the job
- * took its model, not the page's last answer from `setInterventions`. A job started right after a
+ * The record of the interventions a job's model carried (method and generate jobs): the session's
+ * list when the job took its model, not the page's last answer from `setInterventions`. A job started right after a
  * new list was posted runs with that list before the page hears back; a job started while a list
  * is still computing its prompt caches runs with the previous one. The numbers say which list
  * really ran (run-model on the plain model with that list), and the record must match them.
@@ -75,6 +75,17 @@ describe('the method job reports the interventions its model carried', () => {
     const after = await methodLoss(runModel());
     expect(after.ranWith).toEqual(REPLACE);
     expect(after.loss).toBe(await referenceLoss(REPLACE));
+  });
+
+  it('generation reports its list the same way, and the text is that list’s', async () => {
+    await h.setInterventions({ interventions: [], prompts: {} }, context());
+    const sampling = { ids, temperature: 0, topK: 0, topP: 1, seed: 0, maxNewTokens: 12 };
+    const plain = await h.generate(sampling, context());
+    void h.setInterventions({ interventions: SCALE, prompts: {} }, context());
+    const scaled = await h.generate(sampling, context());
+    expect(plain.interventions).toEqual([]);
+    expect(scaled.interventions).toEqual(SCALE);
+    expect(scaled.newTokens.map((t) => t.id)).not.toEqual(plain.newTokens.map((t) => t.id));
   });
 
   it('the plain model reports an empty list', async () => {

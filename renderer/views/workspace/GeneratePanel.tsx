@@ -5,6 +5,7 @@ import { usePrompt } from '../../app/prompt-state.tsx';
 import { useJob } from '../../app/use-job.ts';
 import { Button } from '../../components/Button.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
+import { StaleInterventions } from '../../interventions/StaleInterventions.tsx';
 import { Panel } from '../../components/Panel.tsx';
 import { TokenStrip } from '../../prompt/TokenStrip.tsx';
 import type { SamplingParams } from '../../worker/contracts.ts';
@@ -21,12 +22,13 @@ export function GeneratePanel() {
   const job = useJob('generate');
   const result = job.state.status === 'done' ? job.state.result : null;
   const running = job.state.status === 'running';
+  const generate = () => ids && void job.run({ ids, ...sampling });
   return (
     <Panel
       title="Generate"
       subtitle="greedy at temperature 0; seeded sampling otherwise"
       actions={
-        <Button variant="primary" disabled={!ids || running} onClick={() => ids && void job.run({ ids, ...sampling })} data-testid="generate-run">
+        <Button variant="primary" disabled={!ids || running} onClick={generate} data-testid="generate-run">
           {running ? 'Generating…' : 'Generate'}
         </Button>
       }
@@ -35,6 +37,7 @@ export function GeneratePanel() {
       <SamplingControls value={sampling} onChange={setSampling} nCtx={card?.nCtx ?? 512} />
       {blocked && !running && <p className="view-blocked">{blocked}</p>}
       <JobStatus state={job.state} onCancel={job.cancel} />
+      <StaleInterventions ranWith={result?.interventions} onRerun={generate} rerunDisabled={!ids || running} />
       {result && (
         <div className="generation" data-testid="generation">
           <p className="generation-text">

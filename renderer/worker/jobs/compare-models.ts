@@ -64,7 +64,7 @@ export async function compareModelsJob(session: EngineSession, params: CompareMo
     ctx.progress(1, 1, 'passes', 'done');
     const tokenString = (id: number) => a.tokenizer?.tokenString(id) ?? String(id);
     const top1Tokens = result.positions.map((p) => ({ a: tokenString(p.top1A), b: tokenString(p.top1B) }));
-    return { ...result, a: a.label, b: b.label, tokens: ids.map(tokenString), top1Tokens };
+    return { ...result, a: a.label, b: b.label, tokens: ids.map(tokenString), top1Tokens, interventions: a.standing?.interventions ?? [] };
   } finally {
     mapWeights(b.weights, (t) => a.backend.dispose(t));
   }

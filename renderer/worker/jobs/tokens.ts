@@ -75,5 +75,5 @@ export async function generateText(session: EngineSession, params: GenerateParam
     ],
   });
   ctx.progress(result.newIds.length, total, 'tokens', 'generating');
-  return { newTokens: result.newIds.map((id) => tokenInfo(model, id)), text: result.text, stopped: result.stopped };
+  return { newTokens: result.newIds.map((id) => tokenInfo(model, id)), text: result.text, stopped: result.stopped, interventions: model.standing?.interventions ?? [] };
 }
