@@ -19,12 +19,13 @@ export interface CltEncoderValues {
   readonly threshold?: Float32Array;
 }
 
-export async function cltFiles(
-  model: Model,
+/** The files of a CLT folder for `model` (config.yaml, W_enc_{i} / W_dec_{i} safetensors), by name. */
+export async function cltFolderFiles(
+  model: { readonly spec: { readonly nLayers: number; readonly dModel: number } },
   dSae: number,
   encoder: (i: number) => Promise<CltEncoderValues>,
   decoder: (i: number, k: number) => Promise<Float32Array>,
-): Promise<CrossLayerTranscoder> {
+): Promise<Record<string, Uint8Array | string>> {
   const { nLayers: L, dModel: d } = model.spec;
   const files: Record<string, Uint8Array | string> = { 'config.yaml': 'model_kind: cross_layer_transcoder\nfeature_input_hook: ln2.hook_normalized\nfeature_output_hook: hook_mlp_out\n' };
   for (let i = 0; i < L; i++) {
@@ -40,7 +41,16 @@ export async function cltFiles(
     }
     files[`W_dec_${i}.safetensors`] = encodeSafetensors([f32(`W_dec_${i}`, [dSae, span, d], all)]);
   }
-  return CrossLayerTranscoder.open(new MemorySource('clt', files), L);
+  return files;
+}
+
+export async function cltFiles(
+  model: Model,
+  dSae: number,
+  encoder: (i: number) => Promise<CltEncoderValues>,
+  decoder: (i: number, k: number) => Promise<Float32Array>,
+): Promise<CrossLayerTranscoder> {
+  return CrossLayerTranscoder.open(new MemorySource('clt', await cltFolderFiles(model, dSae, encoder, decoder)), model.spec.nLayers);
 }
 
 /**

@@ -27,7 +27,7 @@ import { readTextFile } from '../formats/json-file.ts';
 import type { TensorEntry } from '../formats/safetensors.ts';
 import { readSafetensorsHeader, readTensor } from '../formats/safetensors.ts';
 import type { ModelSource } from '../formats/source.ts';
-import type { HostDictionary } from './dictionary.ts';
+import type { DictionaryConfig, HostDictionary } from './dictionary.ts';
 import { checkShape, DictionaryFile, transposed } from './tensors.ts';
 import { toFloat32 } from '../../gpu/dtype.ts';
 
@@ -72,6 +72,11 @@ export function parseCircuitTracerConfig(text: string, label: string): CircuitTr
 
 export async function readCircuitTracerConfig(source: ModelSource): Promise<CircuitTracerConfig> {
   return parseCircuitTracerConfig(await readTextFile(source, CIRCUIT_TRACER_CONFIG), source.label);
+}
+
+/** Whether the folder is a circuit-tracer cross-layer transcoder: its config.yaml says so. */
+export async function isCrossLayerTranscoder(source: ModelSource): Promise<boolean> {
+  return (await source.has(CIRCUIT_TRACER_CONFIG)) && (await readCircuitTracerConfig(source)).modelKind === 'cross_layer_transcoder';
 }
 
 /** `blocks.{layer}.{relative}`, circuit-tracer's hook naming. */
@@ -197,6 +202,29 @@ export class CrossLayerTranscoder {
   }
 
   /**
+   * Every layer's config (cltLayerConfig), after checking each W_enc_{i}.safetensors from its
+   * header alone (no tensor data is read): W_enc_{i}, b_enc_{i} and b_dec_{i} present with this
+   * CLT's widths, threshold_{i} and W_skip_{i} shaped right where present. A missing file or
+   * tensor, or a wrong shape, is named.
+   */
+  async layerConfigs(label = cltLabel(this)): Promise<DictionaryConfig[]> {
+    const { dTranscoder: f, dModel: d } = this;
+    const out: DictionaryConfig[] = [];
+    for (let i = 0; i < this.nLayers; i++) {
+      const file = await DictionaryFile.open(this.source, `W_enc_${i}.safetensors`);
+      const check = (name: string, expected: readonly number[]) => checkShape(file.where, name, file.shape(name), expected);
+      check(`W_enc_${i}`, [f, d]);
+      check(`b_enc_${i}`, [f]);
+      check(`b_dec_${i}`, [d]);
+      const threshold = file.has(`threshold_${i}`);
+      if (threshold) check(`threshold_${i}`, file.shape(`threshold_${i}`).length === 2 ? [1, f] : [f]);
+      if (file.has(`W_skip_${i}`)) check(`W_skip_${i}`, [d, d]);
+      out.push(cltLayerConfig(this, i, threshold, label));
+    }
+    return out;
+  }
+
+  /**
    * Decoder rows of features [start, end) of layer i: [end − start, n_layers − i, d_model],
    * read with one range read (rows are contiguous in the file).
    */
@@ -233,9 +261,36 @@ export interface CltLayer {
   readonly later: readonly { readonly layer: number; readonly rows: HostWeight }[];
 }
 
+/** What a CLT's layers are labelled by when the caller names none. */
+function cltLabel(clt: CrossLayerTranscoder): string {
+  return clt.config.modelName ?? 'cross-layer transcoder';
+}
+
+/** Layer i of a CLT as an ordinary transcoder's config (JumpReLU when the layer has thresholds). */
+export function cltLayerConfig(clt: CrossLayerTranscoder, i: number, jumpRelu: boolean, label = cltLabel(clt)): DictionaryConfig {
+  const { dTranscoder: f, dModel: d, config } = clt;
+  return {
+    label: `${label} layer ${i}`,
+    format: 'circuit-tracer',
+    architecture: jumpRelu ? 'jumprelu_transcoder' : 'transcoder',
+    activation: jumpRelu ? 'jumprelu' : 'relu',
+    kind: 'transcoder',
+    hookIn: layerHook(i, config.featureInputHook),
+    hookOut: layerHook(i, config.featureOutputHook),
+    headIndex: null,
+    dIn: d,
+    dSae: f,
+    dOut: d,
+    k: null,
+    applyBDecToInput: false,
+    normalization: 'none',
+    modelName: config.modelName,
+  };
+}
+
 /** Every layer of a CLT, all decoder rows read (one range read per layer). */
-export async function cltLayers(clt: CrossLayerTranscoder, label = clt.config.modelName ?? 'cross-layer transcoder'): Promise<CltLayer[]> {
-  const { nLayers: L, dTranscoder: f, dModel: d, config } = clt;
+export async function cltLayers(clt: CrossLayerTranscoder, label = cltLabel(clt)): Promise<CltLayer[]> {
+  const { nLayers: L, dTranscoder: f, dModel: d } = clt;
   const out: CltLayer[] = [];
   for (let i = 0; i < L; i++) {
     const enc = await clt.encoderLayer(i);
@@ -248,23 +303,7 @@ export async function cltLayers(clt: CrossLayerTranscoder, label = clt.config.mo
     };
     out.push({
       dictionary: {
-        config: {
-          label: `${label} layer ${i}`,
-          format: 'circuit-tracer',
-          architecture: enc.threshold ? 'jumprelu_transcoder' : 'transcoder',
-          activation: enc.threshold ? 'jumprelu' : 'relu',
-          kind: 'transcoder',
-          hookIn: layerHook(i, config.featureInputHook),
-          hookOut: layerHook(i, config.featureOutputHook),
-          headIndex: null,
-          dIn: d,
-          dSae: f,
-          dOut: d,
-          k: null,
-          applyBDecToInput: false,
-          normalization: 'none',
-          modelName: config.modelName,
-        },
+        config: cltLayerConfig(clt, i, enc.threshold !== null, label),
         weights: {
           encoder: enc.encoder,
           bEnc: enc.bEnc,

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { NodeFolderSource } from '../formats/node-source.ts';
 import type { Model } from '../model/model.ts';
-import { CIRCUIT_TRACER_CONFIG, CrossLayerTranscoder, readCircuitTracerConfig } from './circuit-tracer.ts';
+import { CrossLayerTranscoder, isCrossLayerTranscoder } from './circuit-tracer.ts';
 import type { HostDictionary } from './dictionary.ts';
 import { openDictionarySet } from './open-set.ts';
 
@@ -17,8 +17,7 @@ export function nodeCltResolver(model: Model, place: (ref: string) => string = (
   return async (ref, field) => {
     try {
       const source = new NodeFolderSource(dictionaryFolder(place(ref)), ref);
-      if (!(await source.has(CIRCUIT_TRACER_CONFIG))) return null;
-      if ((await readCircuitTracerConfig(source)).modelKind !== 'cross_layer_transcoder') return null;
+      if (!(await isCrossLayerTranscoder(source))) return null;
       return await CrossLayerTranscoder.open(source, model.spec.nLayers);
     } catch (e) {
       throw new Error(`params.${field}: ${(e as Error).message}`);

@@ -25,7 +25,14 @@ export interface OpenedDictionaries {
   readonly label: string;
   /** Digest of the folder's files (names, sizes, sampled bytes): tells stored dashboards of another folder apart. */
   readonly digest: string;
+  /** One per dictionary; for a cross-layer transcoder, one per layer (its features as that layer's transcoder). */
   readonly dictionaries: readonly DictionarySummary[];
+  /**
+   * Present when the folder is a circuit-tracer cross-layer transcoder: its layer i's features
+   * read blocks.i's input hook and write every MLP output from layer i on. It is used whole
+   * (a method's `dictionaries`, an attribution graph's `transcoders`), never one layer alone.
+   */
+  readonly crossLayer?: { readonly layers: number; readonly dSae: number };
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * The dictionary folders the user opened this session, by reference. A folder is opened with
  * analysis/dictionaries/open-set.ts (SAELens, circuit-tracer, Gemma Scope 2, or one SAELens
- * folder per hook), checked against the open model (hooks exist, widths match; the error names
- * the dictionary, hook and width), then kept on the host so methods can place it on the
- * model's backend for each run.
+ * folder per hook), or, when its config.yaml says so, as a circuit-tracer cross-layer transcoder
+ * (headers only: decoder rows are read when a method splices it). Each is checked against the
+ * open model (hooks exist, widths match, layer count; the error names the dictionary, hook,
+ * width or file), then kept on the host so methods can place it on the model's backend for each run.
  */
+import { CrossLayerTranscoder, isCrossLayerTranscoder } from '../../analysis/dictionaries/circuit-tracer.ts';
 import { checkDictionaryForModel } from '../../analysis/dictionaries/open.ts';
 import { openDictionarySet } from '../../analysis/dictionaries/open-set.ts';
 import type { HostDictionary } from '../../analysis/dictionaries/dictionary.ts';
@@ -17,21 +19,41 @@ import { JobInputError } from './errors.ts';
 export const USER_DICTIONARY_PREFIX = 'folder:';
 
 export class UserDictionaries {
-  private readonly opened = new Map<string, HostDictionary[]>();
+  private readonly opened = new Map<string, HostDictionary[] | CrossLayerTranscoder>();
   private count = 0;
 
-  /** Opens every dictionary of `source`, checks each against `model`, and registers them under a new reference. */
+  /** Opens every dictionary of `source` (or its cross-layer transcoder), checks it against `model`, and registers it under a new reference. */
   async open(source: ModelSource, model: Model, digest: string): Promise<OpenedDictionaries> {
+    if (await isCrossLayerTranscoder(source)) return this.openCrossLayer(source, model, digest);
     const found = await openDictionarySet(source, model.hookPoints.map((p) => p.name), model.spec.nLayers);
     for (const d of found) checkDictionaryForModel(d.config, model.hookPoints, model.spec);
-    const ref = `${USER_DICTIONARY_PREFIX}${++this.count}/${source.label}`;
-    this.opened.set(ref, found);
+    const ref = this.register(source, found);
     return {
       ref,
       label: source.label,
       digest,
       dictionaries: found.map(({ config: c }) => ({ label: c.label, architecture: c.architecture, hookIn: c.hookIn, hookOut: c.hookOut, dSae: c.dSae })),
     };
+  }
+
+  /** A CLT needs one W_dec_{i} per model layer (CrossLayerTranscoder.open) and every encoder file; each layer must fit the model's hooks. */
+  private async openCrossLayer(source: ModelSource, model: Model, digest: string): Promise<OpenedDictionaries> {
+    const clt = await CrossLayerTranscoder.open(source, model.spec.nLayers);
+    const layers = await clt.layerConfigs(source.label);
+    for (const c of layers) checkDictionaryForModel(c, model.hookPoints, model.spec);
+    return {
+      ref: this.register(source, clt),
+      label: source.label,
+      digest,
+      dictionaries: layers.map((c) => ({ label: c.label, architecture: `cross-layer ${c.architecture}`, hookIn: c.hookIn, hookOut: c.hookOut, dSae: c.dSae })),
+      crossLayer: { layers: clt.nLayers, dSae: clt.dTranscoder },
+    };
+  }
+
+  private register(source: ModelSource, opened: HostDictionary[] | CrossLayerTranscoder): string {
+    const ref = `${USER_DICTIONARY_PREFIX}${++this.count}/${source.label}`;
+    this.opened.set(ref, opened);
+    return ref;
   }
 
   has(ref: string): boolean {
@@ -42,7 +64,18 @@ export class UserDictionaries {
   resolve(ref: string, field: string): HostDictionary[] {
     const found = this.opened.get(ref);
     if (!found) throw new JobInputError(`params.${field}: ${ref} is not open in this session (open the folder again)`);
+    if (found instanceof CrossLayerTranscoder) {
+      throw new JobInputError(
+        `params.${field}: ${ref} is a cross-layer transcoder; ${field} takes SAEs and per-layer transcoders. A cross-layer transcoder is used whole: in a method's dictionaries (spliced into every MLP output) or as an attribution graph's transcoders.`,
+      );
+    }
     return found;
+  }
+
+  /** The opened cross-layer transcoder `ref` names; null for any other reference (resolve then answers for it). */
+  crossLayer(ref: string): CrossLayerTranscoder | null {
+    const found = this.opened.get(ref);
+    return found instanceof CrossLayerTranscoder ? found : null;
   }
 }
 

@@ -31,6 +31,8 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
     // The dictionaries that ship with the app (builtin:…, served with the build), and the folders
     // the user opened this session (folder:…, see user-dictionaries.ts).
     dictionaries: async (ref, field) => (opened.has(ref) ? opened.resolve(ref, field) : openBuiltinDictionaries(ref)),
+    // Built-in dictionaries are SAEs; a folder: reference may be a cross-layer transcoder.
+    crossLayerTranscoder: async (ref) => opened.crossLayer(ref),
     signal: ctx.signal,
     onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
   });
