@@ -60,9 +60,18 @@ describe('method views', () => {
     await screenshot(page, 'linearscope');
   });
 
-  it('ObsProp feature table and coupling matrix', async () => {
+  it('ObsProp feature table, a picked head decoded with values, and coupling matrix', async () => {
     await runView('obsprop');
     await page.getByTestId('obsprop-table').waitFor();
+    // Picking the second row shows that head's feature decoded: 8 tokens each side, each beside its value.
+    const row = page.locator('[data-testid="obsprop-table"] tbody tr').nth(1);
+    const head = await row.locator('td').nth(1).textContent();
+    await row.click();
+    const decoded = page.getByTestId('obsprop-decoded');
+    await decoded.locator('.decoded-title', { hasText: `Feature of ${head} decoded` }).waitFor();
+    const values = await decoded.locator('.token-value-number').allTextContents();
+    expect(values).toHaveLength(16);
+    for (const v of values) expect(v).toMatch(/^-?\d+\.\d{3}$/);
     await figureDrawn(page, 'figure-obsprop-coupling');
     await screenshot(page, 'obsprop');
   });
