@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import { createWasmBackend } from '../../gpu/wasm/index.ts';
 import type { Backend } from '../../gpu/backend.ts';
+import type { StandingInterventions } from '../hooks/standing.ts';
 import { modelOnBackend } from '../model/model.ts';
 import { randomWeights, smallSpec } from '../model/random.ts';
 import type { ProgressUnit } from './contract.ts';
@@ -24,8 +25,9 @@ interface Run {
   readonly result: { patchedCalls?: number };
 }
 
-async function run(method: string, params: Record<string, unknown>, prompts: number[][], backend: Backend = createCpuBackend()): Promise<Run> {
-  const model = modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, backend);
+async function run(method: string, params: Record<string, unknown>, prompts: number[][], backend: Backend = createCpuBackend(), standing?: StandingInterventions): Promise<Run> {
+  const plain = modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, backend);
+  const model = standing ? { ...plain, standing } : plain;
   const reports: [number, number][] = [];
   const ctx = {
     prompts: { cell: 'p', items: prompts.map((ids) => ({ ids })) },
@@ -83,6 +85,13 @@ describe('patching progress plans the passes made', () => {
     expect(rows).toBeGreaterThan(64);
     expect(result.patchedCalls).toBe(L * long.length);
     expect(exactPlan(reports)).toBe(2 + L * long.length + Math.ceil(rows / 64));
+  });
+
+  it('with standing interventions each call unembeds its own rows: no tail chunk', async () => {
+    const standing = { interventions: [{ hook: 'blocks.1.hook_resid_pre', op: 'scale' as const, factor: 0.5 }], caches: {} };
+    const { reports, result } = await run('activation-patching', { hook: 'z' }, [clean, firstChanged], createCpuBackend(), standing);
+    expect(result.patchedCalls).toBe(L * clean.length);
+    expect(exactPlan(reports)).toBe(2 + L * clean.length);
   });
 
   it('naive mode: one run per cell, cells after the metric position included', async () => {
