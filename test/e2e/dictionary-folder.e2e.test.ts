@@ -4,14 +4,19 @@
  * built-in model, its dashboards for all features computed and stored in the project database;
  * choosing it again shows the stored dashboards without running, another corpus is not found
  * stored, and a folder that does not fit the model is refused with the hook and width named.
+ * A cross-layer transcoder folder (written here, random weights) is recognised by its files and
+ * listed as one, with its layers and width: the feature views say why they do not take it, the
+ * attribution graph offers it as transcoders; without one of its W_dec files it is refused naming it.
  * After a reload, a built-in SAE's feature read back from the store (its one chunk) shows what
  * the fresh run showed for it.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { gaussian } from '../../analysis/model/random.ts';
+import { cltFolderFiles } from '../clt-files.ts';
 import { saeFolder } from '../dictionary-goldens.ts';
 import { figureDrawn, launchChromium, openApp, waitForModel } from './browser.ts';
 
@@ -23,8 +28,23 @@ const sae = path.join(temp, 'my-topk-sae');
 const misfit = path.join(temp, 'gemma-sae');
 cpSync(saeFolder('stories260K-hf', 'topk-L2-resid_post'), sae, { recursive: true });
 cpSync(saeFolder('gemma3-tiny', 'standard-L2-resid_post'), misfit, { recursive: true });
+const clt = path.join(temp, 'my-clt');
+const brokenClt = path.join(temp, 'broken-clt');
+
+/** A random JumpReLU CLT for stories260K (5 layers, d_model 64, 16 features per layer), and a copy without W_dec_3. */
+async function writeCltFolders(): Promise<void> {
+  const normal = gaussian(7);
+  const draw = (n: number, s: number) => Float32Array.from({ length: n }, () => s * normal());
+  const files = await cltFolderFiles({ spec: { nLayers: 5, dModel: 64 } }, 16, async () => ({ wEnc: draw(16 * 64, 0.125), bEnc: draw(16, 0.1), bDec: draw(64, 0.1), threshold: draw(16, 0.1).map(Math.abs) }), async () => draw(16 * 64, 0.3));
+  for (const dir of [clt, brokenClt]) mkdirSync(dir);
+  for (const [name, bytes] of Object.entries(files)) {
+    writeFileSync(path.join(clt, name), bytes);
+    if (name !== 'W_dec_3.safetensors') writeFileSync(path.join(brokenClt, name), bytes);
+  }
+}
 
 beforeAll(async () => {
+  await writeCltFolders();
   browser = await launchChromium();
   ({ page, problems } = await openApp(browser, inject('baseUrl')));
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -81,6 +101,23 @@ describe('a dictionary folder of the user', () => {
     const error = page.getByTestId('dictionary-open-error');
     await error.waitFor({ timeout: 30_000 });
     expect(await error.textContent()).toMatch(/gemma-sae: input width \d+ does not match blocks\.2\.hook_resid_post, which is 64 wide/);
+  });
+
+  it('opens a cross-layer transcoder folder, lists it with its layers and width, and refuses one without a W_dec file', async () => {
+    await page.getByTestId('dictionary-folder-input').setInputFiles(clt);
+    await expect.poll(() => page.getByTestId('dictionary-opened').textContent(), { timeout: 30_000 }).toContain('my-clt: cross-layer transcoder, 5 layers × 16 features');
+    await expect.poll(() => page.getByTestId('dictionary-choice').inputValue()).toMatch(/^folder:\d+\/my-clt#clt$/);
+    expect(await page.getByTestId('dictionary-cross-layer').textContent()).toContain('my-clt is a cross-layer transcoder: feature dashboards, steering and search read one SAE or per-layer transcoder');
+    expect(await run().isDisabled()).toBe(true);
+    await page.getByTestId('nav-attribution-graph').click();
+    const transcoders = page.getByTestId('graph-transcoders');
+    await transcoders.selectOption({ label: 'my-clt (cross-layer transcoder, 5 layers × 16 features)' });
+    expect(await transcoders.inputValue()).toMatch(/^folder:\d+\/my-clt$/);
+    // Opened views stay mounted: the attribution graph's own picker.
+    const graphView = page.getByTestId('view-attribution-graph');
+    await graphView.getByTestId('dictionary-folder-input').setInputFiles(brokenClt);
+    await expect.poll(() => graphView.getByTestId('dictionary-open-error').textContent(), { timeout: 30_000 }).toContain('broken-clt: W_dec_3.safetensors not found');
+    await page.getByTestId('nav-dictionaries').click();
   });
 
   it('after a reload, a feature read back from the store shows what the fresh run showed', async () => {

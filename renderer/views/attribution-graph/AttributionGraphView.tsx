@@ -23,7 +23,7 @@ import { DetailList } from '../shared/DetailList.tsx';
 import { useViewJob } from '../shared/use-view-job.ts';
 import { sameIds, usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
-import { useOpenedDictionaries } from '../dictionaries/dictionary-choice.ts';
+import { folderContents, useOpenedDictionaries } from '../dictionaries/dictionary-choice.ts';
 import { OpenDictionaryFolder } from '../dictionaries/OpenDictionaryFolder.tsx';
 import type { Supernode } from './graph-filter.ts';
 import { filterGraph, nodeEdges } from './graph-filter.ts';
@@ -66,7 +66,7 @@ export function AttributionGraphView() {
   const opened = useOpenedDictionaries();
   const transcoderChoices = [
     { value: TRANSCODERS, label: 'stories260K transcoders (built-in)' },
-    ...opened.filter((o) => o.dictionaries.some((d) => d.hookIn !== d.hookOut)).map((o) => ({ value: o.ref, label: `${o.label} (${o.dictionaries.length} transcoders)` })),
+    ...opened.filter((o) => o.dictionaries.some((d) => d.hookIn !== d.hookOut)).map((o) => ({ value: o.ref, label: `${o.label} (${o.crossLayer ? folderContents(o) : `${o.dictionaries.length} transcoders`})` })),
   ];
   const r = (job.result?.result ?? null) as AttributionGraphJson | null;
   const ranIds = job.params?.prompts?.[0] && 'ids' in job.params.prompts[0] ? job.params.prompts[0].ids : null;

@@ -36,7 +36,7 @@ import { useViewJob } from '../shared/use-view-job.ts';
 import { usePromptInput } from '../use-prompt-input.ts';
 import { ViewLayout } from '../ViewLayout.tsx';
 import type { FeatureChoice } from './dictionary-choice.ts';
-import { openedOptions, SAE_CHOICES, useOpenedDictionaries } from './dictionary-choice.ts';
+import { crossLayerRefusal, openedOptions, SAE_CHOICES, useOpenedDictionaries } from './dictionary-choice.ts';
 import { OpenDictionaryFolder } from './OpenDictionaryFolder.tsx';
 import { FeatureContexts } from './FeatureContexts.tsx';
 import { FeatureSearchPanel } from './FeatureSearchPanel.tsx';
@@ -101,7 +101,9 @@ export function DictionaryView() {
   const dSae = row ? row.header.dSae : freshIsCurrent ? fresh.header.dSae : undefined;
   // The feature field's own registry: a refused id blocks the dashboard, steering alike.
   const featureField = useFieldProblemRegistry();
-  const choice: FeatureChoice = { dictionary: option.dictionary, hook: option.hook, feature, blocked: featureField.first };
+  // A cross-layer transcoder is listed (it was opened here) but these methods take one dictionary.
+  const refusal = crossLayerRefusal(option);
+  const choice: FeatureChoice = { dictionary: option.dictionary, hook: option.hook, feature, blocked: refusal ?? featureField.first };
   const focus = dSae !== undefined && feature < dSae ? feature : 0;
 
   // Stored dashboards: read the chunk of the chosen feature, and nothing else.
@@ -149,7 +151,7 @@ export function DictionaryView() {
         job.run({ params: { ...runParams, feature } });
       }}
       // The dashboards read the model's own samples, not the prompt.
-      blocked={card ? featureField.first : load.status === 'running' ? 'Loading the model…' : 'Open a model first.'}
+      blocked={card ? (refusal ?? featureField.first) : load.status === 'running' ? 'Loading the model…' : 'Open a model first.'}
       running={job.running}
       runLabel={row ? 'Recompute dashboards' : 'Compute dashboards for all features'}
       status={<JobStatus state={job.state} onCancel={job.cancel} />}
@@ -167,7 +169,12 @@ export function DictionaryView() {
       testId="view-dictionaries"
     >
       {storeProblem && <Message tone="warning">{storeProblem}</Message>}
-      {!shown && !freshIsCurrent && stored !== null && stored.key === keyText && stored.row === null && !job.running && (
+      {refusal && (
+        <Message tone="info">
+          <span data-testid="dictionary-cross-layer">{refusal}</span>
+        </Message>
+      )}
+      {!refusal && !shown && !freshIsCurrent && stored !== null && stored.key === keyText && stored.row === null && !job.running && (
         <p className="hint" data-testid="dashboards-missing">
           No stored dashboards for this dictionary and corpus yet. Computing them runs every corpus text once and keeps every feature’s top contexts, histogram, density, logit weights and neighbours in this browser’s project database.
         </p>

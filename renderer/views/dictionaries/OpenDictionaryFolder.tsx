@@ -1,7 +1,8 @@
 /**
  * "Open dictionary folder…": a SAELens folder (cfg.json + sae_weights.safetensors), a
- * circuit-tracer transcoder set (config.yaml + layer_{i}.safetensors), a Gemma Scope 2 folder,
- * or a folder of SAELens folders named after their hooks, picked with the same picker as a model
+ * circuit-tracer transcoder set (config.yaml + layer_{i}.safetensors) or cross-layer transcoder
+ * (config.yaml + W_enc_{i} / W_dec_{i}.safetensors), a Gemma Scope 2 folder, or a folder of
+ * SAELens folders named after their hooks, picked with the same picker as a model
  * folder (File System Access, else <input webkitdirectory>; both work in Electron). The worker
  * opens it from the Files, checks it against the open model and keeps it for the session; a
  * refusal (missing tensor, unknown architecture, hook or width the model lacks) is shown as the
@@ -13,7 +14,7 @@ import { JobProgress } from '../../components/JobProgress.tsx';
 import { Message } from '../../components/Message.tsx';
 import { OpenFolderButton } from '../../model/OpenFolderButton.tsx';
 import type { OpenedDictionaries } from '../../worker/dictionary-contracts.ts';
-import { addOpenedDictionaries } from './dictionary-choice.ts';
+import { addOpenedDictionaries, folderContents } from './dictionary-choice.ts';
 
 export function OpenDictionaryFolder({ onOpened }: { onOpened: (folder: OpenedDictionaries) => void }) {
   const job = useJob('openDictionary');
@@ -39,7 +40,7 @@ export function OpenDictionaryFolder({ onOpened }: { onOpened: (folder: OpenedDi
       {state.status === 'running' && <JobProgress progress={state.progress} stageStartedAt={state.stageStartedAt} onCancel={job.cancel} />}
       {state.status === 'done' && (
         <span className="hint" data-testid="dictionary-opened">
-          Opened {state.result.label}: {state.result.dictionaries.length} {state.result.dictionaries.length === 1 ? 'dictionary' : 'dictionaries'}
+          Opened {state.result.label}: {folderContents(state.result)}
         </span>
       )}
       {(pickError ?? (state.status === 'failed' ? state.error.message : null)) && (

@@ -20,6 +20,8 @@ export interface DictionaryOption {
   readonly hook?: string;
   /** What stored dashboards are keyed by: the built-in id, or the folder's name, digest and hook. */
   readonly identity: string;
+  /** A cross-layer transcoder: used whole (spliced, or an attribution graph's transcoders), never as one dictionary. */
+  readonly crossLayer?: boolean;
 }
 
 export const SAE_CHOICES: readonly DictionaryOption[] = BUILTIN_DICTIONARIES.map((d) => ({
@@ -48,17 +50,32 @@ export function useOpenedDictionaries(): readonly OpenedDictionaries[] {
   );
 }
 
-/** One option per dictionary of every opened folder. */
+/** What an opened folder holds, in a few words: "cross-layer transcoder, 26 layers × 16384 features" or "3 dictionaries". */
+export function folderContents(folder: OpenedDictionaries): string {
+  if (folder.crossLayer) return `cross-layer transcoder, ${folder.crossLayer.layers} layers × ${folder.crossLayer.dSae} features`;
+  return `${folder.dictionaries.length} ${folder.dictionaries.length === 1 ? 'dictionary' : 'dictionaries'}`;
+}
+
+/** One option per dictionary of every opened folder; one for a cross-layer transcoder as a whole. */
 export function openedOptions(folders: readonly OpenedDictionaries[]): DictionaryOption[] {
-  return folders.flatMap((o) =>
-    o.dictionaries.map((d) => ({
-      value: `${o.ref}#${d.hookOut}`,
-      label: `${o.label} · ${d.hookOut} (${d.architecture}, ${d.dSae} features)`,
-      dictionary: o.ref,
-      hook: o.dictionaries.length > 1 ? d.hookOut : undefined,
-      identity: `${o.label}@${o.digest}#${d.hookOut}`,
-    })),
+  return folders.flatMap((o): DictionaryOption[] =>
+    o.crossLayer
+      ? [{ value: `${o.ref}#clt`, label: `${o.label} · ${folderContents(o)}`, dictionary: o.ref, identity: `${o.label}@${o.digest}#clt`, crossLayer: true }]
+      : o.dictionaries.map((d) => ({
+          value: `${o.ref}#${d.hookOut}`,
+          label: `${o.label} · ${d.hookOut} (${d.architecture}, ${d.dSae} features)`,
+          dictionary: o.ref,
+          hook: o.dictionaries.length > 1 ? d.hookOut : undefined,
+          identity: `${o.label}@${o.digest}#${d.hookOut}`,
+        })),
   );
+}
+
+/** Why a dictionary view cannot use the option, or null: its methods read one SAE or per-layer transcoder. */
+export function crossLayerRefusal(option: DictionaryOption): string | null {
+  return option.crossLayer
+    ? `${option.label.split(' · ')[0]} is a cross-layer transcoder: feature dashboards, steering and search read one SAE or per-layer transcoder. Use it as the Attribution graph's transcoders, or splice it into a method's run (dictionaries, in the CLI and notebooks).`
+    : null;
 }
 
 /** What the steering and search panels need from the view: the chosen dictionary and feature. */

@@ -110,8 +110,12 @@ export function PatchingView() {
   );
 }
 
-/** The dictionaries a feature sweep can read through: the built-in SAEs, and every folder opened this session (all of its dictionaries). */
+/**
+ * The dictionaries a feature sweep can read through: the built-in SAEs, and every folder opened
+ * this session (all of its dictionaries). Cross-layer transcoders are left out: feature patching
+ * covers per-layer dictionaries only (analysis/methods/feature-patch-cells.ts).
+ */
 function dictionaryRefs(opened: ReturnType<typeof useOpenedDictionaries>): { value: string; label: string }[] {
-  const folders = new Map(openedOptions(opened).map((o) => [o.dictionary, o.label.split(' · ')[0]]));
+  const folders = new Map(openedOptions(opened).filter((o) => !o.crossLayer).map((o) => [o.dictionary, o.label.split(' · ')[0]]));
   return [...SAE_CHOICES.map((c) => ({ value: c.dictionary, label: c.label })), ...[...folders].map(([value, label]) => ({ value, label }))];
 }
