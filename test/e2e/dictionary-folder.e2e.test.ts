@@ -5,8 +5,10 @@
  * choosing it again shows the stored dashboards without running, another corpus is not found
  * stored, and a folder that does not fit the model is refused with the hook and width named.
  * A cross-layer transcoder folder (written here, random weights) is recognised by its files and
- * listed as one, with its layers and width: the feature views say why they do not take it, the
- * attribution graph offers it as transcoders; without one of its W_dec files it is refused naming it.
+ * listed as one, with its layers and width: the feature views say why they do not take it; spliced
+ * into every method without its error term, LinearScope shows the registry's refusal and the logit
+ * lens runs; the attribution graph offers it as transcoders; without one of its W_dec files it is
+ * refused naming it.
  * After a reload, a built-in SAE's feature read back from the store (its one chunk) shows what
  * the fresh run showed for it.
  */
@@ -109,6 +111,22 @@ describe('a dictionary folder of the user', () => {
     await expect.poll(() => page.getByTestId('dictionary-choice').inputValue()).toMatch(/^folder:\d+\/my-clt#clt$/);
     expect(await page.getByTestId('dictionary-cross-layer').textContent()).toContain('my-clt is a cross-layer transcoder: feature dashboards, steering and search read one SAE or per-layer transcoder');
     expect(await run().isDisabled()).toBe(true);
+    // Spliced into every method's run without its error term: LinearScope shows the registry's
+    // refusal, the logit lens runs on the replacement model.
+    await page.getByTestId('splice-dictionaries').selectOption({ label: 'my-clt (cross-layer transcoder, 5 layers × 16 features)' });
+    await page.getByRole('radio', { name: 'Reconstruction only' }).click();
+    expect(await page.getByTestId('spliced-badge').first().textContent()).toContain('spliced · reconstruction only');
+    const runIn = async (id: string) => {
+      await page.getByTestId(`nav-${id}`).click();
+      await page.getByTestId(`view-${id}-run`).click();
+      await page.locator(`[data-testid="view-${id}"] .view-status :is(.job-note, [role="alert"])`).waitFor({ timeout: 60_000 });
+      return page.locator(`[data-testid="view-${id}"] .view-status`).textContent();
+    };
+    expect(await runIn('linearscope')).toMatch(/LinearScope: the cross-layer transcoder folder:\d+\/my-clt is spliced into the MLP outputs without its error term/);
+    expect(await runIn('logit-lens')).toMatch(/^Done in/);
+    await page.getByTestId('nav-dictionaries').click();
+    await page.getByTestId('splice-dictionaries').selectOption('');
+    expect(await page.getByTestId('spliced-badge').count()).toBe(0);
     await page.getByTestId('nav-attribution-graph').click();
     const transcoders = page.getByTestId('graph-transcoders');
     await transcoders.selectOption({ label: 'my-clt (cross-layer transcoder, 5 layers × 16 features)' });

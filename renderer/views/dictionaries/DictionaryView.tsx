@@ -38,6 +38,7 @@ import { ViewLayout } from '../ViewLayout.tsx';
 import type { FeatureChoice } from './dictionary-choice.ts';
 import { crossLayerRefusal, openedOptions, SAE_CHOICES, useOpenedDictionaries } from './dictionary-choice.ts';
 import { OpenDictionaryFolder } from './OpenDictionaryFolder.tsx';
+import { SpliceChoice } from './SpliceChoice.tsx';
 import { FeatureContexts } from './FeatureContexts.tsx';
 import { FeatureSearchPanel } from './FeatureSearchPanel.tsx';
 import { SteeringPanel } from './SteeringPanel.tsx';
@@ -159,6 +160,7 @@ export function DictionaryView() {
         <>
           <SelectField label="Dictionary" value={option.value} options={options} onChange={setChoiceValue} width="lg" testId="dictionary-choice" />
           <OpenDictionaryFolder onOpened={(folder) => setChoiceValue(openedOptions([folder])[0].value)} />
+          <SpliceChoice />
           <FieldProblemsProvider value={featureField.report}>
             <NumberField label="Feature" value={feature} onChange={setFeature} min={0} max={dSae !== undefined ? dSae - 1 : undefined} hint={dSae !== undefined ? `0 … ${dSae - 1}` : undefined} testId="dictionary-feature" />
           </FieldProblemsProvider>

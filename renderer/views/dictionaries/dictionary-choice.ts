@@ -74,7 +74,7 @@ export function openedOptions(folders: readonly OpenedDictionaries[]): Dictionar
 /** Why a dictionary view cannot use the option, or null: its methods read one SAE or per-layer transcoder. */
 export function crossLayerRefusal(option: DictionaryOption): string | null {
   return option.crossLayer
-    ? `${option.label.split(' · ')[0]} is a cross-layer transcoder: feature dashboards, steering and search read one SAE or per-layer transcoder. Use it as the Attribution graph's transcoders, or splice it into a method's run (dictionaries, in the CLI and notebooks).`
+    ? `${option.label.split(' · ')[0]} is a cross-layer transcoder: feature dashboards, steering and search read one SAE or per-layer transcoder. Use it as the Attribution graph's transcoders, or splice it into every method's run (Splice into every method).`
     : null;
 }
 

@@ -4,7 +4,9 @@
  * button with the schema's own message), the JSON result the CLI and notebooks produce for the
  * same params, progress and cancel, the prompt tokens it ran on, the interventions its model
  * carried (as the worker reports them), and the record a pinned run stores (method, params,
- * view, result, interventions).
+ * view, result, interventions). The dictionaries chosen to be spliced into every method
+ * (views/dictionaries/spliced-dictionaries.ts) are added to the params here, so the pinned
+ * params name them too.
  */
 import { useCallback, useMemo } from 'react';
 import type { Intervention } from '../../../analysis/hooks/interventions.ts';
@@ -15,6 +17,7 @@ import { METHODS } from '../../../analysis/registry/registry.ts';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import type { MethodJobParams } from '../../worker/method-contracts.ts';
 import { useViewJob } from './use-view-job.ts';
+import { useSplicedDictionaries, withSplicedDictionaries } from '../dictionaries/spliced-dictionaries.ts';
 
 export interface MethodRunInputs {
   /** The prompt set params refer to (by index): for the prompt workspace, `[{ ids }]`. */
@@ -76,17 +79,19 @@ function registered(name: string): RegisteredMethod {
 export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> {
   const method = useMemo(() => registered(name), [name]);
   const job = useViewJob('method');
+  // The dictionaries chosen to be spliced into every method's run (Dictionary features view).
+  const spliced = useSplicedDictionaries();
   const check = useCallback(
     (params: Record<string, unknown>) => {
-      const c = method.checkParams(params);
+      const c = method.checkParams(withSplicedDictionaries(params, spliced));
       return c.ok ? null : c.issues.map((i) => `${i.path || 'params'}: ${i.message}`)[0];
     },
-    [method],
+    [method, spliced],
   );
   const { run: start } = job;
   const run = useCallback(
     (params: Record<string, unknown>, inputs: MethodRunInputs = {}) => {
-      const c = method.checkParams(params);
+      const c = method.checkParams(withSplicedDictionaries(params, spliced));
       if (!c.ok) return c.issues.map((i) => `${i.path || 'params'}: ${i.message}`)[0];
       start(
         { method: method.method, params: c.value as Record<string, Json>, prompts: inputs.prompts ?? null, prependBos: inputs.prependBos, dataset: inputs.dataset },
@@ -94,7 +99,7 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
       );
       return null;
     },
-    [method, start],
+    [method, start, spliced],
   );
   const result = (job.result?.result ?? null) as R | null;
   const ranWith = job.result?.interventions ?? null;
