@@ -124,7 +124,8 @@ describe('one method, one definition', () => {
     );
     expect(notebook.get(method)).toBeDefined();
     expect(cli).toEqual(notebook.get(method));
-    expect(job).toEqual(notebook.get(method));
+    expect(job.result).toEqual(notebook.get(method));
+    expect(job.interventions).toEqual([]);
   });
 });
 
