@@ -3,8 +3,20 @@ import { playwright } from '@vitest/browser-playwright';
 
 const GPU_TESTS = '{gpu,analysis,notebooks,cli,test}/**/*.gpu.test.ts';
 const SLOW_GPU_TESTS = '{gpu,analysis,notebooks,cli,test}/**/*.slow.gpu.test.ts';
-/** Dawn on SwiftShader: the Vulkan ICD Debian's chromium-common ships. */
-const SWIFTSHADER = { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' };
+
+/**
+ * Node with Dawn on SwiftShader (the Vulkan ICD Debian's chromium-common ships). The files run one
+ * after another in one process with modules kept (isolate: false), so they share one WebGPU backend
+ * (gpu/webgpu/testing.ts sharedGpu) and SwiftShader, seconds per pipeline, compiles each pipeline
+ * once per run instead of once per file.
+ */
+const SWIFTSHADER_NODE = {
+  environment: 'node',
+  env: { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' },
+  testTimeout: 300_000,
+  fileParallelism: false,
+  isolate: false,
+} as const;
 
 /**
  * Five projects (`npm test` runs the first four; `npm run test:slow` the fifth):
@@ -32,22 +44,16 @@ export default defineConfig({
       {
         test: {
           name: 'gpu',
-          environment: 'node',
+          ...SWIFTSHADER_NODE,
           include: [GPU_TESTS],
           exclude: [SLOW_GPU_TESTS, '**/node_modules/**'],
-          env: SWIFTSHADER,
-          testTimeout: 300_000,
-          fileParallelism: false,
         },
       },
       {
         test: {
           name: 'gpu-slow',
-          environment: 'node',
+          ...SWIFTSHADER_NODE,
           include: [SLOW_GPU_TESTS],
-          env: SWIFTSHADER,
-          testTimeout: 300_000,
-          fileParallelism: false,
         },
       },
       {

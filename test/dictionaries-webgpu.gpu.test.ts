@@ -4,15 +4,14 @@
  * JumpReLU transcoder and its circuit-tracer twin — on one input each (input 1). The second host
  * (gemma3-tiny: the same five kinds) runs in the slow suite (dictionaries-webgpu.slow.gpu.test.ts).
  */
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { describeDictionaryGoldensOnWebGpu } from './dictionary-goldens-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describeDictionaryGoldensOnWebGpu('stories260K-hf', () => gpu);

@@ -7,15 +7,14 @@
  * Gemma-3 on WebGPU against its own reference (fixtures-newer-webgpu.gpu.test.ts); gemma3-tiny's
  * dictionary goldens on the CPU (dictionaries.test.ts).
  */
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { describeDictionaryGoldensOnWebGpu } from './dictionary-goldens-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describeDictionaryGoldensOnWebGpu('gemma3-tiny', () => gpu);

@@ -5,10 +5,10 @@
  * the window equal to the CPU backend's; Phi-3 longrope (short and long factors, attention factor)
  * equal to the CPU backend, which test/longrope.test.ts checks against the float64 forward.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { gradients } from '../analysis/grad/gradients.ts';
 import { logitDiff } from '../analysis/grad/metric.ts';
 import { hook } from '../analysis/hooks/points.ts';
@@ -21,9 +21,8 @@ import { flatten, loadReference, NEWER_FIXTURE_MODELS, worstMismatch } from './r
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe.each(NEWER_FIXTURE_MODELS)('WebGPU reference %s', (name: FixtureModel) => {
   it('every input: logits, loss and every cached hook within 1e-4 + 1e-4·|ref|', async () => {

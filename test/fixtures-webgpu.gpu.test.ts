@@ -6,16 +6,15 @@
  * (fixtures-webgpu.slow.gpu.test.ts); the browser project checks stories260K's references and
  * its first 64 greedy tokens on WebGPU in every run (fixtures-webgpu.browser.test.ts).
  */
-import { afterAll, beforeAll, describe } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { fixtureChecks } from './fixture-checks.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 /** GPT-2 (learned positions, LayerNorm), NeoX (partial rotary, parallel residual), Llama (BF16, GQA), Qwen2 (QKV bias). */
 describe.each(['gpt2-tiny', 'pythia-tiny', 'llama-tiny', 'qwen2-tiny'] as const)('WebGPU reference %s', (name) => {

@@ -9,16 +9,15 @@
  * stories260K forwards on WebGPU against float64 goldens in the dictionary, GGUF and gradient tests;
  * the KV-cached decode kernels in every family's short generation check.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { expectGreedyContinuation, fixtureChecks } from './fixture-checks.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('WebGPU reference stories260K-hf', () => {
   fixtureChecks('stories260K-hf', () => gpu, 'the CPU backend');

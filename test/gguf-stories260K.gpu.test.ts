@@ -5,15 +5,14 @@
  * exactly dequantized weights. The F32 and Q8_0 files run in the slow suite
  * (gguf-stories260K.slow.gpu.test.ts).
  */
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { describeGgufOnWebGpu } from './gguf-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describeGgufOnWebGpu('q4_0', () => gpu);

@@ -9,15 +9,14 @@
  * (gpu/webgpu/quant.gpu.test.ts); F32 weights on WebGPU in the fixture tests; on the CPU, all
  * three files against the float64 forward and the F32 file against llama.cpp (gguf-stories260K.test.ts).
  */
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { describeGgufOnWebGpu } from './gguf-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 for (const file of ['f32', 'q8_0'] as const) describeGgufOnWebGpu(file, () => gpu);

@@ -3,10 +3,10 @@
  * gradients match float64 finite differences and the golden (f)), and golden (f) itself holds on
  * WebGPU. Software adapter in CI.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../gpu/webgpu/node.ts';
+import { sharedGpu } from '../gpu/webgpu/testing.ts';
 import { gradients } from '../analysis/grad/gradients.ts';
 import { logitDiff } from '../analysis/grad/metric.ts';
 import { hook } from '../analysis/hooks/points.ts';
@@ -26,9 +26,8 @@ interface GoldenGradients {
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe.each(BASE_FIXTURE_MODELS)('gradients on WebGPU: %s', (name: FixtureModel) => {
   it('golden (f) and CPU agreement at every hook point', async () => {

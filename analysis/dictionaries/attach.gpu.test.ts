@@ -3,11 +3,11 @@
  * hook_sae_acts_post, the error term and upstream of the splice (the backward's select, linear and
  * top-k ops on the GPU). Most of the file's time is SwiftShader compiling the backward's kernels.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../gpu/backend.ts';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../../gpu/webgpu/node.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { dictionaryIndex, loadFixtureDictionary, loadHost } from '../../test/dictionary-goldens.ts';
 import { gradients } from '../grad/gradients.ts';
 import { logitDiff } from '../grad/metric.ts';
@@ -23,10 +23,9 @@ const CLEAN = [1, 317, 263, 377, 267, 265, 282, 295, 433, 426, 317];
 let gpu: WebGpuBackend;
 let sae: HostDictionary;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
   sae = await loadFixtureDictionary(HOST, dictionaryIndex(HOST).find((r) => r.folder === 'topk-L2-resid_post')!, 5);
 });
-afterAll(() => gpu.destroy());
 
 async function spliced(backend: Backend, mode: SpliceMode) {
   const model = await loadHost(HOST, backend);

@@ -3,11 +3,11 @@
  * JumpReLU CLT without the error term (every layer's features writing every later layer, one
  * feature steered) gives the same logits and layer-1 reconstruction within 1e-4.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../gpu/backend.ts';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../../gpu/webgpu/node.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { hook } from '../hooks/points.ts';
 import { modelOnBackend } from '../model/model.ts';
 import { gaussian, randomWeights, smallSpec } from '../model/random.ts';
@@ -18,9 +18,8 @@ import { cltOnBackend, disposeClt } from './clt-device.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 const spec = smallSpec('gpt2', { activation: 'relu' });
 const weights = randomWeights(spec, 5);

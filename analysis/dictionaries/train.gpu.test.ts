@@ -3,19 +3,18 @@
  * the auxiliary loss active from the start) and of JumpReLU (with the pre-act loss active and
  * thresholds inside the kernel's band) land on the same weights within f32 rounding.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../../gpu/webgpu/node.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { seededRandom } from '../../gpu/random.ts';
 import type { TrainConfig, TrainData } from './train.ts';
 import { DEFAULT_JUMPRELU, DEFAULT_TRAIN, trainDictionary } from './train.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 async function compare(data: TrainData, config: TrainConfig): Promise<void> {
   const onCpu = await trainDictionary(createCpuBackend(), data, config);

@@ -4,16 +4,15 @@
  * (patched per KV head) on grouped-query Llama. The other architecture × hook cells run in the slow
  * suite (patching.slow.gpu.test.ts); the CPU tests cover every cell and batching plan.
  */
-import { afterAll, beforeAll, describe } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { openGpu } from '../../gpu/webgpu/testing.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { itPatchesLikeNaive } from '../../test/patching-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('WebGPU patching: gpt2', () => itPatchesLikeNaive('gpt2', ['resid_pre', 'attn_out', 'z', 'k', 'pattern'], () => gpu));
 describe('WebGPU patching: llama', () => itPatchesLikeNaive('llama', ['k'], () => gpu));

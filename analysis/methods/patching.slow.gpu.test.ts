@@ -8,16 +8,15 @@
  * against naive re-running on the CPU (patching.test.ts); the NeoX, Llama and Qwen2 forward passes
  * on WebGPU, with interventions, in the fixture tests.
  */
-import { afterAll, beforeAll, describe } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { openGpu } from '../../gpu/webgpu/testing.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { itPatchesLikeNaive } from '../../test/patching-webgpu.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('WebGPU patching: gpt_neox', () => itPatchesLikeNaive('gpt_neox', ['resid_pre', 'attn_out', 'z', 'k', 'pattern'], () => gpu));
 describe('WebGPU patching: llama', () => itPatchesLikeNaive('llama', ['resid_pre', 'attn_out', 'z', 'pattern'], () => gpu));

@@ -3,16 +3,15 @@
  * queryOffset (KV cache), key padding, grouped-query attention, single-token decode, and rows
  * that are entirely masked (softmax gives 0, not NaN).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttentionMask } from '../backend.ts';
 import type { WebGpuBackend } from './index.ts';
-import { cpu, DOT, expectMatch, openGpu, pair, randomData, TIGHT } from './testing.ts';
+import { cpu, DOT, expectMatch, pair, randomData, sharedGpu, TIGHT } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 interface Case {
   readonly batch: number;

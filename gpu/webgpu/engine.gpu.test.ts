@@ -3,7 +3,7 @@
  * one submission and one readback, pipelines and buffers are reused, errors are clear and leave
  * the backend usable, device loss rejects pending reads, and erf is accurate to ~1e-7.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Tensor } from '../backend.ts';
 import { createWebGpuBackend, type WebGpuBackend } from './index.ts';
 import type { Kernel } from './kernel.ts';
@@ -24,13 +24,12 @@ import { softmaxKernel } from './kernels/softmax.ts';
 import { topKKernel } from './kernels/topk.ts';
 import { unaryKernel } from './kernels/unary.ts';
 import type { UniformFields } from './uniforms.ts';
-import { cpu, DOT, expectClose, openGpu, randomData } from './testing.ts';
+import { cpu, DOT, expectClose, openGpu, randomData, sharedGpu } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 const KERNELS: Kernel<UniformFields>[] = [
   binaryKernel,

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from './index.ts';
-import { createNodeWebGpuBackend } from './node.ts';
+import { sharedGpu } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('adapter features', () => {
   it('are detected and reported (SwiftShader: subgroups and timestamp-query, no shader-f16)', () => {

@@ -3,16 +3,15 @@
  * (≤ 4 rows) and the tiled path, linearTransposed, matmul, headResult; odd sizes, vec4 and
  * scalar loads, F32/F16/BF16 weights, and a non-default tile shape.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import type { WeightDType } from '../backend.ts';
 import type { WebGpuBackend } from './index.ts';
-import { cpu, DOT, expectMatch, openGpu, pair, pairWeight, randomData, randomHalves } from './testing.ts';
+import { cpu, DOT, expectMatch, openGpu, pair, pairWeight, randomData, randomHalves, sharedGpu } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 function weight(dtype: WeightDType, shape: [number, number], seed: number) {
   const n = shape[0] * shape[1];

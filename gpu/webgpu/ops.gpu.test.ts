@@ -2,16 +2,15 @@
  * Every non-matmul op against the CPU reference on random inputs with odd sizes (never multiples
  * of workgroup or tile sizes). Tolerance |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu| unless stated.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { UnaryKind } from '../backend.ts';
 import type { WebGpuBackend } from './index.ts';
-import { cpu, expectMatch, openGpu, pair, pairWeight, randomData, rng, TIGHT } from './testing.ts';
+import { cpu, expectMatch, pair, pairWeight, randomData, rng, sharedGpu, TIGHT } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 const bitsOf = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 

@@ -3,16 +3,15 @@
  * the ggml blocks in place (kernels/blocks.wgsl) and agree with the CPU reference, which decodes
  * the same blocks exactly (gpu/quant.ts, checked bit for bit against llama.cpp's goldens).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BlockDType, HostWeight } from '../backend.ts';
 import type { WebGpuBackend } from './index.ts';
-import { cpu, expectMatch, openGpu, pair, pairWeight, randomData, TIGHT } from './testing.ts';
+import { cpu, expectMatch, pair, pairWeight, randomData, sharedGpu, TIGHT } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 /** Random blocks: an f16 scale in [2^-10, 2^-6) (a few subnormal-free magnitudes) and random quants. */
 function blocks(dtype: BlockDType, rows: number, cols: number, seed: number): HostWeight {

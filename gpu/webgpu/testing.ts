@@ -15,6 +15,19 @@ export function openGpu(options: Omit<WebGpuBackendOptions, 'gpu'> = {}): Promis
   return createNodeWebGpuBackend(options);
 }
 
+let shared: Promise<WebGpuBackend> | undefined;
+
+/**
+ * The backend the gpu test files share; never destroyed. The gpu projects run their files one
+ * after another in one process with modules kept (vitest `isolate: false`), so SwiftShader, which
+ * takes seconds per pipeline, compiles each pipeline once per run instead of once per file. A test
+ * that needs a fresh backend or other options opens its own with openGpu and destroys it.
+ */
+export function sharedGpu(): Promise<WebGpuBackend> {
+  shared ??= openGpu();
+  return shared;
+}
+
 /** Seeded uniform [0, 1) generator (the project's one PRNG). */
 export const rng = seededRandom;
 

@@ -1,13 +1,12 @@
 /** keepTopK on WebGPU against the CPU reference: random rows (kept sets equal exactly), ties, k ≥ n. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from './index.ts';
-import { cpu, openGpu, pair, randomData } from './testing.ts';
+import { cpu, pair, randomData, sharedGpu } from './testing.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('WebGPU keepTopK', () => {
   it.each([

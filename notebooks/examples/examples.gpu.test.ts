@@ -4,10 +4,10 @@
  * a WebGPU run.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../../gpu/webgpu/index.ts';
-import { openGpu } from '../../gpu/webgpu/testing.ts';
+import { sharedGpu } from '../../gpu/webgpu/testing.ts';
 import { MemoryCache } from '../cache.ts';
 import { nodeModelHost } from '../node/model-host.ts';
 import type { CellOutput } from '../runner.ts';
@@ -18,9 +18,8 @@ type Analysis = Extract<CellOutput, { kind: 'analysis' }>;
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await openGpu();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('example notebooks on WebGPU', () => {
   it('activation patching and the logit lens agree with the CPU backend; the cache keeps them apart', async () => {

@@ -1,8 +1,8 @@
 /** The attribution graph on WebGPU (SwiftShader in CI) equals the CPU backend's, with the fixture transcoder. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../gpu/cpu/backend.ts';
 import type { WebGpuBackend } from '../../../gpu/webgpu/index.ts';
-import { createNodeWebGpuBackend } from '../../../gpu/webgpu/node.ts';
+import { sharedGpu } from '../../../gpu/webgpu/testing.ts';
 import { NodeFolderSource } from '../../formats/node-source.ts';
 import { openDictionaries } from '../../dictionaries/open.ts';
 import { loadFixtureModel } from '../../../test/fixture-model.ts';
@@ -12,9 +12,8 @@ import { graphTranscoder } from './from-dictionary.ts';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
-  gpu = await createNodeWebGpuBackend();
+  gpu = await sharedGpu();
 });
-afterAll(() => gpu.destroy());
 
 describe('attribution graph on WebGPU', () => {
   it('gives the CPU backend’s nodes and edges and stays exactly linear', async () => {
