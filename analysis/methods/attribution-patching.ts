@@ -49,6 +49,8 @@ export interface AttributionPatchingOptions {
   readonly position?: number;
   /** Also run exact activation patching and correlate (default true). */
   readonly exact?: boolean;
+  /** The exact sweep's `onPlanned` (patching.ts). */
+  readonly onPlanned?: (passes: number) => void;
 }
 
 export interface AttributionPatchingResult {
@@ -187,6 +189,7 @@ export async function attributionPatching(model: Model, options: AttributionPatc
       byPosition,
       metric: { answer: options.answer, wrong: options.wrong },
       position,
+      onPlanned: options.onPlanned,
     });
     exact = patched.metric.map((m) => m - patched.corruptedMetric);
     r = pearson(attribution, exact);

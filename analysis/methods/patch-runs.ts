@@ -52,6 +52,11 @@ export interface SweepRequest {
   readonly metric: MetricFn;
   /** Position whose logits the metric reads. */
   readonly position: number;
+  /**
+   * Told by the reusing sweep, once its cells are grouped (after its two full runs, whose
+   * read-backs show which patches are no-ops), how many more forward passes it makes.
+   */
+  readonly onPlanned?: (passes: number) => void;
 }
 
 export interface SweepOutput {
@@ -170,6 +175,17 @@ function skipTensors(b: Model['backend'], plan: SkipPlan, captured: ReadonlyMap<
 /** Most cells' final rows unembedded in one call (their logits: TAIL_ROWS × vocab floats). */
 const TAIL_ROWS = 64;
 
+/** Whether the reusing sweep runs the model's tail once over every cell's metric row at the end (see reusingSweep). */
+export function defersTail(model: Model): boolean {
+  return !model.standing?.interventions.length && !model.dictionaries?.length;
+}
+
+/** Forward passes of the reusing sweep after its two full runs: one per group, and one per tail chunk. */
+export function groupPasses(groups: readonly { readonly rows: readonly number[] }[], deferTail: boolean): number {
+  const rows = groups.reduce((n, g) => n + g.rows.length, 0);
+  return groups.length + (deferTail ? Math.ceil(rows / TAIL_ROWS) : 0);
+}
+
 export async function reusingSweep(req: SweepRequest, batching: Batching): Promise<SweepOutput> {
   const { model, base, source, metric, position } = req;
   const { dVocab: V, dModel: d, nLayers } = model.spec;
@@ -216,7 +232,8 @@ export async function reusingSweep(req: SweepRequest, batching: Batching): Promi
     // Without standing interventions or dictionaries the model's tail (final norm, unembedding)
     // is the same function for every row, so it runs once over every cell's metric row at the
     // end, one GEMM of many rows, instead of one single-row unembedding per call.
-    const deferTail = !model.standing?.interventions.length && !model.dictionaries?.length;
+    const deferTail = defersTail(model);
+    req.onPlanned?.(groupPasses(groups, deferTail));
     const lastResid = hook.residPost(nLayers - 1);
     const tailRows: { cell: number; resid: Float32Array }[] = [];
     for (const g of groups) {

@@ -46,6 +46,8 @@ export interface PatchingOptions {
   readonly mode?: 'reuse' | 'naive';
   /** Batching of reused runs (default: see `defaultBatching`). */
   readonly batching?: Partial<Batching>;
+  /** 'reuse': told after the two full runs how many more forward passes the sweep makes (patch-runs.ts). */
+  readonly onPlanned?: (passes: number) => void;
 }
 
 export interface PatchingResult {
@@ -115,6 +117,7 @@ export async function activationPatching(model: Model, options: PatchingOptions)
     cells: grid.cells,
     metric: metricFunction(options.metric, model.spec.dVocab),
     position,
+    onPlanned: options.onPlanned,
   };
   const out = options.mode === 'naive'
     ? await naiveSweep(request)

@@ -67,6 +67,7 @@ export const attributionPatchingStep = defineMethod({
       wrong: setup.metric.wrong,
       position: setup.position,
       exact: p.exact,
+      onPlanned: (passes) => ctx.plan(passes),
     });
     return {
       hook: r.hook,

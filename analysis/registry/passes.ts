@@ -20,12 +20,17 @@ export function throwIfAborted(signal: AbortSignal): void {
 export class PassMeter {
   private done = 0;
   private total = 0;
+  private planned = false;
 
   constructor(private readonly ctx: RunContext) {}
 
   /** `passes` more passes are expected from now on (replacing any earlier plan's remainder). */
   plan(passes: number): void {
-    this.total = this.done + Math.max(0, Math.round(passes));
+    const total = this.done + Math.max(0, Math.round(passes));
+    // A re-plan that confirms the plan says nothing new.
+    if (this.planned && total === this.total) return;
+    this.planned = true;
+    this.total = total;
     this.ctx.onProgress(this.done, this.total, 'passes');
   }
 

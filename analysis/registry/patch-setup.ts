@@ -7,7 +7,7 @@ import type { Corruption } from '../methods/corruption.ts';
 import type { MetricTokens } from '../methods/metric-defaults.ts';
 import type { PatchHook } from '../methods/patch-cells.ts';
 import { patchGridOf } from '../methods/feature-patch-cells.ts';
-import { planGroups } from '../methods/patch-runs.ts';
+import { defersTail, groupPasses, planGroups } from '../methods/patch-runs.ts';
 import { defaultBatching } from '../methods/patching.ts';
 import { resolvePosition } from '../methods/sequence.ts';
 import type { Model } from '../model/model.ts';
@@ -59,16 +59,12 @@ export function corruptionPasses(corruption: Corruption): number {
   return corruption.kind === 'noise' && corruption.sigma === undefined ? 1 : 0;
 }
 
-/** Most metric rows the reusing sweep unembeds in one tail call (TAIL_ROWS in patch-runs.ts). */
-const TAIL_ROWS = 64;
-
 /**
  * The forward passes (read-backs) an activation-patching sweep makes: the corruption's, the two
- * full runs, then one per patched cell (naive), or one per call of the reusing sweep (its groups:
- * patch-runs.ts's planGroups with the batching activationPatching uses) and, when its tail is
- * deferred (no standing interventions or dictionaries), one per chunk of TAIL_ROWS metric rows.
- * Exact unless the reusing sweep finds cells whose patch is a no-op (patch-skip.ts): those are
- * known only after its two full runs, and the count is then an upper bound.
+ * full runs, then one per patched cell (naive), or the reusing sweep's calls and tail chunks for
+ * its groups (patch-runs.ts, with the batching activationPatching uses). Exact unless the reusing
+ * sweep finds cells whose patch is a no-op (patch-skip.ts): those are known only after its two
+ * full runs, when the sweep re-plans (`onPlanned`).
  */
 export function sweepPasses(model: Model, setup: PatchSetup, hook: PatchHook, byPosition: boolean, mode: 'reuse' | 'naive'): number {
   const length = setup.clean.length;
@@ -76,7 +72,5 @@ export function sweepPasses(model: Model, setup: PatchSetup, hook: PatchHook, by
   const before = corruptionPasses(setup.corruption) + 2;
   if (mode === 'naive') return before + cells.length;
   const { groups } = planGroups(cells, setup.position, defaultBatching(model, length));
-  const deferTail = !model.standing?.interventions.length && !model.dictionaries?.length;
-  const rows = groups.reduce((n, g) => n + g.rows.length, 0);
-  return before + groups.length + (deferTail ? Math.ceil(rows / TAIL_ROWS) : 0);
+  return before + groupPasses(groups, defersTail(model));
 }

@@ -70,6 +70,8 @@ export const patchingStep = defineMethod({
       position: setup.position,
       direction: p.direction,
       mode: p.mode,
+      // Once the sweep knows which cells it skips: the passes it still makes (exact from here on).
+      onPlanned: (passes) => ctx.plan(passes),
     });
     return {
       hook: r.hook,
