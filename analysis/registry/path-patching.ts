@@ -14,7 +14,7 @@ import { rangeLabels } from './views.ts';
 import type { TokenJson } from './common.ts';
 import { num, numbers, tokenStrings } from './common.ts';
 import { corruptionRefs, PATCH_FLAG_ALIASES } from './corruption.ts';
-import { metricJson, PATCH_PARAMS, patchSetup } from './patch-setup.ts';
+import { corruptionPasses, metricJson, PATCH_PARAMS, patchSetup } from './patch-setup.ts';
 import { defineMethod } from './define.ts';
 
 const Head = z.strictObject({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
@@ -89,8 +89,9 @@ export const pathPatchingStep = defineMethod({
     const setup = await patchSetup(model, ctx, p);
     const { nLayers, nHeads } = model.spec;
     const groups = p.senders === 'each-head' ? nLayers * nHeads : p.senders === 'each-feature' ? featureGrid(model, false, setup.clean.length).cells.length : 1;
-    // Clean and corrupted runs, then per sender group one frozen pass, and one more when receivers are heads.
-    ctx.plan(3 + groups * (p.receivers === 'logits' ? 1 : 2));
+    // The corruption's σ read (noise without σ), the clean and corrupted runs, then per sender
+    // group one frozen pass, and one more when receivers are heads.
+    ctx.plan(corruptionPasses(setup.corruption) + 2 + groups * (p.receivers === 'logits' ? 1 : 2));
     const r = await pathPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,
