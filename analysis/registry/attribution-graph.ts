@@ -140,7 +140,7 @@ export const attributionGraphStep = defineMethod({
     const ids = promptIds(model, ctx, p.prompt, 'prompt');
     const clt = (await ctx.crossLayerTranscoder?.(p.transcoders, 'transcoders')) ?? null;
     if (!clt && !ctx.dictionaries) throw new Error('params.transcoders: this host cannot open dictionaries');
-    const transcoders = clt ? await graphTranscodersFromClt(clt) : (await ctx.dictionaries!(p.transcoders, 'transcoders')).map(graphTranscoder);
+    const transcoders = clt ? await graphTranscodersFromClt(clt, ctx.cltLayers) : (await ctx.dictionaries!(p.transcoders, 'transcoders')).map(graphTranscoder);
     const g = await attributionGraph(model, { ids }, {
       transcoders,
       maxLogits: p.maxLogits,

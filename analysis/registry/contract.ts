@@ -7,7 +7,7 @@
  * hold every method in one map without `any`.
  */
 import type { z } from 'zod';
-import type { CrossLayerTranscoder } from '../dictionaries/circuit-tracer.ts';
+import type { CltLayer, CrossLayerTranscoder } from '../dictionaries/circuit-tracer.ts';
 import type { HostDictionary } from '../dictionaries/dictionary.ts';
 import type { ProbeDataset } from '../methods/probe-data.ts';
 import type { Model } from '../model/model.ts';
@@ -56,6 +56,12 @@ export interface MethodInputs {
   readonly dictionaries?: DictionaryResolver;
   /** Opens a circuit-tracer cross-layer transcoder a params field names; null when the reference is not one. */
   readonly crossLayerTranscoder?: (ref: string, field: string) => Promise<CrossLayerTranscoder | null>;
+  /**
+   * Every layer of a cross-layer transcoder the resolver opened, decoder rows included. A host
+   * that runs many methods keeps them between runs (analysis/dictionaries/clt-layer-cache.ts);
+   * absent, each run reads them (`cltLayers`).
+   */
+  readonly cltLayers?: (clt: CrossLayerTranscoder) => Promise<CltLayer[]>;
 }
 
 /** Dictionaries by reference; `field` names the params field in errors. */

@@ -53,6 +53,7 @@ export function defineMethod<P extends z.ZodType, R extends Json>(def: MethodDef
       dataset: ctx.dataset,
       dictionaries: ctx.dictionaries,
       crossLayerTranscoder: ctx.crossLayerTranscoder,
+      cltLayers: ctx.cltLayers,
       signal: ctx.signal,
       plan: (passes) => meter.plan(passes),
       report: (done, total, unit) => ctx.onProgress(done, total, unit),

@@ -51,7 +51,7 @@ export async function withParamDictionaries(model: Model, p: DictionaryParams, c
       const crossLayer = ctx.crossLayerTranscoder ? await ctx.crossLayerTranscoder(ref, 'dictionaries') : null;
       if (crossLayer) {
         if (clt) throw new Error(`params.dictionaries (${ref}): a second cross-layer transcoder; attach one`);
-        clt = cltOnBackend(await cltLayers(crossLayer), model.backend, ref);
+        clt = cltOnBackend(await (ctx.cltLayers ?? cltLayers)(crossLayer), model.backend, ref);
         continue;
       }
       for (const host of await ctx.dictionaries(ref, 'dictionaries')) {

@@ -16,7 +16,11 @@ export function createHandlers(session: EngineSession): JobHandlers {
   // Dictionary folders the user opened, for every method job of this session.
   const dictionaries = new UserDictionaries();
   return {
-    loadModel: (p, ctx) => loadModel(session, p, ctx),
+    loadModel: (p, ctx) => {
+      // Another model: the CLT layers kept for the open one are released before it loads.
+      dictionaries.releaseLoadedLayers();
+      return loadModel(session, p, ctx);
+    },
     tokenize: (p) => tokenize(session, p),
     resolveToken: (p) => resolveToken(session, p),
     compareBackends: (p, ctx) => compareBackends(session, p, ctx),

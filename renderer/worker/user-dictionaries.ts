@@ -5,8 +5,12 @@
  * (headers only: decoder rows are read when a method splices it). Each is checked against the
  * open model (hooks exist, widths match, layer count; the error names the dictionary, hook,
  * width or file), then kept on the host so methods can place it on the model's backend for each run.
+ * The last cross-layer transcoder a run spliced keeps its loaded layers (decoder rows read whole)
+ * for the next run on the same model; loading another model releases them.
  */
+import type { CltLayer } from '../../analysis/dictionaries/circuit-tracer.ts';
 import { CrossLayerTranscoder, isCrossLayerTranscoder } from '../../analysis/dictionaries/circuit-tracer.ts';
+import { CltLayerCache } from '../../analysis/dictionaries/clt-layer-cache.ts';
 import { checkDictionaryForModel } from '../../analysis/dictionaries/open.ts';
 import { openDictionarySet } from '../../analysis/dictionaries/open-set.ts';
 import type { HostDictionary } from '../../analysis/dictionaries/dictionary.ts';
@@ -20,6 +24,7 @@ export const USER_DICTIONARY_PREFIX = 'folder:';
 
 export class UserDictionaries {
   private readonly opened = new Map<string, HostDictionary[] | CrossLayerTranscoder>();
+  private readonly loaded = new CltLayerCache();
   private count = 0;
 
   /** Opens every dictionary of `source` (or its cross-layer transcoder), checks it against `model`, and registers it under a new reference. */
@@ -76,6 +81,16 @@ export class UserDictionaries {
   crossLayer(ref: string): CrossLayerTranscoder | null {
     const found = this.opened.get(ref);
     return found instanceof CrossLayerTranscoder ? found : null;
+  }
+
+  /** An opened cross-layer transcoder's layers for `model`, read from its files only when not kept from an earlier run. */
+  crossLayerLayers(clt: CrossLayerTranscoder, model: Model): Promise<CltLayer[]> {
+    return this.loaded.layers(clt, model);
+  }
+
+  /** Drops the kept CLT layers: the model they were loaded for is being replaced. */
+  releaseLoadedLayers(): void {
+    this.loaded.release();
   }
 }
 

@@ -4,7 +4,7 @@
  * functions of analysis/dictionaries/device.ts evaluated on the host.
  */
 import { toFloat32 } from '../../../gpu/dtype.ts';
-import type { CrossLayerTranscoder } from '../../dictionaries/circuit-tracer.ts';
+import type { CltLayer, CrossLayerTranscoder } from '../../dictionaries/circuit-tracer.ts';
 import { cltLayers } from '../../dictionaries/circuit-tracer.ts';
 import type { HostDictionary } from '../../dictionaries/dictionary.ts';
 import type { GraphTranscoder } from './replacement.ts';
@@ -75,14 +75,15 @@ export function graphTranscoder(dict: HostDictionary): GraphTranscoder {
  * A circuit-tracer cross-layer transcoder as graph transcoders: layer i's features read
  * blocks.i.{feature_input_hook} and write hook_mlp_out of layers i..L−1 (W_dec_i [d, L − i, d_model]).
  * Read through `cltLayers` (as the forward-pass splice reads it): layer i as a transcoder plus its
- * rows into later layers. Every decoder row is read, so the whole CLT is held on the host.
+ * rows into later layers. Every decoder row is read, so the whole CLT is held on the host; a
+ * host that keeps them between runs passes its own `load`.
  */
-export async function graphTranscodersFromClt(clt: CrossLayerTranscoder): Promise<GraphTranscoder[]> {
+export async function graphTranscodersFromClt(clt: CrossLayerTranscoder, load: (clt: CrossLayerTranscoder) => Promise<CltLayer[]> = cltLayers): Promise<GraphTranscoder[]> {
   const where = `${clt.config.modelName ?? 'cross-layer transcoder'} (circuit-tracer)`;
   if (clt.config.featureOutputHook !== 'hook_mlp_out') {
     throw new Error(`${where}: writes ${clt.config.featureOutputHook}; an attribution graph replaces MLPs, so it must write hook_mlp_out`);
   }
-  return (await cltLayers(clt)).map(({ dictionary, later }, i) => {
+  return (await load(clt)).map(({ dictionary, later }, i) => {
     if (dictionary.weights.skip) throw new Error(`${where}: layer ${i} has a skip connection (W_skip_${i}), which attribution graphs do not support yet`);
     const own = graphTranscoder(dictionary);
     return { ...own, decoders: [...own.decoders, ...later.map((dec) => ({ layer: dec.layer, rows: toFloat32(dec.rows) }))] };

@@ -33,6 +33,8 @@ export async function methodJob(session: EngineSession, params: MethodJobParams,
     dictionaries: async (ref, field) => (opened.has(ref) ? opened.resolve(ref, field) : openBuiltinDictionaries(ref)),
     // Built-in dictionaries are SAEs; a folder: reference may be a cross-layer transcoder.
     crossLayerTranscoder: async (ref) => opened.crossLayer(ref),
+    // Kept between runs on this model, so a second run does not read the decoder rows again.
+    cltLayers: (clt) => opened.crossLayerLayers(clt, session.requirePlainModel()),
     signal: ctx.signal,
     onProgress: (done, total, unit) => ctx.progress(done, total, unit, method.title),
   });
