@@ -8,6 +8,7 @@ import { Button } from '../components/Button.tsx';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../components/field-problems.tsx';
 import { useViewId } from '../app/view-active.tsx';
 import { StaleInterventions } from '../interventions/StaleInterventions.tsx';
+import type { RunSplice } from './dictionaries/spliced-dictionaries.ts';
 import { ReopenedRun } from '../projects/ReopenedRun.tsx';
 import { VIEW_HELP } from './view-help.ts';
 
@@ -27,10 +28,12 @@ export interface ViewLayoutProps {
    * since, the results start with a notice and a rerun.
    */
   readonly ranWith?: readonly Intervention[] | null;
+  /** What the shown result took from the splice choice (MethodRun.ranSplice): a change of the choice since gets the same notice. */
+  readonly ranSplice?: RunSplice;
   readonly testId: string;
 }
 
-export function ViewLayout({ title, description, params, runLabel = 'Run', onRun, blocked = null, running, status, children, ranWith, testId }: ViewLayoutProps) {
+export function ViewLayout({ title, description, params, runLabel = 'Run', onRun, blocked = null, running, status, children, ranWith, ranSplice, testId }: ViewLayoutProps) {
   const viewId = useViewId();
   const fields = useFieldProblemRegistry();
   const refused = blocked ?? fields.first;
@@ -68,7 +71,7 @@ export function ViewLayout({ title, description, params, runLabel = 'Run', onRun
       {status && <div className="view-status">{status}</div>}
       <div className="view-results">
         <ReopenedRun />
-        <StaleInterventions ranWith={ranWith} onRerun={onRun} rerunDisabled={refused !== null || running === true} />
+        <StaleInterventions ranWith={ranWith} ranSplice={ranSplice} onRerun={onRun} rerunDisabled={refused !== null || running === true} />
         {children}
       </div>
     </article>

@@ -7,8 +7,9 @@
  * A cross-layer transcoder folder (written here, random weights) is recognised by its files and
  * listed as one, with its layers and width: the feature views say why they do not take it; spliced
  * into every method without its error term, LinearScope shows the registry's refusal and the logit
- * lens runs; the attribution graph offers it as transcoders; without one of its W_dec files it is
- * refused naming it.
+ * lens runs (and, once the choice is none, says the splice has changed since, until Run again);
+ * the attribution graph offers it as transcoders; without one of its W_dec files it is refused
+ * naming it.
  * After a reload, a built-in SAE's feature read back from the store (its one chunk) shows what
  * the fresh run showed for it.
  */
@@ -135,6 +136,19 @@ describe('a dictionary folder of the user', () => {
     const graphView = page.getByTestId('view-attribution-graph');
     await graphView.getByTestId('dictionary-folder-input').setInputFiles(brokenClt);
     await expect.poll(() => graphView.getByTestId('dictionary-open-error').textContent(), { timeout: 30_000 }).toContain('broken-clt: W_dec_3.safetensors not found');
+    await page.getByTestId('nav-dictionaries').click();
+  });
+
+  it('a result computed with the CLT spliced says the splice has changed since; Run again clears it', async () => {
+    // The logit lens ran with the CLT spliced without its error term; the choice is now none.
+    await page.getByTestId('nav-logit-lens').click();
+    const stale = page.getByTestId('view-logit-lens').getByTestId('interventions-stale');
+    await expect
+      .poll(() => stale.textContent())
+      .toBe('Computed with my-clt (cross-layer transcoder, 5 layers × 16 features) spliced (reconstruction only); the spliced dictionaries have changed since (methods now run with no dictionaries spliced). Run again');
+    await stale.getByTestId('interventions-stale-rerun').click();
+    await expect.poll(() => stale.count(), { timeout: 60_000 }).toBe(0);
+    expect(await page.locator('[data-testid="view-logit-lens"] .view-status').textContent()).toMatch(/^Done in/);
     await page.getByTestId('nav-dictionaries').click();
   });
 

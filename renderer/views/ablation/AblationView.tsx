@@ -72,6 +72,7 @@ export function AblationView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-ablation"
     >
       {resample && !pairMode && <Message tone="info">Resample ablation takes each head's activation from the corrupted prompt.</Message>}

@@ -81,6 +81,7 @@ export function AttentionView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-attention"
     >
       {stale && <Message tone="info">The prompt changed since these patterns were computed. Run again to update.</Message>}

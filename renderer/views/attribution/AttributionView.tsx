@@ -55,6 +55,7 @@ export function AttributionView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-attribution"
     >
       {r && (

@@ -1,7 +1,5 @@
 /** A compact "spliced" mark beside the intervention badge, so no method result is read as the plain model's. */
-import { useSplicedDictionaries } from './spliced-dictionaries.ts';
-
-const MODE_NAMES = { 'with-error': 'with error term', 'without-error': 'reconstruction only', none: 'observed only' } as const;
+import { SPLICE_MODE_NAMES as MODE_NAMES, useSplicedDictionaries } from './spliced-dictionaries.ts';
 
 export function SplicedBadge() {
   const spliced = useSplicedDictionaries();

@@ -35,8 +35,38 @@ export function useSplicedDictionaries(): SplicedDictionaries | null {
   );
 }
 
+/** How each splice mode is named on the page. */
+export const SPLICE_MODE_NAMES: Readonly<Record<SpliceMode, string>> = { 'with-error': 'with error term', 'without-error': 'reconstruction only', none: 'observed only' };
+
+/** Whether a view's params name dictionaries of their own (feature patching), which the choice does not replace. */
+function namesOwnDictionaries(params: Record<string, unknown>): boolean {
+  return Object.prototype.hasOwnProperty.call(params, 'dictionaries');
+}
+
 /** `params` with the spliced dictionaries added, unless there are none or the params name their own. */
 export function withSplicedDictionaries(params: Record<string, unknown>, chosen: SplicedDictionaries | null): Record<string, unknown> {
-  if (chosen === null || Object.prototype.hasOwnProperty.call(params, 'dictionaries')) return params;
+  if (chosen === null || namesOwnDictionaries(params)) return params;
   return { ...params, dictionaries: [chosen.ref], dictionarySplice: chosen.mode };
+}
+
+/**
+ * What a method run took from the choice: the spliced dictionaries its params were given (null:
+ * none), or 'own' where the view's params named their own dictionaries, so the choice does not
+ * reach the run and changing it leaves the result current.
+ */
+export type RunSplice = SplicedDictionaries | null | 'own';
+
+/** The RunSplice of a run of the view's `params` (before withSplicedDictionaries) under `chosen`. */
+export function runSplice(params: Record<string, unknown>, chosen: SplicedDictionaries | null): RunSplice {
+  return namesOwnDictionaries(params) ? 'own' : chosen;
+}
+
+/**
+ * Whether a run with `ran` spliced what the choice `now` splices: the same reference in the same
+ * mode (the label only names it), or neither splices anything; always for a view with its own.
+ */
+export function sameSplice(ran: RunSplice, now: SplicedDictionaries | null): boolean {
+  if (ran === 'own') return true;
+  if (ran === null || now === null) return ran === now;
+  return ran.ref === now.ref && ran.mode === now.mode;
 }

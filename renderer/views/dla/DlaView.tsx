@@ -49,6 +49,7 @@ export function DlaView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-dla"
     >
       {r && !sameIds(input.ids, r.ids) && <Message tone="info">The prompt changed since this attribution was computed.</Message>}

@@ -69,6 +69,7 @@ export function HeadScoresView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-head-scores"
     >
       {r && ran && (

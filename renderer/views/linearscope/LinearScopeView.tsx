@@ -52,6 +52,7 @@ export function LinearScopeView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-linearscope"
     >
       {r && (

@@ -66,6 +66,7 @@ export function LogitLensView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-logit-lens"
     >
       {stale && <Message tone="info">The prompt changed since this lens was computed. Run again to update.</Message>}

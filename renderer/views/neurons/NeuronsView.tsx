@@ -60,6 +60,7 @@ export function NeuronsView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-neurons"
     >
       {r && tokens && (

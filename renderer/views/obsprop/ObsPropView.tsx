@@ -126,6 +126,7 @@ export function ObsPropView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-obsprop"
     >
       {r && (

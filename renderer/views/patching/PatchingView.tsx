@@ -88,6 +88,7 @@ export function PatchingView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-patching"
     >
       {r && (

@@ -65,6 +65,7 @@ export function PathPatchingView() {
         </>
       }
       ranWith={run.ranWith}
+      ranSplice={run.ranSplice}
       testId="view-path-patching"
     >
       {r && (

@@ -78,6 +78,7 @@ export function ProbeView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-probe"
     >
       {r && (

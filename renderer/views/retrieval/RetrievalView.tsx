@@ -122,6 +122,7 @@ export function RetrievalView() {
         </>
       }
       ranWith={job.ranWith}
+      ranSplice={job.ranSplice}
       testId="view-retrieval"
     >
       {r && samples && (

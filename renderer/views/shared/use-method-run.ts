@@ -6,9 +6,10 @@
  * carried (as the worker reports them), and the record a pinned run stores (method, params,
  * view, result, interventions). The dictionaries chosen to be spliced into every method
  * (views/dictionaries/spliced-dictionaries.ts) are added to the params here, so the pinned
- * params name them too.
+ * params name them too, and what a run took from that choice is kept beside its result, so the
+ * view can say when the choice has changed since.
  */
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { Intervention } from '../../../analysis/hooks/interventions.ts';
 import type { JobState } from '../../app/use-job.ts';
 import type { Json } from '../../../analysis/json.ts';
@@ -17,7 +18,8 @@ import { METHODS } from '../../../analysis/registry/registry.ts';
 import type { TokenInfo } from '../../worker/contracts.ts';
 import type { MethodJobParams } from '../../worker/method-contracts.ts';
 import { useViewJob } from './use-view-job.ts';
-import { useSplicedDictionaries, withSplicedDictionaries } from '../dictionaries/spliced-dictionaries.ts';
+import type { RunSplice } from '../dictionaries/spliced-dictionaries.ts';
+import { runSplice, useSplicedDictionaries, withSplicedDictionaries } from '../dictionaries/spliced-dictionaries.ts';
 
 export interface MethodRunInputs {
   /** The prompt set params refer to (by index): for the prompt workspace, `[{ ids }]`. */
@@ -55,6 +57,11 @@ export interface MethodRun<R extends Json = Json> {
   readonly params: Record<string, Json> | null;
   /** The interventions the last finished run's model carried (the worker's record), null before one finished. */
   readonly ranWith: readonly Intervention[] | null;
+  /**
+   * What the last finished run took from the splice choice: the dictionaries and mode its params
+   * were given (null: none), or 'own' when the view's params named their own.
+   */
+  readonly ranSplice: RunSplice;
   /** The last finished run's prompt items. */
   readonly prompts: readonly PromptItem[] | null;
   readonly tokens: readonly TokenInfo[];
@@ -89,10 +96,13 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
     [method, spliced],
   );
   const { run: start } = job;
+  // Set as a run starts: a slot's finished result is always its latest started run's (use-job.ts).
+  const [ranSplice, setRanSplice] = useState<RunSplice>(null);
   const run = useCallback(
     (params: Record<string, unknown>, inputs: MethodRunInputs = {}) => {
       const c = method.checkParams(withSplicedDictionaries(params, spliced));
       if (!c.ok) return c.issues.map((i) => `${i.path || 'params'}: ${i.message}`)[0];
+      setRanSplice(runSplice(params, spliced));
       start(
         { method: method.method, params: c.value as Record<string, Json>, prompts: inputs.prompts ?? null, prependBos: inputs.prependBos, dataset: inputs.dataset },
         inputs.tokens,
@@ -117,6 +127,7 @@ export function useMethodRun<R extends Json = Json>(name: string): MethodRun<R> 
     result,
     params,
     ranWith,
+    ranSplice,
     prompts: job.params?.prompts ?? null,
     tokens: job.tokens,
     running: job.running,
