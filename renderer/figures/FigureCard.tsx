@@ -18,12 +18,10 @@ export interface FigureCardProps {
   readonly onClick?: (point: PlotDatum) => void;
   readonly onZoom?: (ranges: AxisRanges) => void;
   readonly testId?: string;
-  /** Horizontal scrolling for fixed-size figures wider than the view (the head grid). */
-  readonly scroll?: boolean;
   readonly revision?: string;
 }
 
-export function FigureCard({ title, caption, spec, exports, height, onClick, onZoom, testId, scroll, revision }: FigureCardProps) {
+export function FigureCard({ title, caption, spec, exports, height, onClick, onZoom, testId, revision }: FigureCardProps) {
   const [element, setElement] = useState<HTMLElement | null>(null);
   const width = typeof spec.layout.width === 'number' ? spec.layout.width : undefined;
   const size = { width: width ?? 900, height: typeof spec.layout.height === 'number' ? spec.layout.height : (height ?? 520) };
@@ -33,7 +31,8 @@ export function FigureCard({ title, caption, spec, exports, height, onClick, onZ
         <span className="figure-title">{title}</span>
         {caption && <span className="figure-caption">{caption}</span>}
       </figcaption>
-      <div className={scroll ? 'figure-body figure-scroll' : 'figure-body'}>
+      {/* Figures have the figure layer's fixed width: one wider than the card scrolls inside it. */}
+      <div className="figure-body">
         <PlotlyFigure spec={spec} height={height} onClick={onClick} onZoom={onZoom} onReady={setElement} revision={revision} />
       </div>
       <ExportBar figure={element} exports={exports} defaultSize={size} />

@@ -31,7 +31,6 @@ export interface MethodFigureCardProps {
   readonly onCell?: (cell: ViewCell) => void;
   readonly frame?: { readonly x: number; readonly y: number } | null;
   readonly onZoom?: (ranges: AxisRanges) => void;
-  readonly scroll?: boolean;
   readonly testId?: string;
   /** Export file name (default METHOD-VIEW). */
   readonly exportName?: string;
@@ -39,7 +38,7 @@ export interface MethodFigureCardProps {
   readonly revision?: string;
 }
 
-export function MethodFigureCard({ run, result, view, type, options, title, caption, onCell, frame, onZoom, scroll, testId, exportName, revision }: MethodFigureCardProps) {
+export function MethodFigureCard({ run, result, view, type, options, title, caption, onCell, frame, onZoom, testId, exportName, revision }: MethodFigureCardProps) {
   // Options and frames are small literals a view writes inline: compared by value, so a re-render
   // with equal ones keeps the spec (and Plotly does not redraw).
   const optionsKey = JSON.stringify(options ?? {});
@@ -63,7 +62,6 @@ export function MethodFigureCard({ run, result, view, type, options, title, capt
       spec={spec}
       onClick={onClick}
       onZoom={onZoom}
-      scroll={scroll}
       testId={testId}
       revision={revision ?? `${run.runKey}-${view}-${figure.type}`}
       exports={{

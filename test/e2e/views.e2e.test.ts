@@ -125,6 +125,21 @@ describe('method views', () => {
     await screenshot(page, 'probe');
   });
 
+  it('keeps every view inside a 1280- and a 1024-pixel-wide window: a figure wider than its card scrolls inside it', async () => {
+    for (const [width, height] of [[1280, 800], [1024, 700]]) {
+      await page.setViewportSize({ width, height });
+      for (const id of ['neurons', 'head-scores', 'dla', 'linearscope', 'obsprop', 'ablation', 'patching', 'path-patching', 'attribution', 'retrieval', 'probe']) {
+        await page.getByTestId(`nav-${id}`).click();
+        const fits = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth <= window.innerWidth,
+          cards: [...document.querySelectorAll<HTMLElement>('.view-slot:not([hidden]) .figure-card')].every((c) => c.scrollWidth <= c.clientWidth),
+        }));
+        expect(fits, `${id} at ${width} px`).toEqual({ page: true, cards: true });
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 960 });
+  });
+
   it('logs no console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });

@@ -61,6 +61,10 @@ describe('the workbench as a researcher meets it', () => {
     const resolved = view.getByTestId('metric-answer-resolved');
     const run = page.getByTestId('view-dla-run');
     await page.getByTestId('prompt-tokens').waitFor();
+    // What "auto" means is said in full under the field (wrapped, not cut off with an ellipsis).
+    const wrongHelp = view.getByTestId('metric-wrong-resolved');
+    await expect(wrongHelp.textContent()).resolves.toBe('auto: none (logit of the answer)');
+    await expect(wrongHelp.evaluate((e) => e.scrollWidth <= e.clientWidth)).resolves.toBe(true);
 
     await answer.fill('9999');
     await resolved.filter({ hasText: 'token id 9999 is outside the vocabulary: ids run from 0 to 511' }).waitFor();

@@ -42,7 +42,6 @@ function Figure({ output, env }: { output: FigureOutput; env: CellEnv }) {
       title={figureTitle(output)}
       caption={`${output.of} · ${output.view} · ${output.type}`}
       spec={spec}
-      scroll
       testId="nb-figure"
       revision={`${output.of}-${output.view}-${output.type}`}
       exports={figureExports(env.doc.title, output, step, checked?.ok ? checked.value : undefined)}
