@@ -54,10 +54,12 @@ export const attributionPatchingStep = defineMethod({
   views: { attribution: 'grid', exact: 'grid', comparison: 'scatter', 'attribution-by-head': 'grid', 'exact-by-head': 'grid' },
   defaultFigure: { view: 'attribution', type: 'heatmap' },
   async run(model, p, ctx): Promise<AttributionJson> {
-    const setup = await patchSetup(model, ctx, p);
-    // The corruption's passes, the clean run, the corrupted run's logits (the metric's seed), its
-    // gradients and its activations, then the exact sweep when asked.
-    ctx.plan(corruptionPasses(setup.corruption) + 4 + (p.exact ? sweepPasses(model, setup, p.hook, p.byPosition ?? p.hook !== 'pattern', 'reuse') : 0));
+    const setup = await patchSetup(model, ctx, p, {
+      plan: ctx.plan,
+      // The corruption's passes, the clean run, the corrupted run's logits (the metric's seed), its
+      // gradients and its activations, then the exact sweep when asked.
+      after: (s) => corruptionPasses(s.corruption) + 4 + (p.exact ? sweepPasses(model, s, p.hook, p.byPosition ?? p.hook !== 'pattern', 'reuse') : 0),
+    });
     const r = await attributionPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,

@@ -36,15 +36,30 @@ export interface PatchSetup {
   readonly metric: MetricTokens;
 }
 
+/** A method's whole plan, given before the metric's default tokens are read: `plan(n)` with n = those reads + `after(setup)`. */
+export interface SetupPlan {
+  plan(passes: number): void;
+  /** The passes the method makes after the setup. */
+  after(setup: Pick<PatchSetup, 'clean' | 'corruption' | 'position'>): number;
+}
+
+/** Passes the metric's default tokens cost (metric-defaults.ts): one run for the answer, one more for the wrong token on a corrupted prompt. */
+function metricTokenPasses(p: { answer?: TokenRef; wrong?: TokenRef }, corruptedIds: readonly number[] | undefined): number {
+  return (p.answer === undefined ? 1 : 0) + (p.wrong === undefined && corruptedIds ? 1 : 0);
+}
+
 export async function patchSetup(
   model: Model,
   ctx: MethodInputs,
   p: { clean: PromptRef; corrupted: CorruptionParam; position: number; answer?: TokenRef; wrong?: TokenRef },
+  plan?: SetupPlan,
 ): Promise<PatchSetup> {
   const clean = promptIds(model, ctx, p.clean, 'clean');
   const corruption = corruptionOf(model, ctx, p.corrupted, 'corrupted');
   const corruptedIds = corruption.kind === 'tokens' ? corruption.ids : undefined;
   const position = resolvePosition(p.position, clean.length, 'params.position');
+  // Planned before the default tokens are read, so the first report is already against the whole run.
+  plan?.plan(metricTokenPasses(p, corruptedIds) + plan.after({ clean, corruption, position }));
   const metric = await metricTokensOf(model, p, clean, position, corruptedIds);
   return { clean, corruption, corruptedIds, position, metric };
 }
@@ -66,7 +81,7 @@ export function corruptionPasses(corruption: Corruption): number {
  * sweep finds cells whose patch is a no-op (patch-skip.ts): those are known only after its two
  * full runs, when the sweep re-plans (`onPlanned`).
  */
-export function sweepPasses(model: Model, setup: PatchSetup, hook: PatchHook, byPosition: boolean, mode: 'reuse' | 'naive'): number {
+export function sweepPasses(model: Model, setup: Pick<PatchSetup, 'clean' | 'corruption' | 'position'>, hook: PatchHook, byPosition: boolean, mode: 'reuse' | 'naive'): number {
   const length = setup.clean.length;
   const { cells } = patchGridOf(model, hook, byPosition, length);
   const before = corruptionPasses(setup.corruption) + 2;

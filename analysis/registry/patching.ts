@@ -58,9 +58,8 @@ export const patchingStep = defineMethod({
   views: { normalized: 'grid', metric: 'grid', 'normalized-by-head': 'grid', 'metric-by-head': 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
   async run(model, p, ctx): Promise<PatchingJson> {
-    const setup = await patchSetup(model, ctx, p);
     const byPosition = p.byPosition ?? p.hook !== 'pattern';
-    ctx.plan(sweepPasses(model, setup, p.hook, byPosition, p.mode));
+    const setup = await patchSetup(model, ctx, p, { plan: ctx.plan, after: (s) => sweepPasses(model, s, p.hook, byPosition, p.mode) });
     const r = await activationPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,

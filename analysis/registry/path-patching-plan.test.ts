@@ -3,7 +3,8 @@
  * the same total N, rising by one per pass from 0 to N, then the final N of N. N is counted from
  * the passes themselves (one report per read-back): the corruption's σ read when noise has no σ,
  * the clean and corrupted runs, then per sender group one frozen pass, and a second when the
- * receivers are heads — for senders each-head, a head group, and each-feature of an attached SAE.
+ * receivers are heads — for senders each-head, a head group, and each-feature of an attached SAE;
+ * with the metric's default tokens, their runs come first and are planned with the rest.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
@@ -23,7 +24,7 @@ const clean = [3, 17, 42, 5, 9, 33, 2, 61];
 const corrupt = [4, ...clean.slice(1)];
 const gpt2 = () => modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, createCpuBackend());
 
-/** Every progress report of one path-patching run (answer and wrong given: no run picks them). */
+/** Every progress report of one path-patching run (answer and wrong given unless params set them undefined). */
 async function reports(model: Model, params: Record<string, unknown>, prompts: number[][] = [clean, corrupt]): Promise<[number, number][]> {
   const out: [number, number][] = [];
   await METHODS.get('path-patching')!.run(model, { clean: 0, corrupted: 1, answer: 7, wrong: 30, ...params }, {
@@ -65,6 +66,14 @@ describe('path patching plans the passes made', () => {
     const senders = [{ layer: 0, head: 1 }];
     expect(exactPlan(await reports(gpt2(), { senders, corrupted: { noise: { positions: [0] } } }, [clean]))).toBe(1 + 2 + 1);
     expect(exactPlan(await reports(gpt2(), { senders, corrupted: { noise: { positions: [0], sigma: 0.5 } } }, [clean]))).toBe(2 + 1);
+  });
+
+  it("the metric's default tokens: a run for the answer, one for the wrong token on the corrupted prompt, planned before them", async () => {
+    const model = gpt2();
+    const senders = [{ layer: 0, head: 0 }];
+    expect(exactPlan(await reports(model, { senders, answer: undefined, wrong: undefined }))).toBe(2 + 2 + 1);
+    expect(exactPlan(await reports(model, { senders, wrong: undefined }))).toBe(1 + 2 + 1);
+    expect(exactPlan(await reports(model, { senders, answer: undefined, wrong: undefined, corrupted: { noise: { positions: [0], sigma: 0.5 } } }, [clean]))).toBe(1 + 2 + 1);
   });
 
   describe('senders each-feature', () => {

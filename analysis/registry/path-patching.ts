@@ -86,12 +86,14 @@ export const pathPatchingStep = defineMethod({
   views: { normalized: 'grid', metric: 'grid' },
   defaultFigure: { view: 'normalized', type: 'heatmap' },
   async run(model, p, ctx): Promise<PathPatchingJson> {
-    const setup = await patchSetup(model, ctx, p);
     const { nLayers, nHeads } = model.spec;
-    const groups = p.senders === 'each-head' ? nLayers * nHeads : p.senders === 'each-feature' ? featureGrid(model, false, setup.clean.length).cells.length : 1;
-    // The corruption's σ read (noise without σ), the clean and corrupted runs, then per sender
-    // group one frozen pass, and one more when receivers are heads.
-    ctx.plan(corruptionPasses(setup.corruption) + 2 + groups * (p.receivers === 'logits' ? 1 : 2));
+    const groups = (length: number) => (p.senders === 'each-head' ? nLayers * nHeads : p.senders === 'each-feature' ? featureGrid(model, false, length).cells.length : 1);
+    const setup = await patchSetup(model, ctx, p, {
+      plan: ctx.plan,
+      // The corruption's σ read (noise without σ), the clean and corrupted runs, then per sender
+      // group one frozen pass, and one more when receivers are heads.
+      after: (s) => corruptionPasses(s.corruption) + 2 + groups(s.clean.length) * (p.receivers === 'logits' ? 1 : 2),
+    });
     const r = await pathPatching(model, {
       clean: setup.clean,
       corruption: setup.corruption,
