@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Button } from '../components/Button.tsx';
 import type { NotebookRow } from '../storage/records.ts';
-import { EXAMPLES } from './examples.ts';
+import { DEFAULT_EXAMPLE, EXAMPLES } from './examples.ts';
 
 export interface OpenNotebookProps {
   readonly projectName: string | null;
@@ -13,7 +13,8 @@ export interface OpenNotebookProps {
 }
 
 export function OpenNotebook({ projectName, projectNotebooks, onExample, onStored, onFile }: OpenNotebookProps) {
-  const [choice, setChoice] = useState(`example:${EXAMPLES[0]?.id ?? ''}`);
+  // Starts on the example the view opens with, so the picker never names another notebook than the open one.
+  const [choice, setChoice] = useState(`example:${DEFAULT_EXAMPLE}`);
   const open = () => {
     const [kind, id] = [choice.slice(0, choice.indexOf(':')), choice.slice(choice.indexOf(':') + 1)];
     if (kind === 'example') onExample(id);

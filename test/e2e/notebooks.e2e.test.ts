@@ -51,6 +51,9 @@ async function counts(): Promise<{ computed: string | null; cached: string | nul
 
 describe('notebooks', () => {
   it('opens the logit-lens example and saves it into a new project', async () => {
+    // The view opens with the logit-lens example, and the picker names it (not another example).
+    await expect(view().getByTestId('nb-title').inputValue()).resolves.toBe(TITLE);
+    await expect(view().getByTestId('nb-open-choice').inputValue()).resolves.toBe('example:logit-lens');
     await view().getByTestId('nb-open-choice').selectOption('example:logit-lens');
     await view().getByTestId('nb-open').click();
     await expect(view().getByTestId('nb-title').inputValue()).resolves.toBe(TITLE);

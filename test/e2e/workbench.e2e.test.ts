@@ -85,6 +85,17 @@ describe('the workbench as a researcher meets it', () => {
     await expect(run.isEnabled()).resolves.toBe(true);
   });
 
+  it('at 1280 × 800 the next-token bars keep a readable length and Add sits on its fields\' line', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('nav-prompt').click();
+    await page.getByTestId('next-token-list').waitFor({ timeout: 60_000 });
+    const bar = await page.locator('[data-testid="next-token-list"] .topk-bar').first().evaluate((e) => e.getBoundingClientRect().width);
+    expect(bar).toBeGreaterThanOrEqual(60);
+    const [add, hook] = await Promise.all([page.getByTestId('intervention-add').boundingBox(), page.getByTestId('intervention-hook').boundingBox()]);
+    expect(Math.abs(add!.y + add!.height / 2 - (hook!.y + hook!.height / 2))).toBeLessThanOrEqual(2);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('exports a logit-lens SVG whose position-0 label is "<s>", escaped', async () => {
     await page.getByTestId('nav-logit-lens').click();
     await page.getByTestId('view-logit-lens-run').click();

@@ -15,8 +15,8 @@ export function NextTokenList({ result }: { result: NextTokenResult }) {
           <span className="topk-bar" aria-hidden="true">
             <span className="topk-bar-fill" style={{ width: `${(100 * c.prob) / top}%` }} />
           </span>
-          <span className="topk-prob">{(100 * c.prob).toFixed(c.prob < 0.001 ? 3 : 1)}%</span>
-          <span className="topk-logit">{c.logit.toFixed(2)}</span>
+          <span className="topk-prob" title="probability">{(100 * c.prob).toFixed(c.prob < 0.001 ? 3 : 1)}%</span>
+          <span className="topk-logit" title="logit">{c.logit.toFixed(2)}</span>
         </li>
       ))}
     </ol>
