@@ -49,6 +49,9 @@ export function OpenFolderButton({
         ref={input}
         type="file"
         className="visually-hidden"
+        // The button above opens it: kept out of the tab order and the accessibility tree.
+        tabIndex={-1}
+        aria-hidden="true"
         data-testid={inputTestId}
         // React has no typed prop for these non-standard attributes.
         {...{ webkitdirectory: '', directory: '' }}

@@ -20,6 +20,9 @@ export function OpenGgufButton({ onOpen, label = 'Open GGUF file…', testId = '
         type="file"
         accept=".gguf"
         className="visually-hidden"
+        // The button above opens it: kept out of the tab order and the accessibility tree.
+        tabIndex={-1}
+        aria-hidden="true"
         data-testid={inputTestId}
         onChange={(e) => {
           const file = e.currentTarget.files?.[0];

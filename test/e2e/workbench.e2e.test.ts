@@ -155,6 +155,12 @@ describe('the workbench as a researcher meets it', () => {
 
   it('compares one forward pass on each backend from the Model page', async () => {
     await page.getByTestId('nav-model').click();
+    // Tab goes from the open buttons to the next visible control, never to their hidden file inputs.
+    for (const button of ['open-folder', 'open-gguf']) {
+      await page.getByTestId(button).focus();
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).resolves.not.toBe('file');
+    }
     await page.getByTestId('compare-backends').click();
     const table = page.getByTestId('backend-timings');
     await table.waitFor({ timeout: 120_000 });
