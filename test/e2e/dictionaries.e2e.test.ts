@@ -83,6 +83,11 @@ describe('dictionary features', () => {
     await figureDrawn(page, 'feature-histogram');
     await figureDrawn(page, 'feature-logits');
     await figureDrawn(page, 'feature-neighbours');
+    // At 1024 px the histogram's long caption wraps beside its title; the title keeps one line.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const title = page.locator('[data-testid="feature-histogram"] .figure-title');
+    await expect(title.evaluate((e) => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))).resolves.toBeLessThan(1.5);
+    await page.setViewportSize({ width: 1440, height: 900 });
     const summary = await page.getByTestId('feature-summary').textContent();
     expect(summary).toContain(`${SAE} (256 features)`);
     expect(summary).toContain('16 samples');
