@@ -120,6 +120,12 @@ describe('method views', () => {
   });
 
   it('linear probes by layer', async () => {
+    await page.getByTestId('nav-probe').click();
+    const datasets = page.getByTestId('view-probe').getByRole('radiogroup', { name: 'Dataset' });
+    // The JSON option opens the file picker (it did nothing before); cancelling keeps the built-in set.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), datasets.getByRole('radio', { name: 'JSON file…' }).click()]);
+    expect(chooser.isMultiple()).toBe(false);
+    await expect(datasets.getByRole('radio', { name: 'Built-in' }).getAttribute('aria-checked')).resolves.toBe('true');
     await runView('probe');
     await figureDrawn(page, 'figure-probe');
     await screenshot(page, 'probe');

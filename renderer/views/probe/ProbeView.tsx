@@ -4,7 +4,7 @@
  * transfer when the dataset has the split, and each layer's probe direction decoded through the
  * LM head: the method's views drawn by the figure layer.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useModel } from '../../app/model-state.tsx';
 import { NumberField, SelectField } from '../../components/Fields.tsx';
 import { JobStatus } from '../../components/JobStatus.tsx';
@@ -30,6 +30,7 @@ export function ProbeView() {
   const { card } = useModel();
   const job = useMethodRun('probe');
   const [dataset, setDataset] = useState<Dataset>({ kind: 'builtin' });
+  const fileInput = useRef<HTMLInputElement>(null);
   const [ranOn, setRanOn] = useState('');
   const [hook, setHook] = useState('resid_post');
   const [position, setPosition] = useState<'last' | 'mean'>('last');
@@ -55,10 +56,18 @@ export function ProbeView() {
           <div className="field">
             <span className="field-label">Dataset</span>
             <div className="dataset-choice">
-              <Segmented label="" value={dataset.kind} options={[{ value: 'builtin', label: 'Built-in' }, { value: 'json', label: dataset.kind === 'json' ? dataset.name : 'JSON file…' }]} onChange={(k) => k === 'builtin' && setDataset({ kind: 'builtin' })} />
+              <Segmented
+                label=""
+                ariaLabel="Dataset"
+                value={dataset.kind}
+                options={[{ value: 'builtin', label: 'Built-in' }, { value: 'json', label: dataset.kind === 'json' ? dataset.name : 'JSON file…' }]}
+                // The JSON option has no dataset until a file is chosen: it opens the picker.
+                onChange={(k) => (k === 'builtin' ? setDataset({ kind: 'builtin' }) : fileInput.current?.click())}
+              />
               <label className="btn btn-secondary btn-sm file-button">
                 Choose file
                 <input
+                  ref={fileInput}
                   type="file"
                   accept=".json,application/json"
                   className="visually-hidden"
