@@ -2,7 +2,7 @@
  * The frame every analysis view shares: title and one-line explanation, a parameter row ending
  * in the Run button, the job's status, then the results.
  */
-import type { ReactNode } from 'react';
+import { Children, type ReactNode } from 'react';
 import type { Intervention } from '../../analysis/hooks/interventions.ts';
 import { Button } from '../components/Button.tsx';
 import { FieldProblemsProvider, useFieldProblemRegistry } from '../components/field-problems.tsx';
@@ -73,6 +73,11 @@ export function ViewLayout({ title, description, params, runLabel = 'Run', onRun
         <ReopenedRun />
         <StaleInterventions ranWith={ranWith} ranSplice={ranSplice} onRerun={onRun} rerunDisabled={refused !== null || running === true} />
         {children}
+        {onRun && !running && Children.toArray(children).length === 0 && (
+          <p className="view-empty" data-testid={`${testId}-empty`}>
+            Nothing run yet: set the parameters above and press <strong>{runLabel}</strong>; the figures appear here.
+          </p>
+        )}
       </div>
     </article>
   );

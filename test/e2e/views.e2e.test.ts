@@ -126,8 +126,11 @@ describe('method views', () => {
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), datasets.getByRole('radio', { name: 'JSON file…' }).click()]);
     expect(chooser.isMultiple()).toBe(false);
     await expect(datasets.getByRole('radio', { name: 'Built-in' }).getAttribute('aria-checked')).resolves.toBe('true');
+    // Before a run the results area says how to get them; the figure replaces the hint.
+    await expect(page.getByTestId('view-probe-empty').textContent()).resolves.toContain('Train probes');
     await runView('probe');
     await figureDrawn(page, 'figure-probe');
+    expect(await page.getByTestId('view-probe-empty').count()).toBe(0);
     await screenshot(page, 'probe');
   });
 
