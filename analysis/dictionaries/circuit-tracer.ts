@@ -84,6 +84,25 @@ function layerHook(layer: number, relative: string): string {
   return `blocks.${layer}.${relative}`;
 }
 
+/** The config of a circuit-tracer transcoder reading and writing layer `layer` (a per-layer file, or one layer of a CLT). */
+function transcoderConfig(label: string, config: CircuitTracerConfig, layer: number, jumpRelu: boolean, dims: { dIn: number; dSae: number; dOut: number }): DictionaryConfig {
+  return {
+    label,
+    format: 'circuit-tracer',
+    architecture: jumpRelu ? 'jumprelu_transcoder' : 'transcoder',
+    activation: jumpRelu ? 'jumprelu' : 'relu',
+    kind: 'transcoder',
+    hookIn: layerHook(layer, config.featureInputHook),
+    hookOut: layerHook(layer, config.featureOutputHook),
+    headIndex: null,
+    ...dims,
+    k: null,
+    applyBDecToInput: false,
+    normalization: 'none',
+    modelName: config.modelName,
+  };
+}
+
 /** One `layer_{L}.safetensors` as a dictionary. */
 export async function loadCircuitTracerLayer(source: ModelSource, config: CircuitTracerConfig, layer: number): Promise<HostDictionary> {
   const fileName = `layer_${layer}.safetensors`;
@@ -92,23 +111,7 @@ export async function loadCircuitTracerLayer(source: ModelSource, config: Circui
   const dOut = file.shape('b_dec')[0];
   const threshold = await file.readOptional('activation_function.threshold', [dSae]);
   return {
-    config: {
-      label: `${source.label}/${fileName}`,
-      format: 'circuit-tracer',
-      architecture: threshold ? 'jumprelu_transcoder' : 'transcoder',
-      activation: threshold ? 'jumprelu' : 'relu',
-      kind: 'transcoder',
-      hookIn: layerHook(layer, config.featureInputHook),
-      hookOut: layerHook(layer, config.featureOutputHook),
-      headIndex: null,
-      dIn,
-      dSae,
-      dOut,
-      k: null,
-      applyBDecToInput: false,
-      normalization: 'none',
-      modelName: config.modelName,
-    },
+    config: transcoderConfig(`${source.label}/${fileName}`, config, layer, threshold !== null, { dIn, dSae, dOut }),
     weights: {
       encoder: await file.read('W_enc', [dSae, dIn]),
       bEnc: await file.read('b_enc', [dSae]),
@@ -269,23 +272,7 @@ function cltLabel(clt: CrossLayerTranscoder): string {
 /** Layer i of a CLT as an ordinary transcoder's config (JumpReLU when the layer has thresholds). */
 export function cltLayerConfig(clt: CrossLayerTranscoder, i: number, jumpRelu: boolean, label = cltLabel(clt)): DictionaryConfig {
   const { dTranscoder: f, dModel: d, config } = clt;
-  return {
-    label: `${label} layer ${i}`,
-    format: 'circuit-tracer',
-    architecture: jumpRelu ? 'jumprelu_transcoder' : 'transcoder',
-    activation: jumpRelu ? 'jumprelu' : 'relu',
-    kind: 'transcoder',
-    hookIn: layerHook(i, config.featureInputHook),
-    hookOut: layerHook(i, config.featureOutputHook),
-    headIndex: null,
-    dIn: d,
-    dSae: f,
-    dOut: d,
-    k: null,
-    applyBDecToInput: false,
-    normalization: 'none',
-    modelName: config.modelName,
-  };
+  return transcoderConfig(`${label} layer ${i}`, config, i, jumpRelu, { dIn: d, dSae: f, dOut: d });
 }
 
 /** Every layer of a CLT, all decoder rows read (one range read per layer). */
