@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../gpu/cpu/backend.ts';
 import { modelOnBackend } from '../model/model.ts';
 import { randomWeights, smallSpec } from '../model/random.ts';
-import { METHODS } from './registry.ts';
+import { exactPlan, runWithReports } from '../../test/progress-reports.ts';
 
 const spec = smallSpec('gpt2');
 const clean = [3, 17, 42, 5, 9, 33, 2, 61];
@@ -17,20 +17,7 @@ const corrupt = [4, ...clean.slice(1)];
 
 async function reports(method: string, params: Record<string, unknown>, prompts: number[][]): Promise<[number, number][]> {
   const model = modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, createCpuBackend());
-  const out: [number, number][] = [];
-  await METHODS.get(method)!.run(model, { clean: 0, corrupted: 1, ...params }, {
-    prompts: { cell: 'p', items: prompts.map((ids) => ({ ids })) },
-    dataset: null,
-    signal: new AbortController().signal,
-    onProgress: (done, total) => out.push([done, total]),
-  });
-  return out;
-}
-
-function exactPlan(r: readonly [number, number][]): number {
-  const n = r.at(-1)![0];
-  expect(r).toEqual([...Array.from({ length: n + 1 }, (_, i) => [i, n]), [n, n]]);
-  return n;
+  return (await runWithReports(model, method, params, prompts)).reports;
 }
 
 describe("the metric's default tokens are planned with the rest", () => {

@@ -11,9 +11,8 @@ import type { Backend } from '../../gpu/backend.ts';
 import type { StandingInterventions } from '../hooks/standing.ts';
 import { modelOnBackend } from '../model/model.ts';
 import { randomWeights, smallSpec } from '../model/random.ts';
-import type { ProgressUnit } from './contract.ts';
 import { PassMeter } from './passes.ts';
-import { METHODS } from './registry.ts';
+import { exactPlan, runWithReports } from '../../test/progress-reports.ts';
 
 const spec = smallSpec('gpt2');
 const clean = [3, 17, 42, 5, 9, 33, 2, 61];
@@ -27,27 +26,10 @@ interface Run {
 
 async function run(method: string, params: Record<string, unknown>, prompts: number[][], backend: Backend = createCpuBackend(), standing?: StandingInterventions): Promise<Run> {
   const plain = modelOnBackend({ label: 'random-gpt2', spec, weights: randomWeights(spec, 11), tokenizer: null }, backend);
-  const model = standing ? { ...plain, standing } : plain;
-  const reports: [number, number][] = [];
-  const ctx = {
-    prompts: { cell: 'p', items: prompts.map((ids) => ({ ids })) },
-    dataset: null,
-    signal: new AbortController().signal,
-    onProgress: (done: number, total: number, unit: ProgressUnit) => {
-      expect(unit).toBe('passes');
-      reports.push([done, total]);
-    },
-  };
-  const result = (await METHODS.get(method)!.run(model, { clean: 0, corrupted: 1, answer: 7, wrong: 30, ...params }, ctx)) as Run['result'];
-  return { reports, result };
+  const { reports, result } = await runWithReports(standing ? { ...plain, standing } : plain, method, { answer: 7, wrong: 30, ...params }, prompts);
+  return { reports, result: result as Run['result'] };
 }
 
-/** The passes made (the last report's count), after checking every report is against exactly that many. */
-function exactPlan(reports: readonly [number, number][]): number {
-  const n = reports.at(-1)![0];
-  expect(reports).toEqual([...Array.from({ length: n + 1 }, (_, i) => [i, n]), [n, n]]);
-  return n;
-}
 
 const { nLayers: L, nHeads: H } = spec;
 

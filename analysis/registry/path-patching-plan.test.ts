@@ -15,8 +15,7 @@ import { dictionaryOnBackend } from '../dictionaries/device.ts';
 import type { Model } from '../model/model.ts';
 import { modelOnBackend } from '../model/model.ts';
 import { randomWeights, smallSpec } from '../model/random.ts';
-import type { ProgressUnit } from './contract.ts';
-import { METHODS } from './registry.ts';
+import { exactPlan, runWithReports } from '../../test/progress-reports.ts';
 
 const spec = smallSpec('gpt2');
 const { nLayers: L, nHeads: H } = spec;
@@ -26,24 +25,7 @@ const gpt2 = () => modelOnBackend({ label: 'random-gpt2', spec, weights: randomW
 
 /** Every progress report of one path-patching run (answer and wrong given unless params set them undefined). */
 async function reports(model: Model, params: Record<string, unknown>, prompts: number[][] = [clean, corrupt]): Promise<[number, number][]> {
-  const out: [number, number][] = [];
-  await METHODS.get('path-patching')!.run(model, { clean: 0, corrupted: 1, answer: 7, wrong: 30, ...params }, {
-    prompts: { cell: 'p', items: prompts.map((ids) => ({ ids })) },
-    dataset: null,
-    signal: new AbortController().signal,
-    onProgress: (done: number, total: number, unit: ProgressUnit) => {
-      expect(unit).toBe('passes');
-      out.push([done, total]);
-    },
-  });
-  return out;
-}
-
-/** The passes made, after checking the reports are 0/N, 1/N, … N/N, N/N. */
-function exactPlan(r: readonly [number, number][]): number {
-  const n = r.at(-1)![0];
-  expect(r).toEqual([...Array.from({ length: n + 1 }, (_, i) => [i, n]), [n, n]]);
-  return n;
+  return (await runWithReports(model, 'path-patching', { answer: 7, wrong: 30, ...params }, prompts)).reports;
 }
 
 describe('path patching plans the passes made', () => {
