@@ -30,6 +30,13 @@ afterAll(async () => {
 const summary = () => page.getByTestId('intervention-summary');
 const badge = () => page.getByTestId('sidebar-model').getByTestId('intervention-badge');
 
+/** Turns the one intervention on or off (its styled checkbox: click the label) and waits until the engine applies it. */
+async function toggleIntervention(on: boolean): Promise<void> {
+  await page.getByTestId('intervention-entry').locator('label.checkbox').click();
+  if (on) await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+  else await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+}
+
 /** The numbers the logit lens figure draws, as JSON (null before its first run). */
 async function drawnLens(): Promise<string | null> {
   const figure = page.locator('[data-testid="figure-logit-lens"] .plotly-figure');
@@ -117,8 +124,7 @@ describe('interventions on the prompt workspace', () => {
     expect(intervened).not.toBe(plainLens);
     // Turn the intervention off, then pin the figure still on screen (computed with it).
     await page.getByTestId('nav-prompt').click();
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    await toggleIntervention(false);
     await page.getByTestId('nav-logit-lens').click();
     expect(await drawnLens()).toBe(intervened);
     await page.locator('[data-testid="figure-logit-lens"] [data-testid="pin-to-project"]').click();
@@ -135,8 +141,7 @@ describe('interventions on the prompt workspace', () => {
     if (await drawer.isVisible()) await page.getByTestId('projects-toggle').click();
     // Back on, as the next test expects.
     await page.getByTestId('nav-prompt').click();
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+    await toggleIntervention(true);
   });
 
   it('marks a result on screen as computed with another list when the list changes; Run again clears it', async () => {
@@ -147,8 +152,7 @@ describe('interventions on the prompt workspace', () => {
     const withIt = await drawnLens();
     expect(withIt).not.toBe(plainLens);
     await page.getByTestId('nav-prompt').click();
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    await toggleIntervention(false);
     await page.getByTestId('nav-logit-lens').click();
     await expect
       .poll(() => stale().textContent(), { timeout: 30_000 })
@@ -166,16 +170,14 @@ describe('interventions on the prompt workspace', () => {
     await page.getByTestId('reopened-close').click();
     // Back on, as the next test expects: the plain lens is now the stale one.
     await page.getByTestId('nav-prompt').click();
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+    await toggleIntervention(true);
     await page.getByTestId('nav-logit-lens').click();
     await expect.poll(() => stale().textContent(), { timeout: 30_000 }).toContain('Computed with no interventions; the intervention list has changed since (the model now runs with 1 intervention)');
   });
 
   it('keeps the list, each entry on or off, with the project’s working prompt across a reload', async () => {
     await page.getByTestId('nav-prompt').click();
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => summary().textContent(), { timeout: 30_000 }).toBe('builtin:stories260K (no interventions)');
+    await toggleIntervention(false);
     if (await page.getByTestId('projects-drawer').isHidden()) await page.getByTestId('projects-toggle').click();
     await expect.poll(() => page.getByTestId('autosave-status').textContent(), { timeout: 15_000 }).toMatch(/^Saved/);
     await page.reload();
@@ -184,8 +186,7 @@ describe('interventions on the prompt workspace', () => {
     await expect.poll(() => page.getByTestId('intervention-entry').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('intervention-toggle').isChecked()).toBe(false);
     expect(await page.getByTestId('intervention-entry').textContent()).toContain(`zero ${HOOK}`);
-    await page.getByTestId('intervention-entry').locator('label.checkbox').click();
-    await expect.poll(() => badge().textContent(), { timeout: 30_000 }).toBe('intervened · 1');
+    await toggleIntervention(true);
   });
 
   it('has no console errors or CSP violations', () => {
